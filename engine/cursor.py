@@ -1,0 +1,256 @@
+"""A cursor over the timeline of (epoch, step), and the immutable snapshot it shows.
+
+Like a browser history, the cursor only moves; the trainer behind it runs epochs
+lazily as the cursor first reaches them. Whatever the cursor shows is rebuilt from
+the trainer's checkpoints by replay, so the same position always gives the same
+snapshot, bit for bit, however it was reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chain import Chain, chain_for
+from .compiler import Condition, Step, grad_symbol, quantity
+from .trainer import EpochRecord, Stop, Trainer
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    epoch: int  # from 1
+    step: int  # index into the tape, from 0: this step has just been computed
+
+
+@dataclass(frozen=True)
+class ParamView:
+    name: str
+    value: np.ndarray  # as it stands at this step (updated once its update step has run)
+    grad: np.ndarray | None  # ∂L/∂name once the backward pass has produced it this epoch
+    change: np.ndarray | None  # what the last update did to it (this epoch's, once it ran)
+    touched: bool  # this very step computed its gradient or updated it
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a chain-rule product: symbol, formula and value."""
+
+    symbol: str
+    formula: str
+    value: np.ndarray | None  # None for a matrix product, which is not a single factor
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the debugger's screen shows at one position; nothing to compute."""
+
+    title: str
+    scenario: str
+    position: Position
+    steps: tuple[Step, ...]
+    values: tuple[np.ndarray | None, ...]  # per step: its value if computed by now this epoch
+    available: int  # steps this epoch reaches
+    params: tuple[ParamView, ...]
+    factors: tuple[Factor, ...]  # the current step's chain rule: upstream · local = product
+    chain: Chain | None  # for a parameter's gradient: the whole product, path by path
+    losses: np.ndarray  # loss per epoch up to this position (so going back shows exactly what it showed)
+    loss: float | None  # this epoch's loss once computed
+    max_epochs: int
+    stop: Stop | None  # set when the cursor stands where the run ended
+    at_end: bool
+    learning_rate: float
+
+    @property
+    def step(self) -> Step:
+        return self.steps[self.position.step]
+
+    @property
+    def value(self) -> np.ndarray | None:
+        return self.values[self.position.step]
+
+
+class Cursor:
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self.program = trainer.program
+        self._records: dict[int, EpochRecord] = {}
+        if trainer.epochs_done == 0:
+            trainer.run(1)
+        self.position = Position(1, 0)
+
+    # -- where the timeline ends ----------------------------------------------------------
+
+    def record(self, epoch: int) -> EpochRecord:
+        record = self._records.get(epoch)
+        if record is None:
+            if len(self._records) > 4:
+                self._records.clear()
+            record = self._records[epoch] = self.trainer.record(epoch)
+        return record
+
+    def _ensure(self, epoch: int) -> bool:
+        """Run the trainer until `epoch` exists; False if the run ends before it."""
+        trainer = self.trainer
+        while trainer.epochs_done < epoch and not trainer.finished:
+            trainer.run(epoch - trainer.epochs_done)
+        return trainer.epochs_done >= epoch
+
+    def last_step(self, epoch: int) -> int:
+        return self.trainer.steps_in(epoch) - 1
+
+    @property
+    def at_end(self) -> bool:
+        p = self.position
+        return self.trainer.finished and p.epoch == self.trainer.epochs_done and p.step == self.last_step(p.epoch)
+
+    # -- moving -----------------------------------------------------------------------------
+
+    def goto(self, epoch: int, step: int) -> bool:
+        """Jump to step `step` (0-based) of `epoch`, clamped to what the run reaches."""
+        epoch = max(1, epoch)
+        if not self._ensure(epoch):
+            epoch = self.trainer.epochs_done
+        step = min(max(0, step), self.last_step(epoch))
+        moved = Position(epoch, step) != self.position
+        self.position = Position(epoch, step)
+        return moved
+
+    def forward(self, count: int = 1) -> bool:
+        moved = False
+        for _ in range(count):
+            epoch, step = self.position.epoch, self.position.step
+            if step < self.last_step(epoch):
+                self.position = Position(epoch, step + 1)
+            elif self._ensure(epoch + 1):
+                self.position = Position(epoch + 1, 0)
+            else:
+                break
+            moved = True
+        return moved
+
+    def back(self, count: int = 1) -> bool:
+        moved = False
+        for _ in range(count):
+            epoch, step = self.position.epoch, self.position.step
+            if step > 0:
+                self.position = Position(epoch, step - 1)
+            elif epoch > 1:
+                self.position = Position(epoch - 1, self.last_step(epoch - 1))
+            else:
+                break
+            moved = True
+        return moved
+
+    def _phase_starts(self, epoch: int) -> list[int]:
+        steps = self.program.steps[: self.last_step(epoch) + 1]
+        return [s.index for s in steps if s.index == 0 or steps[s.index - 1].phase != s.phase]
+
+    def next_phase(self) -> bool:
+        epoch, step = self.position.epoch, self.position.step
+        later = [i for i in self._phase_starts(epoch) if i > step]
+        if later:
+            return self.goto(epoch, later[0])
+        return self.next_epoch()
+
+    def prev_phase(self) -> bool:
+        epoch, step = self.position.epoch, self.position.step
+        earlier = [i for i in self._phase_starts(epoch) if i < step]
+        if earlier:
+            return self.goto(epoch, earlier[-1])
+        if epoch > 1:
+            return self.goto(epoch - 1, self._phase_starts(epoch - 1)[-1])
+        return False
+
+    def next_epoch(self) -> bool:
+        if not self._ensure(self.position.epoch + 1):
+            return self.goto(self.position.epoch, self.last_step(self.position.epoch))
+        return self.goto(self.position.epoch + 1, 0)
+
+    def prev_epoch(self) -> bool:
+        if self.position.step > 0:
+            return self.goto(self.position.epoch, 0)
+        return self.goto(self.position.epoch - 1, 0) if self.position.epoch > 1 else False
+
+    def rewind(self) -> bool:
+        return self.goto(1, 0)
+
+    def to_end(self) -> bool:
+        self.trainer.run()
+        last = self.trainer.epochs_done
+        return self.goto(last, self.last_step(last))
+
+    def run_until(self, conditions: list[Condition], max_epochs: int | None = None) -> Condition | None:
+        """Run on, a whole epoch at a time, until a breakpoint holds at the end of one.
+
+        Returns the condition that held (the cursor then stands on that epoch's last step),
+        or None when the run ended or `max_epochs` more epochs went by first.
+        """
+        epoch = self.position.epoch
+        limit = self.trainer.max_epochs if max_epochs is None else epoch + max_epochs
+        hit = None
+        while hit is None and epoch < limit and self._ensure(epoch + 1):
+            epoch += 1
+            hit = self.breakpoint_at(conditions, epoch)
+        self.goto(epoch, self.last_step(epoch))
+        return hit
+
+    def breakpoint_at(self, conditions: list[Condition], epoch: int) -> Condition | None:
+        """The first condition that holds at the end of `epoch`, if any."""
+        if not conditions:
+            return None
+        record = self.record(epoch)
+        loss = float(self.trainer.losses[epoch - 1])
+        values = list(record.values)
+        return next((c for c in conditions if c.holds(self.program, values, loss, epoch)), None)
+
+    # -- what is shown ----------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        trainer, program = self.trainer, self.program
+        epoch, index = self.position.epoch, self.position.step
+        record = self.record(epoch)
+        steps = tuple(program.steps)
+        values = tuple(record.value(s.slot) if s.index <= index else None for s in steps)
+        done = {s.slot for s in steps[: index + 1]}
+        done |= {slot for slot, value in enumerate(record.values) if program.base[slot] is not None}
+        current = steps[index]
+        params = []
+        for p in program.params:
+            updated = p.update_slot in done
+            before = record.value(p.slot)
+            value = record.value(p.update_slot) if updated else before
+            grad = record.value(p.grad_slot) if p.grad_slot in done else None
+            if updated:
+                change = value - before
+            elif epoch > 1:
+                change = before - trainer.program.unflatten(trainer.history[epoch - 2])[p.name]
+            else:
+                change = None
+            touched = current.slot in (p.update_slot, p.grad_slot)
+            params.append(ParamView(p.name, value, grad, change, touched))
+        loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
+        stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and \
+            index == self.last_step(epoch) else None
+        return Snapshot(
+            title=program.scenario.title, scenario=program.scenario.name, position=self.position,
+            steps=steps, values=values, available=record.available, params=tuple(params),
+            factors=self._factors(current, record), chain=chain_for(program, current, record),
+            losses=trainer.losses[: epoch if loss is not None else epoch - 1], loss=loss,
+            max_epochs=trainer.max_epochs, stop=stop, at_end=self.at_end,
+            learning_rate=program.scenario.learning_rate,
+        )
+
+    def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:
+        info = step.backward
+        if info is None:
+            return ()
+        loss = self.program.scenario.loss.name
+        upstream = Factor(grad_symbol(loss, info.output), "", record.value(info.upstream_slot))
+        local_value = info.local(list(record.values)) if info.local is not None else None
+        local = Factor(f"∂{quantity(info.output)}/∂{quantity(info.target)}", info.local_formula,
+                       None if local_value is None else np.asarray(local_value))
+        product = Factor(grad_symbol(loss, info.target), "", record.value(info.contribution_slot))
+        return (upstream, local, product)
+
+

@@ -1,0 +1,463 @@
+"""Scenario file → validated `Scenario`, or one clear `ScenarioError` naming the place.
+
+TOML is parsed by the standard library; this module checks every key, type and
+range, parses every expression, builds the data and draws the initial parameters.
+It does not know shapes yet: the compiler checks those, with the places kept here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import datasets
+from .expr import FUNCTIONS, ExprError, parse_condition, parse_expression
+from .scenario import Expression, LogBlock, Param, Place, Scenario, ScenarioError, StopRule
+
+MAX_FILE_BYTES = 1_000_000
+MAX_ELEMENTS = 2_000_000  # per data array or parameter
+MAX_EPOCHS = 1_000_000
+MAX_HISTORY_BYTES = 512 * 2**20  # parameter checkpoints kept for rewinding
+
+SECTIONS = {
+    "title": str, "source": str, "description": str, "seed": int,
+    "data": dict, "params": dict, "model": dict, "loss": dict, "metrics": dict,
+    "training": dict, "log": list, "expected": dict,
+}
+REQUIRED = ("title", "params", "loss", "training")
+TRAINING_KEYS = {"learning_rate", "epochs", "optimizer", "stop_when", "stop_check"}
+LOG_KEYS = {"format", "when", "from", "every", "at"}
+EXPECTED_KEYS = {"text"}
+RESERVED = {"loss", "epoch", "grad", "T", "and", "or", "not"} | set(FUNCTIONS)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_EOF = re.compile(r"\(at end of document\)")
+
+
+class SourceMap:
+    """Finds the line and column of a section or key in the raw TOML text."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def place(self, where: str, section: str | None = None, key: str | None = None, index: int = 0) -> Place:
+        line, column = self._find(section, key, index)
+        return Place(self.path, line, column, where)
+
+    def _find(self, section: str | None, key: str | None, index: int) -> tuple[int, int]:
+        current: str | None = None
+        seen = -1
+        found_section = 1
+        key_pattern = re.compile(rf"""\s*["']?{re.escape(key)}["']?\s*=""") if key else None
+        for number, raw in enumerate(self.lines, start=1):
+            header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", raw)
+            if header:
+                current = header.group(1).strip().strip('"')
+                if current == section:
+                    seen += 1
+                    if seen == index:
+                        found_section = number
+                        if key is None:
+                            return number, 1
+                continue
+            here = current is None if section is None else (current == section and seen == index)
+            if here and key_pattern is not None and key_pattern.match(raw):
+                return number, len(raw) - len(raw.lstrip()) + 1
+        return found_section, 1
+
+    def value_column(self, place: Place) -> int:
+        """The column just inside the opening quote of the value on `place`'s line."""
+        raw = self.lines[place.line - 1] if 0 < place.line <= len(self.lines) else ""
+        equals = raw.find("=")
+        quote = min((i for i in (raw.find('"', equals), raw.find("'", equals)) if i >= 0), default=-1)
+        if raw[quote:quote + 3] in ('"""', "'''"):
+            return quote + 4
+        return quote + 2 if quote >= 0 else place.column
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _did_you_mean(key: str, options: set[str] | dict[str, Any]) -> str:
+    close = difflib.get_close_matches(key, sorted(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(options))})"
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or a ScenarioError that says why it cannot be read."""
+    place = Place(str(path), 1, 1, "file")
+    if not path.exists():
+        raise ScenarioError(place, "no such file")
+    if path.is_dir():
+        raise ScenarioError(place, "is a directory, not a scenario file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(place, f"file is {size} bytes (at most {MAX_FILE_BYTES})")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(place, f"cannot read the file ({error.strerror})") from None
+    if b"\x00" in raw:
+        raise ScenarioError(place, "is a binary file, not TOML text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(place, f"is not UTF-8 text (bad byte at offset {error.start})") from None
+    if not text.strip():
+        raise ScenarioError(place, "file is empty (a scenario needs at least title, params, loss and training)")
+    return text
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, parse and validate a scenario file."""
+    path = Path(path)
+    text = read_text(path)
+    return _Loader(path, text).load()
+
+
+class _Loader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.map = SourceMap(str(path), text)
+
+    def fail(self, message: str, where: str, section: str | None = None, key: str | None = None,
+             index: int = 0) -> ScenarioError:
+        return ScenarioError(self.map.place(where, section, key, index), message)
+
+    def load(self) -> Scenario:
+        try:
+            doc = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as error:
+            message = str(error)
+            line, column = 1, 1
+            if match := _TOML_POSITION.search(message):
+                line, column = int(match.group(1)), int(match.group(2))
+            elif _TOML_EOF.search(message):
+                line = max(1, len(self.map.lines))
+            detail = _TOML_POSITION.sub("", _TOML_EOF.sub("", message)).strip()
+            raise ScenarioError(Place(str(self.path), line, column, "TOML"), f"{detail} (not valid TOML)") from None
+        self._check_sections(doc)
+        names: dict[str, Place] = {}
+        data = self._data(doc.get("data", {}), names)
+        params = self._params(doc.get("params", {}), doc.get("seed"), names)
+        model = self._expressions(doc.get("model", {}), "model", names)
+        loss_table = doc["loss"]
+        if len(loss_table) != 1:
+            raise self.fail(f"needs exactly one entry, the loss's name and expression (found {len(loss_table)})",
+                            "loss", "loss")
+        loss = self._expressions(loss_table, "loss", names)[0]
+        metrics = self._expressions(doc.get("metrics", {}), "metrics", names)
+        learning_rate, epochs, stop = self._training(doc["training"], len(params))
+        log = self._log(doc.get("log", []))
+        expected = doc.get("expected")
+        expected_text = None
+        if expected is not None:
+            self._check_keys(expected, EXPECTED_KEYS, "expected", "expected")
+            expected_text = self._typed(expected, "text", str, "expected", "expected")
+            if expected_text is None:
+                raise self.fail("needs 'text', the notes' printed output", "expected", "expected")
+            if not doc.get("log"):
+                raise self.fail("an expected table needs [[log]] blocks that say how the notes print it",
+                                "expected", "expected")
+        return Scenario(
+            path=self.path, title=doc["title"], source=doc.get("source", ""),
+            description=doc.get("description", ""), data=data, params=params, model=model, loss=loss,
+            metrics=metrics, learning_rate=learning_rate, epochs=epochs, stop=stop, log=log,
+            expected_text=expected_text,
+            expected_place=self.map.place("expected", "expected", "text") if expected is not None else None,
+            places=names,
+        )
+
+    # -- structure -------------------------------------------------------------------------
+
+    def _check_sections(self, doc: dict[str, Any]) -> None:
+        for key, value in doc.items():
+            if key not in SECTIONS:
+                raise self.fail(f"unknown key {key!r}{_did_you_mean(key, SECTIONS)}", key, key, None) \
+                    if isinstance(value, dict) else self.fail(
+                        f"unknown key {key!r}{_did_you_mean(key, SECTIONS)}", key, None, key)
+            wanted = SECTIONS[key]
+            if not isinstance(value, wanted) or isinstance(value, bool):
+                kind = {str: "a string", int: "an integer", dict: "a table", list: "an array of tables"}[wanted]
+                raise self.fail(f"must be {kind}, not {_type_name(value)}", key, key if wanted is dict else None,
+                                None if wanted is dict else key)
+        for key in REQUIRED:
+            if key not in doc:
+                what = {"title": "a title", "params": "a [params] table", "loss": "a [loss] table",
+                        "training": "a [training] table"}[key]
+                raise ScenarioError(Place(str(self.path), 1, 1, key), f"missing: the scenario needs {what}")
+        if not doc["params"]:
+            raise self.fail("needs at least one parameter to train", "params", "params")
+
+    def _check_keys(self, table: dict[str, Any], allowed: set[str], where: str, section: str,
+                    index: int = 0) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(f"unknown key {key!r}{_did_you_mean(key, allowed)}", f"{where}.{key}", section,
+                                key, index)
+
+    def _typed(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str,
+               section: str, index: int = 0) -> Any:
+        if key not in table:
+            return None
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+            wanted = " or ".join(_type_name(k()) if k is not type(None) else "nothing" for k in kinds)
+            raise self.fail(f"must be {wanted}, not {_type_name(value)}", f"{where}.{key}", section, key, index)
+        return value
+
+    def _new_name(self, name: str, where: str, section: str, names: dict[str, Place]) -> Place:
+        place = self.map.place(where, section, name)
+        if not _IDENTIFIER.match(name) or name.startswith("__"):
+            raise ScenarioError(place, f"{name!r} is not a usable name (letters, digits and _, not starting "
+                                       "with a digit or __)")
+        if name in RESERVED:
+            raise ScenarioError(place, f"{name!r} is a reserved word; choose another name")
+        if name in names:
+            earlier = names[name]
+            raise ScenarioError(place, f"{name!r} is defined twice (first at line {earlier.line})")
+        names[name] = place
+        return place
+
+    # -- data and parameters ---------------------------------------------------------------
+
+    def _array(self, value: Any, where: str, section: str, key: str) -> np.ndarray:
+        place = self.map.place(where, section, key)
+        if isinstance(value, bool) or isinstance(value, str):
+            raise ScenarioError(place, f"must be a number or an array of numbers, not {_type_name(value)}")
+        try:
+            array = np.array(value, dtype=np.float64)
+        except (ValueError, TypeError):
+            raise ScenarioError(place, "must be a number or a rectangular array of numbers "
+                                       "(rows of equal length, numbers only)") from None
+        if array.ndim > 2:
+            raise ScenarioError(place, f"arrays may have at most 2 dimensions (this one has {array.ndim})")
+        if array.size > MAX_ELEMENTS:
+            raise ScenarioError(place, f"has {array.size} numbers (at most {MAX_ELEMENTS})")
+        if array.size == 0:
+            raise ScenarioError(place, "is empty")
+        if not np.all(np.isfinite(array)):
+            raise ScenarioError(place, "contains a non-finite number (nan or inf)")
+        return array
+
+    def _shape(self, value: Any, where: str, section: str, key: str) -> tuple[int, ...]:
+        place = self.map.place(where, section, key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if (not isinstance(value, list) or not 1 <= len(value) <= 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in value)):
+            raise ScenarioError(place, "a shape is a list of one or two whole numbers, e.g. [2, 4]")
+        if any(n < 1 and n != -1 for n in value):
+            raise ScenarioError(place, f"shape {value} has a size below 1")
+        known = math.prod(n for n in value if n != -1)
+        if known > MAX_ELEMENTS:
+            raise ScenarioError(place, f"shape {value} holds {known} numbers (at most {MAX_ELEMENTS})")
+        return tuple(value)
+
+    def _data(self, table: dict[str, Any], names: dict[str, Place]) -> dict[str, np.ndarray]:
+        data: dict[str, np.ndarray] = {}
+        for name, value in table.items():
+            where = f"data.{name}"
+            place = self._new_name(name, where, "data", names)
+            if isinstance(value, dict):
+                array = self._data_source(name, value, where, place)
+            else:
+                array = self._array(value, where, "data", name)
+            data[name] = array
+        return data
+
+    def _data_source(self, name: str, spec: dict[str, Any], where: str, place: Place) -> np.ndarray:
+        sources = [key for key in ("csv", "make_moons") if key in spec]
+        if len(sources) != 1:
+            raise ScenarioError(place, "a data table needs exactly one source: csv = \"file.csv\" or "
+                                       "make_moons = { n_samples = …, noise = …, random_state = … }")
+        allowed = {"csv": {"csv", "columns", "skip_rows", "shape"},
+                   "make_moons": {"make_moons", "take", "shape"}}[sources[0]]
+        for key in spec:
+            if key not in allowed:
+                raise ScenarioError(place, f"unknown key {key!r}{_did_you_mean(key, allowed)}")
+        if sources[0] == "csv":
+            array = self._csv(spec, place)
+        else:
+            array = self._moons(spec, place)
+        if "shape" in spec:
+            shape = self._shape(spec["shape"], where, "data", name)
+            try:
+                array = array.reshape(shape)
+            except ValueError:
+                raise ScenarioError(place, f"cannot reshape {array.shape} into {list(shape)}") from None
+        return array
+
+    def _csv(self, spec: dict[str, Any], place: Place) -> np.ndarray:
+        file = spec["csv"]
+        if not isinstance(file, str) or not file:
+            raise ScenarioError(place, "csv must name a file, relative to the scenario file")
+        csv_path = (self.path.parent / file)
+        skip = spec.get("skip_rows", 0)
+        if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+            raise ScenarioError(place, "skip_rows must be a whole number ≥ 0")
+        try:
+            text = read_text(csv_path)
+        except ScenarioError as error:
+            raise ScenarioError(place, f"csv {file!r}: {error.message}") from None
+        rows = []
+        for number, line in enumerate(text.splitlines()[skip:], start=skip + 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append([float(cell) for cell in line.split(",")])
+            except ValueError:
+                raise ScenarioError(place, f"csv {file!r} line {number}: not all cells are numbers "
+                                           f"(use skip_rows = 1 to skip a header)") from None
+        if not rows or len({len(row) for row in rows}) != 1:
+            raise ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells")
+        array = np.array(rows, dtype=np.float64)
+        if "columns" in spec:
+            columns = spec["columns"]
+            if (not isinstance(columns, list) or not columns
+                    or not all(isinstance(c, int) and 0 <= c < array.shape[1] for c in columns)):
+                raise ScenarioError(place, f"columns must list column numbers from 0 to {array.shape[1] - 1}")
+            array = array[:, columns]
+        if array.size > MAX_ELEMENTS:
+            raise ScenarioError(place, f"csv {file!r} has {array.size} numbers (at most {MAX_ELEMENTS})")
+        if not np.all(np.isfinite(array)):
+            raise ScenarioError(place, f"csv {file!r} contains a non-finite number (nan or inf)")
+        return array
+
+    def _moons(self, spec: dict[str, Any], place: Place) -> np.ndarray:
+        args = spec["make_moons"]
+        if not isinstance(args, dict) or set(args) - {"n_samples", "noise", "random_state"} or \
+                "n_samples" not in args or "random_state" not in args:
+            raise ScenarioError(place, "make_moons takes { n_samples = …, noise = …, random_state = … }")
+        take = spec.get("take")
+        if take not in ("X", "y"):
+            raise ScenarioError(place, 'make_moons needs take = "X" (the points) or take = "y" (the labels)')
+        try:
+            X, y = datasets.make_moons(args["n_samples"], args.get("noise"), args["random_state"])
+        except (ValueError, TypeError) as error:
+            raise ScenarioError(place, f"make_moons: {error}") from None
+        return X if take == "X" else y
+
+    def _params(self, table: dict[str, Any], seed: int | None, names: dict[str, Place]) -> tuple[Param, ...]:
+        if seed is not None and not 0 <= seed < 2**32:
+            raise self.fail("seed must be between 0 and 2**32 − 1", "seed", None, "seed")
+        # NumPy's legacy global generator, as the notes seed it: draws come in declaration order.
+        state = np.random.RandomState(seed) if seed is not None else None
+        params = []
+        for name, value in table.items():
+            where = f"params.{name}"
+            place = self._new_name(name, where, "params", names)
+            if isinstance(value, dict):
+                value = self._draw(value, state, where, name, place)
+            else:
+                value = self._array(value, where, "params", name)
+            params.append(Param(name, value, place))
+        return tuple(params)
+
+    def _draw(self, spec: dict[str, Any], state: np.random.RandomState | None, where: str, name: str,
+              place: Place) -> np.ndarray:
+        kinds = [key for key in ("rand", "randn", "zeros") if key in spec]
+        if len(kinds) != 1 or set(spec) - {"rand", "randn", "zeros", "scale"}:
+            raise ScenarioError(place, "an initial value is a number, an array, or one of "
+                                       "{ rand = [rows, cols] }, { randn = [rows, cols], scale = 0.01 }, "
+                                       "{ zeros = [rows, cols] }")
+        kind = kinds[0]
+        shape = self._shape(spec[kind], where, "params", name)
+        if -1 in shape:
+            raise ScenarioError(place, "a parameter's shape must be given in full (no -1)")
+        scale = spec.get("scale", 1.0)
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
+            raise ScenarioError(place, "scale must be a finite number")
+        if kind == "zeros":
+            return np.zeros(shape, dtype=np.float64)
+        if state is None:
+            raise ScenarioError(place, f"{kind} draws need a seed: add seed = 42 at the top of the file")
+        draw = state.rand(*shape) if kind == "rand" else state.randn(*shape)
+        return draw * scale if "scale" in spec else draw
+
+    # -- expressions -------------------------------------------------------------------------
+
+    def _expressions(self, table: dict[str, Any], section: str, names: dict[str, Place]) -> tuple[Expression, ...]:
+        result = []
+        for name, text in table.items():
+            where = f"{section}.{name}"
+            place = self._new_name(name, where, section, names)
+            if not isinstance(text, str):
+                raise ScenarioError(place, f"must be an expression in quotes, e.g. {name} = \"w * x + b\", "
+                                           f"not {_type_name(text)}")
+            result.append(self._parsed(name, text, place, parse_expression))
+        return tuple(result)
+
+    def _parsed(self, name: str, text: str, place: Place, parse: Any) -> Expression:
+        inner = Place(place.path, place.line, self.map.value_column(place), place.where)
+        try:
+            tree = parse(text)
+        except ExprError as error:
+            raise ScenarioError(inner.at_column(error.column),
+                                f"{error.message} in {text!r}") from None
+        return Expression(name, text, tree, inner)
+
+    # -- training, log ---------------------------------------------------------------------
+
+    def _training(self, table: dict[str, Any], n_params: int) -> tuple[float, int, StopRule | None]:
+        self._check_keys(table, TRAINING_KEYS, "training", "training")
+        rate = self._typed(table, "learning_rate", (int, float), "training", "training")
+        if rate is None:
+            raise self.fail("missing learning_rate", "training", "training")
+        if not (math.isfinite(rate) and 0 < rate <= 1e6):
+            raise self.fail(f"learning_rate must be above 0 and at most 1e6 (got {rate})",
+                            "training.learning_rate", "training", "learning_rate")
+        epochs = self._typed(table, "epochs", int, "training", "training")
+        if epochs is None:
+            raise self.fail("missing epochs", "training", "training")
+        if not 1 <= epochs <= MAX_EPOCHS:
+            raise self.fail(f"epochs must be from 1 to {MAX_EPOCHS} (got {epochs})", "training.epochs",
+                            "training", "epochs")
+        optimizer = self._typed(table, "optimizer", str, "training", "training")
+        if optimizer not in (None, "sgd"):
+            raise self.fail(f"unknown optimizer {optimizer!r} (only \"sgd\" is supported)", "training.optimizer",
+                            "training", "optimizer")
+        stop = None
+        when = self._typed(table, "stop_when", str, "training", "training")
+        check = self._typed(table, "stop_check", str, "training", "training") or "before_backward"
+        if check not in ("before_backward", "after_update"):
+            raise self.fail(f"stop_check must be \"before_backward\" or \"after_update\" (got {check!r})",
+                            "training.stop_check", "training", "stop_check")
+        if when is not None:
+            place = self.map.place("training.stop_when", "training", "stop_when")
+            stop = StopRule(self._parsed("stop_when", when, place, parse_condition), check)
+        return float(rate), epochs, stop
+
+    def _log(self, blocks: list[Any]) -> tuple[LogBlock, ...]:
+        result = []
+        for index, block in enumerate(blocks):
+            where = f"log[{index}]"
+            if not isinstance(block, dict):
+                raise self.fail("each [[log]] entry must be a table", where, None, "log")
+            self._check_keys(block, LOG_KEYS, where, "log", index)
+            fmt = self._typed(block, "format", str, where, "log", index)
+            if fmt is None:
+                raise self.fail("needs format, the line(s) the notes print", where, "log", None, index)
+            when = self._typed(block, "when", str, where, "log", index) or "epoch"
+            if when not in ("epoch", "early_stop"):
+                raise self.fail(f"when must be \"epoch\" or \"early_stop\" (got {when!r})", f"{where}.when",
+                                "log", "when", index)
+            first = self._typed(block, "from", int, where, "log", index) or 1
+            every = self._typed(block, "every", int, where, "log", index) or 1
+            at = self._typed(block, "at", list, where, "log", index) or []
+            if first < 1 or every < 1 or not all(isinstance(e, int) and e >= 1 for e in at):
+                raise self.fail("from, every and at take epoch numbers from 1", where, "log", None, index)
+            result.append(LogBlock(fmt, when, first, every, tuple(at),
+                                   self.map.place(f"{where}.format", "log", "format", index)))
+        return tuple(result)

@@ -1,0 +1,157 @@
+"""The training log as the notes print it, rendered from what the engine computed.
+
+A `[[log]]` block's format is the notes' own f-string (`Loss = {loss:.4f}`); each
+field is an expression in the scenario's names, evaluated on the engine's values.
+Every number printed remembers which field and which exact value it came from, so
+that `check` can compare it with the notes at the notes' printed precision.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .evaluate import UnknownName, evaluate
+from .expr import ExprError, Node, names_in, parse_expression
+from .scenario import LogBlock, ScenarioError
+from .trainer import Trainer
+
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])|(?<![\w.])[-+]?(?:nan|inf)\b")
+_SPEC = re.compile(r"[ +-]?\d{0,2}(?:\.\d{1,2})?[eEfFgG%]?\Z")
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str
+    field: str | None  # the template field it was printed from; None for literal text
+    value: float | None  # the exact value behind it
+
+
+@dataclass(frozen=True)
+class LogLine:
+    epoch: int
+    text: str
+    numbers: tuple[Number, ...]
+
+
+@dataclass(frozen=True)
+class _Field:
+    text: str
+    tree: Node
+    spec: str
+
+
+class Template:
+    """A parsed `[[log]]` format: literal text and expression fields."""
+
+    def __init__(self, block: LogBlock) -> None:
+        self.block = block
+        self.parts: list[str | _Field] = []
+        place = block.place
+        try:
+            parsed = list(string.Formatter().parse(block.format))
+        except ValueError as error:
+            raise ScenarioError(place, f"bad format: {error}") from None  # type: ignore[arg-type]
+        for literal, field, spec, conversion in parsed:
+            if literal:
+                self.parts.append(literal)
+            if field is None:
+                continue
+            if conversion:
+                raise ScenarioError(place, f"conversion !{conversion} is not supported in {{{field}}}")  # type: ignore[arg-type]
+            if not _SPEC.match(spec or ""):
+                raise ScenarioError(place, f"format spec {spec!r} in {{{field}}} is not supported "  # type: ignore[arg-type]
+                                           "(use e.g. .4f, ' .4f', .6g)")
+            try:
+                tree = parse_expression(field)
+            except ExprError as error:
+                raise ScenarioError(place, f"{{{field}}}: {error.message}") from None  # type: ignore[arg-type]
+            self.parts.append(_Field(field.strip(), tree, spec or ""))
+
+    @cached_property
+    def names(self) -> set[str]:
+        return {n.id for part in self.parts if isinstance(part, _Field) for n in names_in(part.tree)}
+
+    def render(self, epoch: int, values: dict[str, object]) -> list[LogLine]:
+        lines: list[tuple[str, list[Number]]] = [("", [])]
+        for part in self.parts:
+            if isinstance(part, str):
+                pieces = [(text, [Number(m.group(), None, None) for m in NUMBER.finditer(text)])
+                          for text in part.split("\n")]
+            else:
+                pieces = self._field(part, values)
+            for i, (text, numbers) in enumerate(pieces):
+                if i > 0:
+                    lines.append(("", []))
+                last_text, last_numbers = lines[-1]
+                lines[-1] = (last_text + text, last_numbers + numbers)
+        return [LogLine(epoch, text.strip(), tuple(numbers)) for text, numbers in lines if text.strip()]
+
+    def _field(self, field: _Field, values: dict[str, object]) -> list[tuple[str, list[Number]]]:
+        try:
+            value = evaluate(field.tree, values)
+        except UnknownName as error:
+            raise ScenarioError(self.block.place,  # type: ignore[arg-type]
+                                f"{{{field.text}}}: unknown name {error.name.id!r}") from None
+        array = np.asarray(value, dtype=np.float64)
+        if isinstance(value, int):  # epoch numbers print as the notes print them: 1, not 1.0
+            text = format(value, field.spec)
+        elif array.ndim == 0:
+            text = format(float(array), field.spec)
+        elif field.spec:
+            text = np.array2string(array, formatter={"float_kind": lambda v: format(v, field.spec)})
+        else:
+            text = str(array)
+        flat = iter(array.reshape(-1).tolist())
+        pieces = []
+        for line in text.split("\n"):
+            numbers = [Number(m.group(), field.text, next(flat, None)) for m in NUMBER.finditer(line)]
+            pieces.append((line, numbers))
+        return pieces
+
+
+class Log:
+    """Renders a trainer's log, block by block, the way the notes print it."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        scenario = trainer.program.scenario
+        blocks = scenario.log or (LogBlock("epoch {epoch}: loss = {loss:.6g}", "epoch"),)
+        self.templates = [Template(block) for block in blocks]
+        known = set(trainer.program.named) | {"epoch", "loss"}
+        for template in self.templates:
+            for name in sorted(template.names - known):
+                raise ScenarioError(template.block.place,  # type: ignore[arg-type]
+                                    f"unknown name {name!r} in the log format")
+
+    def values(self, epoch: int, names: set[str]) -> dict[str, object]:
+        """The values a log line of `epoch` may print: parameters after its update, the rest as computed."""
+        trainer = self.trainer
+        program = trainer.program
+        values: dict[str, object] = {"epoch": epoch, "loss": float(trainer.losses[epoch - 1])}
+        params = {p.name for p in program.params}
+        if names - params - {"epoch", "loss"}:
+            record = trainer.record(epoch)
+            values.update({name: record.value(slot) for name, slot in program.named.items()})
+        values.update(trainer.params_after(epoch))
+        return values
+
+    def lines(self) -> list[LogLine]:
+        trainer = self.trainer
+        stop = trainer.stop
+        out: list[LogLine] = []
+        for epoch in range(1, trainer.epochs_done + 1):
+            completed = not (stop is not None and epoch == stop.epoch and stop.step is not None)
+            for template in self.templates:
+                block = template.block
+                if block.when == "epoch" and completed and block.prints_at(epoch):
+                    out += template.render(epoch, self.values(epoch, template.names))
+            if stop is not None and stop.reason == "early" and epoch == stop.epoch:
+                for template in self.templates:
+                    if template.block.when == "early_stop":
+                        out += template.render(epoch, self.values(epoch, template.names))
+        return out

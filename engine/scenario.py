@@ -1,0 +1,101 @@
+"""The validated form of a scenario file: what the loader hands to the compiler.
+
+Everything here is already checked (names, types, ranges); expressions are parsed
+trees. Each item remembers where it came from so that later errors can point there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .expr import Node
+
+
+@dataclass(frozen=True)
+class Place:
+    """A position in a scenario file, for error messages: FILE:LINE:COL."""
+
+    path: str
+    line: int
+    column: int
+    where: str  # e.g. "model.z1"
+
+    def at_column(self, offset: int) -> Place:
+        return Place(self.path, self.line, self.column + offset, self.where)
+
+
+class ScenarioError(Exception):
+    """A problem with a scenario, reported as one line: FILE:LINE:COL: where: what."""
+
+    def __init__(self, place: Place, message: str) -> None:
+        super().__init__(f"{place.path}:{place.line}:{place.column}: {place.where}: {message}")
+        self.place = place
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Expression:
+    name: str
+    text: str
+    tree: Node
+    place: Place  # column points at the first character inside the quotes
+
+    def error(self, message: str, column: int = 0) -> ScenarioError:
+        return ScenarioError(self.place.at_column(column), message)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    value: np.ndarray  # float64, drawn or given
+    place: Place
+
+
+@dataclass(frozen=True)
+class StopRule:
+    condition: Expression
+    check: str  # "before_backward" (loss checked before the backward pass) or "after_update"
+
+
+@dataclass(frozen=True)
+class LogBlock:
+    """Lines the notes' code prints, and the epochs it prints them at."""
+
+    format: str
+    when: str  # "epoch" or "early_stop"
+    first: int = 1
+    every: int = 1
+    at: tuple[int, ...] = ()
+    place: Place | None = None
+
+    def prints_at(self, epoch: int) -> bool:
+        if self.at:
+            return epoch in self.at
+        return epoch >= self.first and (epoch - self.first) % self.every == 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: Path
+    title: str
+    source: str
+    description: str
+    data: dict[str, np.ndarray]
+    params: tuple[Param, ...]
+    model: tuple[Expression, ...]
+    loss: Expression
+    metrics: tuple[Expression, ...]
+    learning_rate: float
+    epochs: int
+    stop: StopRule | None
+    log: tuple[LogBlock, ...] = ()
+    expected_text: str | None = None
+    expected_place: Place | None = None
+    places: dict[str, Place] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem

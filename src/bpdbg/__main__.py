@@ -1,0 +1,3 @@
+from bpdbg.cli import main
+
+main()

@@ -1,0 +1,188 @@
+"""The `bpdbg` command: the debugger by default, and headless run / check / gradcheck / list."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+import numpy as np
+
+from bpdbg import __version__
+from bpdbg.engine.check import compare_log, gradient_check
+from bpdbg.engine.report import Log
+from bpdbg.engine.scenario import ScenarioError
+from bpdbg.engine.session import open_scenario
+from bpdbg.engine.trainer import Trainer
+from bpdbg.scenarios import DEFAULT, resolve, shipped
+
+EXIT_DIFFERS = 1
+EXIT_BAD_INPUT = 2
+
+
+class _DebuggerByDefault(click.Group):
+    """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and not args[0].startswith("-")):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+def _load(scenario: str) -> Trainer:
+    """A trainer for the scenario, or a one-line error and exit status 2."""
+    try:
+        return open_scenario(resolve(scenario))
+    except ScenarioError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(cls=_DebuggerByDefault, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="bpdbg")
+def main() -> None:
+    """bpdbg: step through backpropagation one operation at a time.
+
+    \b
+    bpdbg                      open the debugger on the default scenario (two_neurons)
+    bpdbg SCENARIO             open the debugger on a scenario file or shipped name
+    bpdbg run SCENARIO         print the training log as the notes print it
+    bpdbg check SCENARIO...    compare with the notes' printed tables
+    bpdbg gradcheck SCENARIO...  compare gradients with finite differences
+    bpdbg list                 list the shipped scenarios
+    """
+
+
+@main.command("open")
+@click.argument("scenario", default=DEFAULT)
+def open_debugger(scenario: str) -> None:
+    """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
+    trainer = _load(scenario)
+    from bpdbg.tui.app import DebuggerApp  # the engine and the other commands never need Textual
+
+    DebuggerApp(trainer).run()
+
+
+def _number(value: object) -> object:
+    array = np.asarray(value, dtype=np.float64)
+    return float(array) if array.ndim == 0 else array.tolist()
+
+
+def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
+    program = trainer.program
+    metrics = [e.name for e in program.scenario.metrics]
+    for epoch in range(1, trainer.epochs_done + 1):
+        record = trainer.record(epoch)
+        done = {s.slot for s in program.steps[:record.available]}
+        grads = {p.name: _number(record.value(p.grad_slot)) for p in program.params
+                 if p.grad_slot is not None and p.grad_slot in done}
+        line: dict[str, object] = {
+            "epoch": epoch,
+            "loss": float(trainer.losses[epoch - 1]),
+            "params": {name: _number(v) for name, v in trainer.params_after(epoch).items()},
+            "grads": grads,
+            "metrics": {m: _number(record.value(program.named[m])) for m in metrics},
+        }
+        if epoch == trainer.epochs_done and trainer.stop is not None:
+            line["stop"] = trainer.stop.reason
+        yield line
+
+
+@main.command()
+@click.argument("scenario")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per epoch (JSON Lines).")
+def run(scenario: str, as_json: bool) -> None:
+    """Train SCENARIO headless and print its log the way the notes print it."""
+    trainer = _load(scenario)
+    trainer.run()
+    try:
+        if as_json:
+            for line in _json_lines(trainer):
+                click.echo(json.dumps(line, allow_nan=True))
+        else:
+            for log_line in Log(trainer).lines():
+                click.echo(log_line.text)
+    except ScenarioError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    stop = trainer.stop
+    if stop is not None and stop.reason == "non-finite":
+        click.echo(f"{trainer.program.scenario.path}: {stop.message}", err=True)
+        sys.exit(EXIT_DIFFERS)
+
+
+def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> None:
+    """Run `one` per scenario; exit 2 on bad input, 1 if any failed, else 0."""
+    failed = bad = False
+    for scenario in scenarios:
+        try:
+            trainer = open_scenario(resolve(scenario))
+            failed |= not one(scenario, trainer)
+        except ScenarioError as error:
+            click.echo(str(error), err=True)
+            bad = True
+    sys.exit(EXIT_BAD_INPUT if bad else EXIT_DIFFERS if failed else 0)
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True)
+def check(scenarios: tuple[str, ...]) -> None:
+    """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
+
+    def one(name: str, trainer: Trainer) -> bool:
+        label = Path(name).stem
+        text = trainer.program.scenario.expected_text
+        if text is None:
+            click.echo(f"{label}: no expected table to compare with")
+            return True
+        trainer.run()
+        result = compare_log(trainer, text)
+        if result.divergence is None:
+            click.echo(f"{label}: agrees with the notes ({result.lines} printed lines)")
+            return True
+        found = result.divergence
+        epoch = found.epoch or 1
+        verdict = gradient_check(trainer, min(epoch, trainer.epochs_done))
+        fd = ("finite differences confirm the engine's gradients there" if verdict.passed else
+              "finite differences DISAGREE with the engine's gradients there")
+        click.echo(f"{label}: DIFFERS from the notes at {found.describe()}; {fd} "
+                   f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e})")
+        return False
+
+    _each(scenarios, one)
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--after", default=3, show_default=True, help="Also check after this many updates.")
+def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
+    """Compare every gradient of SCENARIO with central finite differences."""
+
+    def one(name: str, trainer: Trainer) -> bool:
+        label = Path(name).stem
+        trainer.run(after + 1)
+        epochs = sorted({1, min(after + 1, trainer.epochs_done)})
+        results = [gradient_check(trainer, epoch) for epoch in epochs]
+        worst = max(results, key=lambda r: r.worst)
+        ok = all(r.passed for r in results)
+        click.echo(f"{label}: {'ok' if ok else 'FAILED'}, worst relative error {worst.worst:.1e} at "
+                   f"{worst.where}, epoch {worst.epoch} (epochs checked: {', '.join(map(str, epochs))}; "
+                   f"tolerance {worst.tolerance:.0e})")
+        return ok
+
+    _each(scenarios, one)
+
+
+@main.command("list")
+def list_scenarios() -> None:
+    """List the scenarios that ship with bpdbg."""
+    from bpdbg.engine.loader import load_scenario
+
+    for name, path in shipped().items():
+        try:
+            title = load_scenario(path).title
+        except ScenarioError as error:
+            title = f"(cannot load: {error.message})"
+        click.echo(f"{name:<20} {title}")

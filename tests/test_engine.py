@@ -1,0 +1,144 @@
+"""The engine's promises: a tape of steps, chain products, exact rewind, small memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bpdbg.engine.cursor import Cursor, Position, Snapshot
+
+from .conftest import trainer_for
+
+
+def test_the_tape_holds_every_forward_op_the_loss_every_chain_rule_step_and_every_update() -> None:
+    program = trainer_for("two_neurons").program
+    phases = [step.phase for step in program.steps]
+    assert phases == sorted(phases, key=["forward", "loss", "metric", "backward", "update"].index)
+    forward = [s.label for s in program.steps if s.phase == "forward"]
+    assert forward == ["w1 * x", "z1", "a1", "w2 * a1", "z2", "y_hat"]
+    updates = [s.label for s in program.steps if s.phase == "update"]
+    assert updates == ["w1", "w2", "b1", "b2"]
+    sigmoid_step = next(s for s in program.steps if s.label == "∂L/∂z1")
+    assert sigmoid_step.backward is not None
+    assert sigmoid_step.backward.local_formula == "a1·(1 − a1)"
+    assert sigmoid_step.formula == "∂L/∂z1 = ∂L/∂a1 · ∂a1/∂z1"
+
+
+def test_a_backward_step_records_upstream_local_derivative_and_their_product() -> None:
+    cursor = Cursor(trainer_for("two_neurons"))
+    step = next(s for s in cursor.program.steps if s.label == "∂L/∂a1")
+    cursor.goto(1, step.index)
+    upstream, local, product = cursor.snapshot().factors
+    assert (upstream.symbol, local.symbol, product.symbol) == ("∂L/∂(w2 * a1)", "∂(w2 * a1)/∂a1", "∂L/∂a1")
+    assert local.formula == "w2" and float(local.value) == 0.2
+    assert float(product.value) == float(upstream.value) * float(local.value)
+
+
+def test_the_chain_for_a_parameter_is_written_the_way_the_notes_write_it() -> None:
+    cursor = Cursor(trainer_for("two_neurons_layer"))
+    step = next(s for s in cursor.program.steps if s.label == "∂L/∂w11")
+    cursor.goto(1, step.index)
+    chain = cursor.snapshot().chain
+    assert chain is not None and len(chain.paths) == 1
+    symbols = [factor.symbol for factor in chain.paths[0]]
+    assert symbols == ["∂L/∂y_hat", "∂y_hat/∂z3", "∂z3/∂a1", "∂a1/∂z1", "∂z1/∂w11"]
+    formulas = [factor.formula for factor in chain.paths[0]]
+    assert formulas[1:] == ["y_hat·(1 − y_hat)", "w21", "a1·(1 − a1)", "x"]
+    product = np.prod([float(factor.value) for factor in chain.paths[0]])
+    assert product == pytest.approx(float(chain.total), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["neuron_sigmoid", "two_neurons", "two_neurons_layer", "gd_xy"])
+def test_chain_products_add_up_to_each_gradient(name: str) -> None:
+    cursor = Cursor(trainer_for(name))
+    for step in cursor.program.steps:
+        cursor.goto(1, step.index)
+        chain = cursor.snapshot().chain
+        if chain is None:
+            continue
+        total = sum(np.prod([float(f.value) for f in path]) for path in chain.paths)
+        assert total == pytest.approx(float(chain.total), rel=1e-12, abs=1e-15), step.label
+
+
+def test_a_value_feeding_two_places_sums_its_gradients() -> None:
+    program = trainer_for("gd_xy").program
+    # f = x**2 + 3*y**2 has no shared value, so build one: the neuron's x feeds nothing twice either;
+    # the moons bias b1 is broadcast over 200 rows, which the backward step must sum.
+    del program
+    moons = trainer_for("moons_relu").program
+    bias = next(s for s in moons.steps if s.label == "∂L/∂b1")
+    assert bias.backward is not None and bias.backward.summed_axes == (0,)
+    assert bias.shape == (1, 4)
+
+
+def _same(a: Snapshot, b: Snapshot) -> bool:
+    def key(snapshot: Snapshot) -> list[bytes]:
+        values = [np.asarray(v).tobytes() if v is not None else b"-" for v in snapshot.values]
+        params = [np.asarray(p.value).tobytes() + np.asarray(p.grad).tobytes() for p in snapshot.params]
+        factors = [np.asarray(f.value).tobytes() for f in snapshot.factors]
+        return values + params + factors + [snapshot.losses.tobytes()]
+
+    return a.position == b.position and key(a) == key(b)
+
+
+@pytest.mark.parametrize("name", ["two_neurons", "moons_relu", "net_221_sigmoid"])
+def test_going_back_is_exact_to_the_bit(name: str) -> None:
+    cursor = Cursor(trainer_for(name))
+    cursor.forward(len(cursor.program.steps) * 2 + 5)  # into the third epoch
+    first = cursor.snapshot()
+    cursor.to_end()
+    cursor.rewind()
+    assert cursor.position == Position(1, 0)
+    cursor.goto(first.position.epoch, first.position.step)
+    assert cursor.trainer.epochs_done > first.position.epoch  # the run went on meanwhile
+    assert _same(first, cursor.snapshot())
+
+
+def test_step_back_undoes_step_forward() -> None:
+    cursor = Cursor(trainer_for("neuron_sigmoid"))
+    start = cursor.snapshot()
+    assert cursor.forward(60)
+    assert cursor.back(60)
+    assert _same(start, cursor.snapshot())
+
+
+def test_cursor_moves_by_phase_and_epoch_and_stops_at_the_ends() -> None:
+    cursor = Cursor(trainer_for("neuron_identity"))
+    assert not cursor.back()
+    cursor.next_phase()
+    assert cursor.snapshot().step.phase == "loss"
+    cursor.next_phase()
+    assert cursor.snapshot().step.phase == "backward"
+    cursor.next_epoch()
+    assert cursor.position == Position(2, 0)
+    cursor.prev_epoch()
+    assert cursor.position == Position(1, 0)
+    cursor.to_end()
+    end = cursor.snapshot()
+    assert end.at_end and end.stop is not None and end.stop.reason == "early"
+    assert end.step.phase == "loss"  # epoch 6 stops before its backward pass
+    assert not cursor.forward()
+
+
+def test_memory_stays_small_over_ten_thousand_epochs() -> None:
+    trainer = trainer_for("net_221_sigmoid")
+    trainer.run()
+    # One row of 9 parameters per epoch and one loss: about 800 KB, not a copy of every array.
+    assert trainer.history.nbytes + trainer.losses.nbytes < 1_000_000
+
+
+def test_the_engine_imports_nothing_from_textual() -> None:
+    code = (
+        "import sys\n"
+        "import bpdbg.engine.session, bpdbg.engine.cursor, bpdbg.engine.check, bpdbg.engine.report\n"
+        "from bpdbg.engine.session import open_scenario\n"
+        "from bpdbg.scenarios import shipped\n"
+        "t = open_scenario(shipped()['two_neurons']); t.run()\n"
+        "import bpdbg.cli\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('textual', 'textual_plotext', 'plotext')], "
+        "sorted(m for m in sys.modules if 'textual' in m)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,1 @@
+"""The Textual app: shows what the engine records, computes nothing of its own."""
