@@ -74,10 +74,12 @@ MATMUL = Op("matmul", "@", np.matmul, (
 NEG = Op("neg", "−", np.negative, (_passthrough(-1.0),))
 POS = Op("pos", "+", np.positive, (_passthrough(),))
 IDENTITY = Op("identity", "=", lambda a: a, (_passthrough(),))
-SIGMOID = Op("sigmoid", "sigmoid", sigmoid, (_elementwise("{out}·(1 − {out})", lambda out, a: out * (1.0 - out)),))
-RELU = Op("relu", "relu", lambda a: np.maximum(0.0, a),
-          (_elementwise("[{a} > 0]", lambda out, a: (a > 0).astype(np.float64)),))
-TANH = Op("tanh", "tanh", np.tanh, (_elementwise("1 − {out}²", lambda out, a: 1.0 - out * out),))
+SIGMOID = Op("sigmoid", "sigmoid", sigmoid, (_elementwise(
+    "{out}·(1 − {out})", lambda out, a: out * (1.0 - out), lambda g, out, a: g * (out * (1.0 - out))),))
+RELU = Op("relu", "relu", lambda a: np.maximum(0.0, a), (_elementwise(
+    "[{a} > 0]", lambda out, a: (a > 0).astype(np.float64), lambda g, out, a: g * (a > 0).astype(np.float64)),))
+TANH = Op("tanh", "tanh", np.tanh, (_elementwise(
+    "1 − {out}²", lambda out, a: 1.0 - out * out, lambda g, out, a: g * (1.0 - out * out)),))
 EXP = Op("exp", "exp", np.exp, (_elementwise("{out}", lambda out, a: out),))
 LOG = Op("log", "log", np.log, (_elementwise("1/{a}", lambda out, a: 1.0 / a),))
 ABS = Op("abs", "abs", np.abs, (_elementwise("sign({a})", lambda out, a: np.sign(a)),))
@@ -103,7 +105,7 @@ def power(exponent: float) -> Op:
     """x ** p for a constant p; p = 2 differentiates to the exact 2·x."""
     shown = f"{exponent:g}"
     if exponent == 2:
-        partial = _elementwise("2·{a}", lambda out, a: 2.0 * a)
+        partial = _elementwise("2·{a}", lambda out, a: 2.0 * a, lambda g, out, a: g * (2.0 * a))
     elif exponent == 1:
         partial = _passthrough()
     else:
@@ -112,16 +114,24 @@ def power(exponent: float) -> Op:
 
 
 def reduction(kind: str, shape: tuple[int, ...], axis: int | None) -> Op:
-    """sum/mean over everything (a scalar) or over one axis, keeping it (as the notes do)."""
+    """sum/mean over everything (a scalar) or over one axis, keeping it (as the notes do).
+
+    Written with `np.add.reduce`, which is what `np.sum`/`np.mean` do underneath (same
+    bits), without their Python wrappers: this runs every epoch.
+    """
     count = int(np.prod(shape)) if axis is None else shape[axis]
+    ones = np.ones(shape)
+    keep = axis is not None
+    divisor = 1 if kind == "sum" else count
+
+    def forward(a: Array) -> Array:
+        total = np.add.reduce(a, axis=axis, keepdims=keep)
+        return total if kind == "sum" else total / divisor
+
     if kind == "sum":
-        forward = (lambda a: np.sum(a)) if axis is None else (lambda a: np.sum(a, axis=axis, keepdims=True))
-        partial = Partial("1", lambda g, out, a: np.broadcast_to(g, a.shape),
-                          lambda out, a: np.ones_like(a), is_one=True)
+        partial = Partial("1", lambda g, out, a: g * ones, lambda out, a: ones, is_one=True)
     else:
-        forward = (lambda a: np.mean(a)) if axis is None else (lambda a: np.mean(a, axis=axis, keepdims=True))
-        partial = Partial(f"1/{count}", lambda g, out, a: np.broadcast_to(g / count, a.shape),
-                          lambda out, a: np.full(a.shape, 1.0 / count))
+        partial = Partial(f"1/{count}", lambda g, out, a: (g / divisor) * ones, lambda out, a: ones / divisor)
     return Op(kind, kind, forward, (partial,))
 
 
