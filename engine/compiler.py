@@ -316,7 +316,7 @@ class _Compiler:
             formula = formula.replace(" = ", " += ", 1)
             earlier = grads[slot]
             total = self.slot(self.probe[earlier] + contribution_value, d_target)
-            instruction = _summing_instruction(instruction, earlier)
+            instruction = _summing_instruction(instruction, earlier, contribution)
         local = None
         if partial.local is not None:
             local_fn = partial.local
@@ -384,8 +384,14 @@ def _backward_instruction(vjp: ops.Vjp, upstream: int, out: int, inputs: tuple[i
     return lambda vals: _unbroadcast(plain(vals), axes, shape)
 
 
-def _summing_instruction(instruction: Instruction, earlier: int) -> Instruction:
-    return lambda vals: vals[earlier] + instruction(vals)
+def _summing_instruction(instruction: Instruction, earlier: int, contribution: int) -> Instruction:
+    """Add a further contribution to a gradient; the contribution keeps a slot of its own."""
+
+    def summing(vals: Values) -> object:
+        part = vals[contribution] = instruction(vals)
+        return vals[earlier] + part
+
+    return summing
 
 
 def _check_shapes(op: ops.Op, args: list[object], expr: Expression, node: Node) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bpdbg.engine.cursor import Cursor, Position, Snapshot
+from bpdbg.engine.session import open_scenario
 
 from .conftest import trainer_for
 
@@ -63,15 +64,65 @@ def test_chain_products_add_up_to_each_gradient(name: str) -> None:
         assert total == pytest.approx(float(chain.total), rel=1e-12, abs=1e-15), step.label
 
 
-def test_a_value_feeding_two_places_sums_its_gradients() -> None:
-    program = trainer_for("gd_xy").program
-    # f = x**2 + 3*y**2 has no shared value, so build one: the neuron's x feeds nothing twice either;
-    # the moons bias b1 is broadcast over 200 rows, which the backward step must sum.
-    del program
+SHARED = """
+title = "a1 feeds two places"
+[data]
+x = 0.5
+[params]
+w = 0.3
+v = 0.2
+[model]
+a1 = "sigmoid(w * x)"
+out = "v * a1 + a1 * a1"
+[loss]
+L = "out ** 2"
+[training]
+learning_rate = 0.1
+epochs = 3
+"""
+
+
+def test_a_value_feeding_several_places_sums_its_gradients(write_scenario) -> None:
+    cursor = Cursor(open_scenario(write_scenario(SHARED)))
+    steps = [s for s in cursor.program.steps if s.label == "∂L/∂a1"]
+    assert len(steps) == 3  # from v·a1, and twice from a1·a1
+    assert [s.formula.split(" ")[1] for s in steps] == ["=", "+=", "+="]
+    cursor.goto(1, steps[-1].index)
+    snapshot = cursor.snapshot()
+    record = cursor.record(1)
+    parts = [float(record.value(s.backward.contribution_slot)) for s in steps]
+    assert float(snapshot.value) == (parts[0] + parts[1]) + parts[2]
+    a1, v = float(record.value(cursor.program.named["a1"])), 0.2
+    upstream = 2 * float(record.value(cursor.program.named["out"]))
+    assert float(snapshot.value) == pytest.approx(upstream * (v + 2 * a1), rel=1e-14)
+
+
+def test_a_bias_broadcast_over_a_batch_gets_its_gradient_summed_back_to_its_shape() -> None:
     moons = trainer_for("moons_relu").program
     bias = next(s for s in moons.steps if s.label == "∂L/∂b1")
     assert bias.backward is not None and bias.backward.summed_axes == (0,)
     assert bias.shape == (1, 4)
+    assert "summed over axis 0" in bias.formula
+
+
+def test_run_until_stops_at_the_end_of_the_first_epoch_where_a_breakpoint_holds() -> None:
+    trainer = trainer_for("moons_relu")
+    cursor = Cursor(trainer)
+    expression = load_condition(trainer, "loss < 0.5")
+    hit = cursor.run_until([expression])
+    assert hit is expression
+    epoch = cursor.position.epoch
+    assert trainer.losses[epoch - 1] < 0.5 <= trainer.losses[epoch - 2]
+    assert cursor.position.step == len(trainer.program.steps) - 1
+
+
+def load_condition(trainer, text: str):
+    from bpdbg.engine.compiler import check_condition
+    from bpdbg.engine.expr import parse_condition
+    from bpdbg.engine.scenario import Expression, Place
+
+    expression = Expression("breakpoint", text, parse_condition(text), Place("<breakpoint>", 1, 1, "breakpoint"))
+    return check_condition(trainer.program, expression, after_update=True)
 
 
 def _same(a: Snapshot, b: Snapshot) -> bool:
