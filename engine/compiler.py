@@ -86,10 +86,6 @@ class Program:
     def n_params(self) -> int:
         return sum(p.size for p in self.params)
 
-    def phase_range(self, phase: str) -> range:
-        indices = [s.index for s in self.steps if s.phase == phase]
-        return range(indices[0], indices[-1] + 1) if indices else range(0)
-
     def flatten(self, values: dict[str, np.ndarray]) -> np.ndarray:
         row = np.empty(self.n_params)
         for p in self.params:

@@ -1,8 +1,3 @@
 """bpdbg: a stepping debugger for backpropagation, in the terminal."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("bpdbg")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+__version__ = "0.1.0"  # the one place the version is written; pyproject.toml reads it from here
