@@ -1,0 +1,26 @@
+"""The wheel ships every package: setuptools silently drops a subpackage pyproject.toml does not list."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_source_package_is_listed_for_the_wheel() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folders = {name: ROOT / folder for name, folder in config["package-dir"].items()}
+    found = set()
+    for name, folder in folders.items():
+        for init in folder.rglob("__init__.py"):
+            relative = init.parent.relative_to(folder).parts
+            found.add(".".join((name, *relative)))
+    assert found == listed
+
+
+def test_the_scenarios_ship_as_package_data() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "*.toml" in config["package-data"]["bpdbg.scenarios"]
+    assert (ROOT / "scenarios" / "__init__.py").exists()  # importlib.resources needs it under editable installs
