@@ -1,0 +1,417 @@
+"""The debugger's keys, driven as a person drives them: one test per binding, and what it promises.
+
+Positions are (epoch, step) with the step counted from 0, as the engine's cursor keeps them;
+the status bar shows the same step counted from 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from bpdbg.engine.cursor import Position
+from bpdbg.tui.app import DebuggerApp
+from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.breakpoint import BreakpointScreen
+from bpdbg.tui.screens.goto import GoToScreen
+from bpdbg.tui.screens.help import HelpScreen
+from bpdbg.tui.screens.main import SPEEDS
+from bpdbg.tui.widgets.chain import ChainPanel
+
+from .conftest import make_app, screen_text
+
+SIZE = (80, 24)
+# two_neurons: 25 steps an epoch: forward 0-5, loss 6-8, backward 9-20, update 21-24.
+FORWARD, LOSS, BACKWARD, UPDATE, LAST = 0, 6, 9, 21, 24
+
+
+def where(app: DebuggerApp) -> Position:
+    return app.debugger.cursor.position
+
+
+async def started(app: DebuggerApp, pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    assert where(app) == Position(1, 0)
+
+
+def status(app: DebuggerApp) -> str:
+    return screen_text(app).splitlines()[0]
+
+
+class TestStepping:
+    @pytest.mark.parametrize("key", ["n", "right"])
+    async def test_forward_key_computes_the_next_operation(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press(key, key)
+            assert where(app) == Position(1, 2)
+            assert "step 3/25 forward" in status(app)
+
+    @pytest.mark.parametrize("key", ["N", "left"])
+    async def test_back_key_undoes_one_operation(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("n", "n", "n", key)
+            assert where(app) == Position(1, 2)
+
+    async def test_back_at_the_very_start_stays_there(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("N")
+            assert where(app) == Position(1, 0)
+
+    async def test_stepping_past_an_epochs_end_starts_the_next_epoch(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            app.debugger.cursor.goto(1, LAST)
+            await pilot.press("n")
+            assert where(app) == Position(2, 0)
+            await pilot.press("N")
+            assert where(app) == Position(1, LAST)
+
+
+class TestPhasesAndEpochs:
+    @pytest.mark.parametrize("key", ["p", "right_square_bracket"])
+    async def test_next_phase_goes_to_the_first_step_of_the_next_phase(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press(key)
+            assert where(app) == Position(1, LOSS)
+            await pilot.press(key, key)
+            assert where(app) == Position(1, UPDATE)
+            assert "update" in status(app)
+
+    @pytest.mark.parametrize("key", ["P", "left_square_bracket"])
+    async def test_previous_phase_goes_back_a_phase(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("p", "p", "n", key)
+            assert where(app) == Position(1, BACKWARD)
+            await pilot.press(key)
+            assert where(app) == Position(1, LOSS)
+
+    async def test_e_goes_to_the_start_of_the_next_epoch(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("n", "e")
+            assert where(app) == Position(2, 0)
+            assert "epoch 2/20" in status(app)
+
+    async def test_E_goes_to_this_epochs_start_then_to_the_previous_epoch(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("e", "e", "n", "n", "E")
+            assert where(app) == Position(3, 0)
+            await pilot.press("E")
+            assert where(app) == Position(2, 0)
+
+
+class TestJumps:
+    @pytest.mark.parametrize("key", ["r", "home"])
+    async def test_rewind_returns_to_the_first_step(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("e", "e", "n", key)
+            assert where(app) == Position(1, 0)
+
+    @pytest.mark.parametrize("key", ["G", "end"])
+    async def test_end_runs_the_whole_training_and_says_how_it_ended(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press(key)
+            assert where(app) == Position(20, LAST)
+            assert "end: ran all 20 epochs" in screen_text(app)
+
+    async def test_end_shows_an_early_stop_and_its_rule(self) -> None:
+        app = make_app("neuron_identity")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("G")
+            assert "stopped early at epoch 6: loss < 0.01" in screen_text(app)
+
+    async def test_g_asks_for_an_epoch_and_a_step_and_goes_there(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("g")
+            assert isinstance(app.screen, GoToScreen)
+            app.screen.query_one("#epoch", Input).value = "3"
+            app.screen.query_one("#step", Input).value = "17"
+            await pilot.press("enter")
+            assert where(app) == Position(3, 16)
+            assert "epoch 3/20  step 17/25 backward" in status(app)
+
+    async def test_go_to_refuses_a_step_of_zero_and_says_why(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("g")
+            app.screen.query_one("#step", Input).value = "0"
+            await pilot.press("enter")
+            assert isinstance(app.screen, GoToScreen)
+            assert "count from 1" in str(app.screen.query_one("#error", Static).render())
+            await pilot.press("escape")
+            assert where(app) == Position(1, 0)
+
+
+class TestCountPrefix:
+    async def test_a_count_repeats_the_step_key_and_shows_while_pending(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("1", "2")
+            assert "count 12" in status(app)
+            assert where(app) == Position(1, 0)
+            await pilot.press("n")
+            assert where(app) == Position(1, 12)
+            assert "count" not in status(app)
+
+    async def test_fifty_n_crosses_epochs_and_fifty_N_comes_back(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("5", "0", "n")
+            assert where(app) == Position(3, 0)
+            await pilot.press("5", "0", "N")
+            assert where(app) == Position(1, 0)
+
+    async def test_a_count_applies_to_phase_and_epoch_keys(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("3", "e")
+            assert where(app) == Position(4, 0)
+            await pilot.press("2", "p")
+            assert where(app) == Position(4, BACKWARD)
+
+    async def test_escape_cancels_a_pending_count(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("9", "escape", "n")
+            assert where(app) == Position(1, 1)
+
+    async def test_a_leading_zero_is_not_a_count(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("0")
+            assert "count" not in status(app)
+
+
+class TestRunning:
+    async def test_space_runs_and_space_again_pauses_at_once(self) -> None:
+        app = make_app("moons_relu")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("space")
+            assert app.debugger.running
+            await pilot.pause(0.3)
+            await pilot.press("space")
+            assert not app.debugger.running
+            stopped_at = where(app)
+            assert stopped_at > Position(1, 0)
+            assert "paused" in status(app)
+            await pilot.pause(0.2)
+            assert where(app) == stopped_at
+
+    async def test_plus_and_minus_change_the_speed_shown(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            before = app.debugger.speed
+            await pilot.press("plus")
+            faster = app.debugger.speed
+            assert faster > before
+            assert f"{faster}/s" in status(app)
+            await pilot.press("minus", "minus")
+            assert app.debugger.speed < before
+
+    async def test_speed_stays_within_its_range(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press(*["minus"] * (len(SPEEDS) + 2))
+            assert app.debugger.speed == SPEEDS[0]
+
+    async def test_a_run_stops_by_itself_at_the_end(self) -> None:
+        app = make_app("gd_x2")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press(*["plus"] * len(SPEEDS), "space")
+            await pilot.pause(0.5)
+            assert not app.debugger.running
+            assert where(app) == Position(15, 2)
+            assert "stopped early at epoch 15" in screen_text(app)
+
+    async def test_a_step_key_pauses_a_run(self) -> None:
+        app = make_app("moons_relu")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("space", "n")
+            assert not app.debugger.running
+
+
+class TestBreakpoints:
+    async def add(self, app: DebuggerApp, pilot: Pilot[None], condition: str) -> None:
+        await pilot.press("b")
+        assert isinstance(app.screen, BreakpointScreen)
+        app.screen.query_one("#condition", Input).value = condition
+        await pilot.press("enter")
+
+    async def test_a_run_stops_at_the_end_of_the_first_epoch_where_the_condition_holds(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await self.add(app, pilot, "loss < 0.085")
+            assert "breakpoints: loss < 0.085" in screen_text(app)
+            await pilot.press(*["plus"] * len(SPEEDS), "space")
+            await pilot.pause(0.5)
+            assert not app.debugger.running
+            # The notes' table: epoch 3 has L = 0.0867, epoch 4 has L = 0.0854, epoch 5 L = 0.0841.
+            assert where(app) == Position(5, LAST)
+            assert "breakpoint holds here: loss < 0.085" in screen_text(app)
+
+    async def test_a_breakpoint_on_a_gradient(self) -> None:
+        app = make_app("gd_x2")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await self.add(app, pilot, "abs(grad(x)) < 1")
+            await pilot.press(*["plus"] * len(SPEEDS), "space")
+            await pilot.pause(0.5)
+            assert where(app).epoch == 6  # ∂f/∂x = 2x: x = 0.5184 before epoch 5's update, 0.311 before 6's
+            assert "breakpoint holds here: abs(grad(x)) < 1" in screen_text(app)
+
+    @pytest.mark.parametrize(("condition", "message"), [
+        ("los < 0.05", "unknown name 'los'"),
+        ("grad(y) < 1", "grad() takes the name of a parameter"),
+        ("loss <", ""),
+    ])
+    async def test_an_invalid_condition_keeps_the_dialog_open_with_the_reason(self, condition: str,
+                                                                             message: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await self.add(app, pilot, condition)
+            assert isinstance(app.screen, BreakpointScreen)
+            error = str(app.screen.query_one("#error", Static).render())
+            assert error and message in error
+            await pilot.press("escape")
+            assert app.debugger.conditions == []
+
+    async def test_B_clears_every_breakpoint(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await self.add(app, pilot, "loss < 0.05")
+            await self.add(app, pilot, "epoch == 3")
+            assert len(app.debugger.conditions) == 2
+            await pilot.press("B")
+            assert app.debugger.conditions == []
+            assert "breakpoints" not in screen_text(app)
+
+
+class TestNonFinite:
+    def diverging(self, tmp_path: Path) -> Path:
+        """neuron_identity with the largest learning rate a scenario allows: it blows up at epoch 24."""
+        source = (Path(__file__).parents[2] / "scenarios" / "neuron_identity.toml").read_text()
+        lines = [("learning_rate = 1e6" if line.startswith("learning_rate") else
+                  "epochs = 100" if line.startswith("epochs") else line) for line in source.splitlines()]
+        path = tmp_path / "diverging.toml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    async def test_a_run_stops_at_the_first_non_finite_value_and_says_where(self, tmp_path: Path) -> None:
+        app = make_app(self.diverging(tmp_path))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await started(app, pilot)
+            await pilot.press(*["plus"] * len(SPEEDS), "space")
+            await pilot.pause(0.5)
+            assert not app.debugger.running
+            assert where(app) == Position(24, 4)
+            text = screen_text(app)
+            assert "STOPPED: non-finite value at epoch 24, step 5 (loss)" in text
+            assert "∞" in text
+
+    async def test_end_goes_straight_to_the_non_finite_step(self, tmp_path: Path) -> None:
+        app = make_app(self.diverging(tmp_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("G")
+            assert where(app) == Position(24, 4)
+            assert "STOPPED: non-finite value" in screen_text(app)
+
+
+class TestScreenKeys:
+    async def test_question_mark_lists_every_key_and_closes_again(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await started(app, pilot)
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            text = screen_text(app)
+            for needle in ("step one operation forward", "count before a move", "rewind", "quit"):
+                assert needle in text
+            await pilot.press("escape")
+            assert not isinstance(app.screen, HelpScreen)
+
+    async def test_t_switches_between_the_dark_and_the_light_theme(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            assert app.theme == "textual-dark"
+            await pilot.press("t")
+            assert app.theme == "textual-light"
+            await pilot.press("t")
+            assert app.theme == "textual-dark"
+
+    async def test_d_and_u_scroll_a_long_chain_rule_and_a_move_starts_it_at_the_top(self) -> None:
+        app = make_app("net_221_sigmoid")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("4", "p")  # past forward, loss, metrics, backward: the update of W1
+            assert app.debugger.snapshot.step.label == "W1"
+            chain = app.debugger.query_one(ChainPanel)
+            await pilot.press("d")
+            assert chain.scroll_y > 0
+            await pilot.press("u")
+            assert chain.scroll_y == 0
+            await pilot.press("d", "n")
+            assert chain.scroll_y == 0
+
+    @pytest.mark.parametrize("key", ["q"])
+    async def test_q_quits(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press(key)
+            assert not app.is_running
+
+
+BINDING_IDS = sorted({b.id for b in [*DEBUGGER_BINDINGS, *APP_BINDINGS] if b.id and b.show})
+
+
+@pytest.mark.parametrize("binding_id", BINDING_IDS)
+async def test_every_shown_key_is_in_the_key_bar_and_the_help(binding_id: str) -> None:
+    from bpdbg.tui.screens.help import DETAILS
+
+    assert binding_id in DETAILS
+    app = make_app("two_neurons")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(app, pilot)
+        binding = next(b for b in [*DEBUGGER_BINDINGS, *APP_BINDINGS] if b.id == binding_id)
+        key = binding.key_display or binding.key.split(",")[0]
+        assert key in screen_text(app).splitlines()[-1] + screen_text(app).splitlines()[-2]

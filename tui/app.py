@@ -1,0 +1,49 @@
+"""The stepping debugger's app: a cursor over the trainer, and the screens that show it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+
+from bpdbg.engine.cursor import Cursor
+from bpdbg.engine.trainer import Trainer
+from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.help import HelpScreen
+from bpdbg.tui.screens.main import MainScreen
+
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+
+class DebuggerApp(App[None]):
+    """Owns the cursor; the main screen moves it and shows its snapshots."""
+
+    CSS_PATH = "bpdbg.tcss"
+    TITLE = "bpdbg"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
+
+    def __init__(self, trainer: Trainer) -> None:
+        super().__init__()
+        self.cursor = Cursor(trainer)
+        self.theme = DARK
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(self.cursor)
+
+    @property
+    def debugger(self) -> MainScreen:
+        """The debugger screen, even while a dialog is on top of it."""
+        screen = self.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen([*DEBUGGER_BINDINGS, *APP_BINDINGS]))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK

@@ -1,0 +1,132 @@
+"""How numbers and arrays read on screen: presentation only, no arithmetic on values.
+
+Big arrays are never printed in full: a 200×4 activation is shown as its shape and a
+few of its entries, so formatting costs the same whatever the data's size.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MINUS = "−"
+NOT_YET = "·"  # a value the tape has not computed yet this epoch
+CELL = 8  # characters per number in a matrix cell: what `short` never exceeds
+
+
+def number(x: float) -> str:
+    """Four significant figures, with a real minus sign as the notes print it."""
+    text = f"{x:.4g}"
+    if text in ("nan", "inf", "-inf"):
+        return {"nan": "NaN", "inf": "∞", "-inf": f"{MINUS}∞"}[text]
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def short(x: float, width: int = CELL) -> str:
+    """Up to three significant figures in at most `width` characters, for matrices and summaries."""
+    if not np.isfinite(x):
+        return number(x)
+    for digits in (3, 2, 1):
+        text = _tidy(f"{x:.{digits}g}")
+        if len(text) <= width:
+            return text
+        text = _tidy(f"{x:.{digits - 1}e}")
+        if len(text) <= width:
+            return text
+    return text
+
+
+def _tidy(text: str) -> str:
+    """A real minus sign, and exponents without padding: 1.2e-05 → 1.2e-5."""
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{exponent[0].replace('+', '')}{exponent[1:].lstrip('0') or '0'}"
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def shape(dims: tuple[int, ...]) -> str:
+    """A shape as the notes write it: 200×4."""
+    if len(dims) == 1:
+        return f"({dims[0]},)"
+    return "×".join(map(str, dims)) if dims else "scalar"
+
+
+def is_scalar(value: object) -> bool:
+    return np.ndim(value) == 0
+
+
+def compact(value: object, width: int = 48) -> str:
+    """One line of at most `width`: a scalar as a number, an array as its shape and first entries."""
+    if value is None:
+        return NOT_YET
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return number(float(array))
+    flat = array.reshape(-1)
+    text = f"{shape(array.shape)} [{short(float(flat[0]))}"
+    for n, v in enumerate(flat[1:8], 1):
+        more = f" {short(float(v))}"
+        tail = "]" if n == flat.size - 1 else " …]"
+        if len(text) + len(more) + len(tail) > width:
+            return text + " …]" if len(text) + 3 <= width else text[: max(width - 1, 0)] + "…"
+        text += more
+    return text + ("]" if flat.size <= 8 else " …]")
+
+
+def signed(value: object) -> str:
+    """A scalar inside a product, bracketed when negative: (−0.0931) · 0.1."""
+    text = compact(value)
+    return f"({text})" if text.startswith(MINUS) else text
+
+
+def matrix_lines(value: object, rows: int = 4, cols: int = 4) -> list[str]:
+    """A matrix as aligned rows of numbers, cut to `rows`×`cols` with … where it goes on."""
+    if value is None:
+        return [NOT_YET]
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return [number(float(array))]
+    grid = array.reshape(1, -1) if array.ndim == 1 else array.reshape(array.shape[0], -1)
+    lines = []
+    for r in range(min(grid.shape[0], rows)):
+        cells = [short(float(v)).rjust(CELL) for v in grid[r, :cols]]
+        lines.append(" ".join(cells) + ("…" if grid.shape[1] > cols else ""))
+    if grid.shape[0] > rows:
+        lines.append("⋮".rjust(CELL))
+    return lines
+
+
+def matrix_height(dims: tuple[int, ...], rows: int = 4) -> int:
+    """How many lines `matrix_lines` takes for this shape (rows never change during a run)."""
+    if len(dims) == 0:
+        return 1
+    n = 1 if len(dims) == 1 else dims[0]
+    return min(n, rows) + (1 if n > rows else 0)
+
+
+def matrix_columns(dims: tuple[int, ...]) -> int:
+    """How many numbers a row of `matrix_lines` holds for this shape, before any cut."""
+    if len(dims) == 0:
+        return 1
+    return dims[0] if len(dims) == 1 else math.prod(dims[1:])
+
+
+def matrix_width(dims: tuple[int, ...], cols: int = 4) -> int:
+    """How wide `matrix_lines` is for this shape, so a column never has to resize."""
+    n = matrix_columns(dims)
+    return min(n, cols) * (CELL + 1) - 1 + (1 if n > cols else 0)
+
+
+def columns_that_fit(dims: tuple[int, ...], width: int) -> int:
+    """The most matrix columns (at least one) that `matrix_lines` can show in `width` characters."""
+    n = matrix_columns(dims)
+    fit = 1
+    while fit < n and matrix_width(dims, fit + 1) <= width:
+        fit += 1
+    return fit
+
+
+def clip(text: str, width: int) -> str:
+    """Cut text to a width with an ellipsis, so long labels never wrap a row."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

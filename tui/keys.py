@@ -1,0 +1,42 @@
+"""Every key of the debugger, in one place: the screens, the key bar and the help all read it."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+STEP = Binding.Group("step", compact=True)
+PHASE = Binding.Group("phase", compact=True)
+EPOCH = Binding.Group("epoch", compact=True)
+SPEED = Binding.Group("speed", compact=True)
+BREAK = Binding.Group("breaks", compact=True)
+SCROLL = Binding.Group("scroll chain", compact=True)
+
+COUNT_KEYS = [Binding(d, f"digit({d})", "count", show=d == "1", key_display="0-9", id=f"count_{d}")
+              for d in "1234567890"]
+
+DEBUGGER_BINDINGS = [
+    Binding("n,right", "step(1)", "step", key_display="n", id="step_forward", group=STEP),
+    Binding("N,left", "step(-1)", "step back", key_display="N", id="step_back", group=STEP),
+    Binding("p,right_square_bracket", "phase(1)", "phase", key_display="p", id="next_phase", group=PHASE),
+    Binding("P,left_square_bracket", "phase(-1)", "phase back", key_display="P", id="prev_phase", group=PHASE),
+    Binding("e", "epoch(1)", "epoch", id="next_epoch", group=EPOCH),
+    Binding("E", "epoch(-1)", "epoch back", id="prev_epoch", group=EPOCH),
+    Binding("space", "toggle_run", "run", key_display="space", id="run"),
+    Binding("plus,equals_sign", "speed(1)", "faster", key_display="+", id="faster", group=SPEED),
+    Binding("minus", "speed(-1)", "slower", key_display="-", id="slower", group=SPEED),
+    Binding("g", "goto", "go to", id="goto"),
+    Binding("r,home", "rewind", "rewind", id="rewind"),
+    Binding("G,end", "to_end", "end", id="to_end"),
+    Binding("b", "add_breakpoint", "break", id="add_breakpoint", group=BREAK),
+    Binding("B", "clear_breakpoints", "clear breakpoints", id="clear_breakpoints", group=BREAK),
+    Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
+    Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
+    *COUNT_KEYS,
+    Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
+]
+
+APP_BINDINGS = [
+    Binding("question_mark", "help", "help", key_display="?", id="help"),
+    Binding("t", "toggle_theme", "theme", id="theme"),
+    Binding("q", "quit", "quit", id="quit"),
+]

@@ -1,0 +1,62 @@
+"""The breakpoint dialog: a condition in the scenario's names, checked at each epoch's end."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from bpdbg.engine.compiler import Condition, Program, check_condition
+from bpdbg.engine.expr import ExprError, parse_condition
+from bpdbg.engine.scenario import Expression, Place, ScenarioError
+
+EXAMPLES = "e.g.  loss < 0.05    abs(grad(w1)) < 1e-3    epoch == 10"
+
+
+def parse_breakpoint(program: Program, text: str) -> Condition:
+    """The engine's own parser and checker; raises ScenarioError or ExprError with the reason."""
+    tree = parse_condition(text)
+    expression = Expression("breakpoint", text, tree, Place("breakpoint", 1, 1, "breakpoint"))
+    return check_condition(program, expression, after_update=True)
+
+
+class BreakpointScreen(ModalScreen[Condition | None]):
+    """Stays open on a bad condition and says what is wrong and where."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="cancel")]
+
+    def __init__(self, program: Program) -> None:
+        super().__init__()
+        self.program = program
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Break when, at the end of an epoch:", classes="dialog-title")
+            yield Input(placeholder="loss < 0.05", id="condition")
+            yield Static("", id="error", classes="error")
+            yield Label(EXAMPLES, classes="hint")
+            yield Label("enter: add   esc: cancel", classes="hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        error = self.query_one("#error", Static)
+        if not text:
+            error.update("type a condition, or esc to cancel")
+            return
+        try:
+            condition = parse_breakpoint(self.program, text)
+        except ScenarioError as problem:
+            error.update(f"{problem.message} (column {problem.place.column})")
+            return
+        except ExprError as problem:
+            error.update(f"{problem.message} (column {problem.column + 1})")
+            return
+        self.dismiss(condition)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,78 @@
+"""The `?` screen: every key, read from the bindings themselves so it can never drift."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+INTRO = ("Lower case moves forward, upper case goes back (as gdb's n / N). "
+         "Type a number before a move to repeat it: 50n steps fifty operations.")
+
+DETAILS = {
+    "run": "run / pause; pausing takes effect at once",
+    "faster": "run faster (steps per second)",
+    "slower": "run slower",
+    "goto": "go to an epoch and step",
+    "rewind": "rewind to the first step",
+    "to_end": "run to the end, at full speed",
+    "add_breakpoint": "break when a condition holds at an epoch's end, e.g. loss < 0.05",
+    "clear_breakpoints": "clear all breakpoints",
+    "count_1": "count before a move: 50n",
+    "chain_down": "scroll the chain-rule panel down (a long chain at 80×24)",
+    "chain_up": "scroll the chain-rule panel up",
+    "step_forward": "step one operation forward",
+    "step_back": "step one operation back",
+    "next_phase": "next phase (forward, loss, backward, update)",
+    "prev_phase": "previous phase",
+    "next_epoch": "next epoch",
+    "prev_epoch": "start of this epoch, or the previous one",
+    "help": "this help",
+    "theme": "light / dark theme (light reads better on a projector)",
+    "quit": "quit",
+}
+
+
+def key_names(binding: Binding) -> str:
+    """All the keys of a binding, as a person types them."""
+    names = {"right": "→", "left": "←", "space": "space", "right_square_bracket": "]", "left_square_bracket": "[",
+             "plus": "+", "equals_sign": "=", "minus": "-", "question_mark": "?", "home": "Home", "end": "End",
+             "pagedown": "PgDn", "pageup": "PgUp"}
+    if binding.id == "count_1":
+        return "0-9"
+    return " ".join(names.get(k, k) for k in binding.key.split(","))
+
+
+def help_table(bindings: list[Binding]) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for binding in bindings:
+        if binding.id in DETAILS:
+            table.add_row(key_names(binding), DETAILS[binding.id])
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the app's and the debugger screen's bindings; any of ? q esc closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "close", "close", id="close")]
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        super().__init__()
+        self.bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help"):
+            yield Static(Text("bpdbg keys", style="bold"))
+            yield Static(INTRO, classes="hint")
+            yield Static(help_table(self.bindings))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,237 @@
+"""The debugger screen: the panels, the keys that move the cursor, and the run timer.
+
+Every move ends in `show()`, which asks the cursor for ONE immutable snapshot and hands
+it to each panel. Panels keep no state of their own that the snapshot does not decide,
+so coming back to a step shows exactly what was shown the first time.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+
+from bpdbg.engine.compiler import Condition
+from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.breakpoint import BreakpointScreen
+from bpdbg.tui.screens.goto import GoToScreen
+from bpdbg.tui.widgets.chain import ChainPanel
+from bpdbg.tui.widgets.keybar import KeyBar
+from bpdbg.tui.widgets.loss import LossPanel
+from bpdbg.tui.widgets.params import ParamsPanel
+from bpdbg.tui.widgets.status import Controls, StatusBar
+from bpdbg.tui.widgets.tape import TapePanel
+
+FPS = 30  # the most repaints per second while running
+SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000)  # steps per second
+DEFAULT_SPEED = SPEEDS.index(10)
+MAX_COUNT = 6  # digits in a count prefix
+
+class MainScreen(Screen[None]):
+    """The one screen a lecture lives on."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
+    BINDINGS: ClassVar[list[BindingType]] = list(DEBUGGER_BINDINGS)
+
+    def __init__(self, cursor: Cursor) -> None:
+        super().__init__()
+        self.cursor = cursor
+        self.conditions: list[Condition] = []
+        self.count = ""
+        self.speed_index = DEFAULT_SPEED
+        self.running = False
+        self._credit = 0.0  # steps owed to the run since the last tick
+        self._timer: Timer | None = None
+        self.snapshot: Snapshot | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield TapePanel(id="tape")
+                yield LossPanel(id="loss")
+            with Vertical(id="right"):
+                yield ChainPanel(id="chain")
+                yield ParamsPanel(id="params")
+        yield KeyBar([*DEBUGGER_BINDINGS, *APP_BINDINGS], id="keys")
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
+        self.show()
+
+    # -- showing ----------------------------------------------------------------------------
+
+    @property
+    def speed(self) -> int:
+        return SPEEDS[self.speed_index]
+
+    def controls(self, snapshot: Snapshot) -> Controls:
+        hit = None
+        if self.conditions and snapshot.position.step == snapshot.available - 1:
+            found = self.cursor.breakpoint_at(self.conditions, snapshot.position.epoch)
+            hit = found.expression.text if found is not None else None
+        return Controls(self.running, self.speed, self.count,
+                        tuple(c.expression.text for c in self.conditions), hit)
+
+    def show(self, snapshot: bool = True) -> None:
+        """Post one snapshot to every panel (or, with snapshot=False, just refresh the status)."""
+        if snapshot or self.snapshot is None:
+            self.snapshot = self.cursor.snapshot()
+        with self.app.batch_update():
+            if snapshot:
+                self.query_one(TapePanel).show(self.snapshot)
+                self.query_one(ChainPanel).show(self.snapshot)
+                self.query_one(ParamsPanel).show(self.snapshot)
+                self.query_one(LossPanel).show(self.snapshot)
+            self.query_one(StatusBar).show(self.snapshot, self.controls(self.snapshot))
+
+    def _take_count(self) -> int:
+        count = int(self.count) if self.count else 1
+        self.count = ""
+        return max(count, 1)
+
+    def _moved(self) -> None:
+        self.show()
+
+    # -- moving -----------------------------------------------------------------------------
+
+    def action_step(self, direction: int) -> None:
+        count = self._take_count()
+        self.pause()
+        if direction > 0:
+            self.cursor.forward(count)
+        else:
+            self.cursor.back(count)
+        self._moved()
+
+    def action_phase(self, direction: int) -> None:
+        count = self._take_count()
+        self.pause()
+        for _ in range(count):
+            if not (self.cursor.next_phase() if direction > 0 else self.cursor.prev_phase()):
+                break
+        self._moved()
+
+    def action_epoch(self, direction: int) -> None:
+        count = self._take_count()
+        self.pause()
+        for _ in range(count):
+            if not (self.cursor.next_epoch() if direction > 0 else self.cursor.prev_epoch()):
+                break
+        self._moved()
+
+    def action_rewind(self) -> None:
+        self.count = ""
+        self.pause()
+        self.cursor.rewind()
+        self._moved()
+
+    def action_to_end(self) -> None:
+        self.count = ""
+        self.pause()
+        self.cursor.to_end()
+        self._moved()
+
+    def action_goto(self) -> None:
+        self.count = ""
+        self.pause()
+        position = self.cursor.position
+
+        def go(target: tuple[int, int] | None) -> None:
+            if target is not None:
+                self.cursor.goto(*target)
+                self._moved()
+
+        self.app.push_screen(GoToScreen(position.epoch, position.step + 1, self.cursor.trainer.max_epochs), go)
+
+    def action_scroll_chain(self, direction: int) -> None:
+        """Read a long chain rule; the next move starts it at the top again."""
+        self.count = ""
+        chain = self.query_one(ChainPanel)
+        chain.scroll_to(y=chain.scroll_y + direction * max(chain.scrollable_content_region.height - 1, 1),
+                        animate=False)
+
+    # -- counts -----------------------------------------------------------------------------
+
+    def action_digit(self, digit: int) -> None:
+        if digit == 0 and not self.count:
+            return
+        self.count = (self.count + str(digit))[:MAX_COUNT]
+        self.show(snapshot=False)
+
+    def action_clear_count(self) -> None:
+        self.count = ""
+        self.show(snapshot=False)
+
+    # -- breakpoints ------------------------------------------------------------------------
+
+    def action_add_breakpoint(self) -> None:
+        self.count = ""
+
+        def add(condition: Condition | None) -> None:
+            if condition is not None:
+                self.conditions.append(condition)
+            self.show(snapshot=False)
+
+        self.app.push_screen(BreakpointScreen(self.cursor.program), add)
+
+    def action_clear_breakpoints(self) -> None:
+        self.count = ""
+        self.conditions.clear()
+        self.show(snapshot=False)
+
+    # -- running ----------------------------------------------------------------------------
+
+    def action_toggle_run(self) -> None:
+        self.count = ""
+        if self.running:
+            self.pause()
+        else:
+            self.running = True
+            self._credit = 1.0  # the first step shows at once
+            if self._timer is not None:
+                self._timer.resume()
+        self.show(snapshot=False)
+
+    def pause(self) -> None:
+        """Stop the run now: the timer will not fire again until resumed."""
+        if self.running:
+            self.running = False
+            if self._timer is not None:
+                self._timer.pause()
+
+    def action_speed(self, change: int) -> None:
+        self.count = ""
+        self.speed_index = min(max(self.speed_index + change, 0), len(SPEEDS) - 1)
+        self.show(snapshot=False)
+
+    def _tick(self) -> None:
+        if not self.running:
+            return
+        self._credit += self.speed / FPS
+        steps = int(self._credit)
+        if steps == 0:
+            return
+        self._credit -= steps
+        if not self._advance(steps) or self.cursor.at_end:
+            self.pause()
+        self.show()
+
+    def _advance(self, steps: int) -> bool:
+        """Move up to `steps` forward; False when the run must stop (its end, or a breakpoint)."""
+        cursor = self.cursor
+        if not self.conditions:
+            return cursor.forward(steps)
+        for _ in range(steps):
+            if not cursor.forward(1):
+                return False
+            epoch, step = cursor.position.epoch, cursor.position.step
+            if step == cursor.last_step(epoch) and cursor.breakpoint_at(self.conditions, epoch) is not None:
+                return False
+        return True

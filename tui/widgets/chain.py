@@ -1,0 +1,126 @@
+"""The chain rule of the current step, in the scenario's names and with the engine's numbers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from bpdbg.engine.chain import Chain
+from bpdbg.engine.cursor import Snapshot
+from bpdbg.tui.format import compact, is_scalar, signed
+
+SYMBOL = "bold"
+NUMBER = "bold cyan"
+NOTE = "dim italic"
+
+
+def _times(*parts: object) -> str:
+    return " · ".join(signed(p) if is_scalar(p) else compact(p) for p in parts)
+
+
+def describe(snapshot: Snapshot) -> Text:
+    """Everything the panel says about the current step, as one styled text."""
+    step = snapshot.step
+    text = Text()
+    text.append(f"step {step.index + 1}/{len(snapshot.steps)} · {step.phase} · {step.node}\n", style=NOTE)
+    text.append(step.formula + "\n", style=SYMBOL)
+    if snapshot.factors:
+        _backward(text, snapshot)
+    elif step.phase == "update":
+        _update(text, snapshot)
+    else:
+        text.append(f"{step.label} = ", style=SYMBOL)
+        text.append(compact(snapshot.value), style=NUMBER)
+        text.append("\n")
+    if snapshot.chain is not None:
+        _chain(text, snapshot.chain)
+    return text
+
+
+def _backward(text: Text, snapshot: Snapshot) -> None:
+    """The notes' way: the product in symbols, then in the scenario's names, then in numbers."""
+    upstream, local, product = snapshot.factors
+    label = len(snapshot.step.label)
+    pad = " " * (label + 1 if label <= 12 else 4)  # under the first "=", unless that is far out
+    if local.value is None:
+        # A matrix product has no single local factor: show its operands and its result.
+        width = max(len(upstream.symbol), len(local.symbol), len(product.symbol))
+        text.append(f"  {upstream.symbol.ljust(width)} = ", style=SYMBOL)
+        text.append(compact(upstream.value) + "\n", style=NUMBER)
+        text.append(f"  {local.symbol.ljust(width)} = {local.formula}", style=SYMBOL)
+        text.append("  (a matrix product)\n", style=NOTE)
+        text.append(f"  {product.symbol.ljust(width)} = ", style=SYMBOL)
+        text.append(compact(product.value) + "\n", style=NUMBER)
+    else:
+        text.append(f"{pad}= {signed(upstream.value)} · {local.formula}\n")
+        text.append(f"{pad}= {_times(upstream.value, local.value)}")
+        result = compact(product.value)
+        text.append("\n" + pad if not is_scalar(product.value) else " ")
+        text.append("= ")
+        text.append(result + "\n", style=NUMBER)
+    info = snapshot.step.backward
+    if info is not None and info.total_slot is not None:
+        text.append(f"  added to the earlier part: {snapshot.step.label} = ", style=NOTE)
+        text.append(compact(snapshot.value) + "\n", style=NUMBER)
+    if info is not None and info.summed_axes:
+        text.append("  (the product is summed over the broadcast axes)\n", style=NOTE)
+
+
+def _update(text: Text, snapshot: Snapshot) -> None:
+    param = next((p for p in snapshot.params if p.touched), None)
+    if param is None:
+        return
+    grad = snapshot.chain.symbol if snapshot.chain is not None else f"gradient of {param.name}"
+    for name, value in ((grad, param.grad), ("change", param.change), (param.name, param.value)):
+        text.append(f"  {name} = ", style=SYMBOL)
+        text.append(compact(value) + "\n", style=NUMBER)
+
+
+def _chain(text: Text, chain: Chain) -> None:
+    text.append(f"\nthe whole chain for {chain.symbol}", style=NOTE)
+    text.append(f" ({len(chain.paths)} paths, summed)\n" if len(chain.paths) > 1 else "\n", style=NOTE)
+    for n, path in enumerate(chain.paths, 1):
+        if len(chain.paths) > 1:
+            text.append(f" path {n}\n", style=NOTE)
+        text.append(f"  {chain.symbol} = " if len(chain.paths) == 1 else "    ", style=SYMBOL)
+        text.append(" · ".join(f.symbol for f in path) + "\n", style=SYMBOL)
+        width = max(len(f.symbol) for f in path)
+        for factor in path:
+            text.append(f"    {factor.symbol.ljust(width)}  ", style=SYMBOL)
+            text.append(f"{factor.formula} = ")
+            if factor.value is None:
+                text.append("matrix product\n", style=NOTE)
+            else:
+                text.append(compact(factor.value) + "\n", style=NUMBER)
+    if chain.truncated:
+        text.append("  … more paths not shown\n", style=NOTE)
+    text.append(f"  {chain.symbol} = ", style=SYMBOL)
+    text.append(compact(chain.total) + "\n", style=NUMBER)
+
+
+class ChainPanel(VerticalScroll):
+    """Rewritten whole on every step: its text is short, and always starts at the top."""
+
+    can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="chain-text")
+
+    def on_mount(self) -> None:
+        self.border_title = "Chain rule"
+
+    _height = -1
+
+    def show(self, snapshot: Snapshot) -> None:
+        """New text each step, padded to whole panel heights so the screen seldom needs a new layout."""
+        text = describe(snapshot)
+        region = self.scrollable_content_region
+        lines = len(text.wrap(self.app.console, max(region.width, 1)))
+        view = max(region.height, 1)
+        height = -(-lines // view) * view
+        text.append("\n" * (height - lines))
+        self.query_one("#chain-text", Static).update(text, layout=height != self._height)
+        self._height = height
+        self.scroll_home(animate=False, immediate=True)
