@@ -41,22 +41,23 @@ async def _cpu_per_key(name: str, key: str, presses: int) -> float:
 
 
 async def _to_end_in_app(name: str) -> float:
+    """CPU time from pressing G until the end is on screen (the test pilot's idle waits are not CPU)."""
     app = _BenchApp(open_scenario(shipped()[name]))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        start = time.perf_counter()
+        start = time.process_time()
         await pilot.press("G")
         await pilot.pause()
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         assert app.cursor.at_end
         return elapsed
 
 
 def _headless(name: str) -> float:
     trainer = open_scenario(shipped()[name])
-    start = time.perf_counter()
+    start = time.process_time()
     trainer.run()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 _FIRST_FRAME = """
@@ -66,6 +67,7 @@ from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
 
 async def first_frame(pilot):
+    await pilot.pause()  # the screen is mounted and drawn
     pilot.app.exit()
 
 DebuggerApp(open_scenario(resolve(sys.argv[1]))).run(headless=True, size=(120, 40), auto_pilot=first_frame)
@@ -95,7 +97,8 @@ def figures(repeats: int) -> list[dict[str, object]]:
             headless = min(headless, _headless(name))
             app = min(app, asyncio.run(_to_end_in_app(name)))
         rows.append({"figure": f"running to the end in the app, {name}",
-                     "baseline": f"headless run {headless * 1e3:.1f} ms", "value": f"{app * 1e3:.1f} ms",
+                     "baseline": f"headless run {headless * 1e3:.1f} ms CPU",
+                     "value": f"{app * 1e3:.1f} ms CPU",
                      "ratio": app / headless, "target": "≤ 1.3×", "ok": app / headless <= 1.3})
     base = ours = float("inf")
     for _ in range(repeats):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import App
@@ -20,7 +21,7 @@ DARK, LIGHT = "textual-dark", "textual-light"
 class DebuggerApp(App[None]):
     """Owns the cursor; the main screen moves it and shows its snapshots."""
 
-    CSS_PATH = "bpdbg.tcss"
+    CSS_PATH = Path(__file__).parent / "bpdbg.tcss"  # absolute, so subclasses elsewhere find it too
     TITLE = "bpdbg"
     ENABLE_COMMAND_PALETTE = False
 
@@ -28,11 +29,16 @@ class DebuggerApp(App[None]):
 
     def __init__(self, trainer: Trainer) -> None:
         super().__init__()
-        self.cursor = Cursor(trainer)
+        self._first = Cursor(trainer)
         self.theme = DARK
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.cursor)
+        return MainScreen(self._first)
+
+    @property
+    def cursor(self) -> Cursor:
+        """The cursor on screen: the debugger screen owns it, as opening a scenario replaces it."""
+        return self.debugger.cursor if self.screen_stack else self._first
 
     @property
     def debugger(self) -> MainScreen:

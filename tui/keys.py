@@ -29,6 +29,7 @@ DEBUGGER_BINDINGS = [
     Binding("G,end", "to_end", "end", id="to_end"),
     Binding("b", "add_breakpoint", "break", id="add_breakpoint", group=BREAK),
     Binding("B", "clear_breakpoints", "clear breakpoints", id="clear_breakpoints", group=BREAK),
+    Binding("o", "open", "open", id="open"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     *COUNT_KEYS,

@@ -415,3 +415,42 @@ async def test_every_shown_key_is_in_the_key_bar_and_the_help(binding_id: str) -
         binding = next(b for b in [*DEBUGGER_BINDINGS, *APP_BINDINGS] if b.id == binding_id)
         key = binding.key_display or binding.key.split(",")[0]
         assert key in screen_text(app).splitlines()[-1] + screen_text(app).splitlines()[-2]
+
+
+class TestOpen:
+    async def type_into_dialog(self, pilot: Pilot[None], text: str) -> None:
+        await pilot.press("o")
+        await pilot.pause()
+        pilot.app.screen.query_one("#path", Input).value = text
+        await pilot.press("enter")
+        await pilot.pause()
+
+    async def test_o_opens_another_scenario_by_its_shipped_name(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("n", "n", "b")
+            app.screen.query_one(Input).value = "loss < 0.05"
+            await pilot.press("enter", "escape")
+            await self.type_into_dialog(pilot, "gd_x2")
+            assert app.cursor.program.scenario.name == "gd_x2"
+            assert where(app) == Position(1, 0)
+            assert app.debugger.conditions == []  # breakpoints named the old scenario's quantities
+            assert "Gradient descent on f(x) = x²" in status(app)
+
+    async def test_a_bad_file_is_reported_in_one_line_and_the_debugger_stays_where_it_was(
+            self, tmp_path: Path) -> None:
+        broken = tmp_path / "broken.toml"
+        broken.write_text('title = "broken"\n[params]\nw = 1\n[loss]\nL = "w *"\n[training]\n'
+                          'learning_rate = 0.1\nepochs = 3\n')
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("n", "n")
+            await self.type_into_dialog(pilot, str(broken))
+            error = str(app.screen.query_one("#error", Static).render())
+            assert error.startswith(f"{broken}:5:")
+            assert "\n" not in error
+            await pilot.press("escape")
+            assert app.cursor.program.scenario.name == "two_neurons"
+            assert where(app) == Position(1, 2)

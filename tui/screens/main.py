@@ -17,9 +17,11 @@ from textual.timer import Timer
 
 from bpdbg.engine.compiler import Condition
 from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
+from bpdbg.tui.screens.open import OpenScreen
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
@@ -149,6 +151,22 @@ class MainScreen(Screen[None]):
                 self._moved()
 
         self.app.push_screen(GoToScreen(position.epoch, position.step + 1, self.cursor.trainer.max_epochs), go)
+
+    def action_open(self) -> None:
+        """Another scenario; a bad file is reported in the dialog and this one stays."""
+        self.count = ""
+        self.pause()
+
+        async def load(trainer: Trainer | None) -> None:
+            if trainer is None:
+                return
+            self.cursor = Cursor(trainer)
+            self.conditions.clear()
+            self.snapshot = None
+            await self.recompose()  # fresh panels: nothing of the old scenario lingers
+            self.show()
+
+        self.app.push_screen(OpenScreen(), load)
 
     def action_scroll_chain(self, direction: int) -> None:
         """Read a long chain rule; the next move starts it at the top again."""
