@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import ops
-from .evaluate import evaluate, truth
+from .evaluate import EvaluationError, UnknownName, evaluate, truth
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value, names_in
-from .loader import MAX_ELEMENTS
-from .scenario import Expression, Scenario
+from .loader import MAX_ELEMENTS, MAX_TAPE_ELEMENTS, LogField, parse_log_format
+from .scenario import Expression, Place, Scenario, ScenarioError
 
 Values = list
 Instruction = Callable[[Values], object]
@@ -139,8 +139,17 @@ class _Compiler:
         self.requires_grad: list[bool] = []
         # For each op's output slot: the op, its input slots, and the step that made it.
         self.made_by: dict[int, tuple[ops.Op, tuple[int, ...], Step, Expression]] = {}
+        self.elements = 0  # numbers held by one iteration's values so far
+        self.current: Expression | None = None  # the expression being compiled, for the size limit
 
     def slot(self, value: object, label: str, requires_grad: bool = False, constant: bool = False) -> int:
+        self.elements += int(np.size(value)) if value is not None else 0
+        if self.elements > MAX_TAPE_ELEMENTS:
+            message = (f"one iteration would hold more than {MAX_TAPE_ELEMENTS} numbers "
+                       f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB); use smaller data or parameters")
+            if self.current is None:
+                raise ScenarioError(self.scenario.params[0].place, message)
+            raise self.current.error(message)
         self.base.append(value if constant else None)
         self.probe.append(value)
         self.labels.append(label)
@@ -191,6 +200,7 @@ class _Compiler:
         return step
 
     def expression(self, expr: Expression, phase: str) -> int:
+        self.current = expr
         tree = expr.tree
         if isinstance(tree, (Name, Num)) or constant_value(tree) is not None:
             # A bare name or number still gets a step of its own: ŷ = z is a step in the notes.
@@ -235,6 +245,9 @@ class _Compiler:
         if len(node.args) == 1:
             return None
         value = constant_value(node.args[1])
+        if ndim == 0:
+            raise expr.error(f"{node.func}() of a single number has no axis to reduce; write "
+                             f"{node.func}(…) without one", node.args[1].start)
         if value is None or value != int(value) or not -ndim <= value < ndim:
             raise expr.error(f"{node.func}()'s axis must be a whole number from {-ndim} to {ndim - 1}",
                              node.args[1].start)
@@ -275,6 +288,7 @@ class _Compiler:
         grads: dict[int, int] = {loss_slot: seed}
         for out in sorted(self.made_by, reverse=True):
             op, inputs, _, expr = self.made_by[out]
+            self.current = expr
             if out not in grads or not self.requires_grad[out]:
                 continue
             out_label = self.labels[out]
@@ -340,7 +354,7 @@ def _as_value(value: object) -> np.ndarray:
 
 def _unbroadcast(value: object, axes: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
     """Sum a gradient over the axes NumPy broadcast, back to the input's own shape."""
-    return np.sum(value, axis=axes, keepdims=True).reshape(shape)
+    return np.add.reduce(value, axis=axes, keepdims=True).reshape(shape)  # np.sum without its wrapper
 
 
 def _forward_formula(op: ops.Op, label: str, names: list[str]) -> str:
@@ -416,8 +430,54 @@ def _check_shapes(op: ops.Op, args: list[object], expr: Expression, node: Node) 
 
 
 def compile_scenario(scenario: Scenario) -> Program:
-    """Build the tape of one training iteration for `scenario`."""
-    return _Compiler(scenario).compile()
+    """Build the tape of one training iteration for `scenario`; ScenarioError if it cannot run."""
+    try:
+        program = _Compiler(scenario).compile()
+    except (RecursionError, MemoryError) as error:
+        place = scenario.loss.place
+        reason = "too deeply nested" if isinstance(error, RecursionError) else "too large for memory"
+        raise ScenarioError(Place(place.path, place.line, place.column, "model"),
+                            f"the model is {reason} to compile") from None
+    check_log_fields(program)
+    return program
+
+
+def initial_values(program: Program) -> Values:
+    """Every value of the first iteration, from the initial parameters (for probing shapes)."""
+    vals: Values = list(program.base)
+    for p, param in zip(program.params, program.scenario.params, strict=True):
+        vals[p.slot] = param.value
+    rate = program.scenario.learning_rate
+    with np.errstate(all="ignore"):
+        for step in program.steps:
+            if step.phase == "update":
+                p = next(p for p in program.params if p.update_slot == step.slot)
+                vals[step.slot] = vals[p.slot] if p.grad_slot is None else vals[p.slot] - rate * vals[p.grad_slot]
+            else:
+                vals[step.slot] = program.instructions[step.index](vals)
+    return vals
+
+
+def check_log_fields(program: Program) -> None:
+    """Compute every [[log]] field once on the first iteration, so a field whose shapes do not
+    fit is refused when the scenario is opened, not halfway through printing the log."""
+    if not program.scenario.log:
+        return
+    vals = initial_values(program)
+    lookup = condition_values(program, vals, float(vals[program.loss_slot]), 1, after_update=True)
+    for block in program.scenario.log:
+        place = block.place or Place(str(program.scenario.path), 1, 1, "log")
+        for part in parse_log_format(block.format):
+            if not isinstance(part, LogField):
+                continue
+            try:
+                evaluate(part.tree, lookup)
+            except UnknownName as error:
+                raise ScenarioError(place.at_column(part.start + error.name.start),
+                                    f"{{{part.text}}}: unknown name {error.name.id!r} in the log format") from None
+            except EvaluationError as error:
+                raise ScenarioError(place.at_column(part.start + error.node.start),
+                                    f"{{{part.text}}}: {error.message}") from None
 
 
 # -- conditions -------------------------------------------------------------------------------
@@ -457,6 +517,13 @@ def check_condition(program: Program, expression: Expression, after_update: bool
         if not after_update:
             raise expression.error('grad() is known only after the backward pass: use stop_check = '
                                    '"after_update"', call.start)
+    # Evaluate it once on the first iteration: shapes that do not fit fail here, not mid-run.
+    vals = initial_values(program)
+    lookup = condition_values(program, vals, float(vals[program.loss_slot]), 1, after_update)
+    try:
+        evaluate(expression.tree, lookup, lambda n: vals[program.grad_of[n.id]])
+    except EvaluationError as error:
+        raise expression.error(error.message, error.node.start) from None
     return Condition(expression, after_update)
 
 

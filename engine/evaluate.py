@@ -2,6 +2,11 @@
 
 Used for stop rules, breakpoints and the fields of log lines: small, whitelisted,
 and the same tree types as the model, so there is one expression language.
+
+Whole numbers (`epoch`, literals like `1`) stay Python ints while they are exact, so
+`{epoch - 1}` prints as the notes print it; anything that would overflow or lose
+exactness becomes a float, never a wrapped-around integer. Floating-point faults
+give inf or nan (the caller decides what a non-finite value means), never a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ _COMPARE: dict[str, Callable[[object, object], object]] = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
     "==": np.equal, "!=": np.not_equal,
 }
+_EXACT = 2**53  # the largest whole numbers a float64 still holds exactly
+_WHOLE_OPS = {"+", "-", "*", "/", "**"}
 
 
 class UnknownName(KeyError):
@@ -25,13 +32,31 @@ class UnknownName(KeyError):
         self.name = name
 
 
+class EvaluationError(ValueError):
+    """An expression that parses but cannot be computed on these values (shapes, axes)."""
+
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
 def truth(value: object) -> bool:
     """A condition on an array holds when it holds for every element."""
     return bool(np.all(value))
 
 
 def evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None = None) -> object:
-    """The value of `node`, reading names from `lookup` (UnknownName if missing)."""
+    """The value of `node`, reading names from `lookup`.
+
+    Raises UnknownName for a missing name and EvaluationError, naming the innermost
+    failing part, when shapes or an axis do not fit.
+    """
+    with np.errstate(all="ignore"):
+        return _evaluate(node, lookup, grad)
+
+
+def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None) -> object:
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Name):
@@ -39,33 +64,72 @@ def evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], ob
             raise UnknownName(node)
         return lookup[node.id]
     if isinstance(node, Unary):
-        value = evaluate(node.operand, lookup, grad)
+        value = _evaluate(node.operand, lookup, grad)
         if node.op == "not":
             return not truth(value)
-        return -value if node.op == "-" else value  # type: ignore[operator]
+        if _whole(value):
+            return -value if node.op == "-" else value  # type: ignore[operator]
+        return _apply(node, np.negative if node.op == "-" else np.positive, value)
     if isinstance(node, Transpose):
-        return np.transpose(evaluate(node.operand, lookup, grad))
+        return _apply(node, np.transpose, _evaluate(node.operand, lookup, grad))
     if isinstance(node, Binary):
         if node.op in ("and", "or"):
-            left = truth(evaluate(node.left, lookup, grad))
+            left = truth(_evaluate(node.left, lookup, grad))
             if left == (node.op == "or"):
                 return left
-            return truth(evaluate(node.right, lookup, grad))
-        left, right = evaluate(node.left, lookup, grad), evaluate(node.right, lookup, grad)
+            return truth(_evaluate(node.right, lookup, grad))
+        left, right = _evaluate(node.left, lookup, grad), _evaluate(node.right, lookup, grad)
+        if _whole(left) and _whole(right) and node.op in _WHOLE_OPS:
+            return _whole_arithmetic(node.op, left, right)  # type: ignore[arg-type]
         if node.op in _COMPARE:
-            return _COMPARE[node.op](left, right)
+            return _apply(node, _COMPARE[node.op], left, right)
         if node.op == "**":
-            return np.power(left, right)
-        return BINARY_OPS[node.op].forward(left, right)
+            return _apply(node, np.power, left, right)
+        return _apply(node, BINARY_OPS[node.op].forward, left, right)
     if isinstance(node, Call):
         if node.func == "grad":
             target = node.args[0]
             if grad is None or not isinstance(target, Name):
                 raise UnknownName(Name("grad", node.start, node.end))
             return grad(target)
-        args = [evaluate(arg, lookup, grad) for arg in node.args]
+        args = [_evaluate(arg, lookup, grad) for arg in node.args]
         if node.func in ("sum", "mean"):
             reduce = np.sum if node.func == "sum" else np.mean
-            return reduce(args[0]) if len(args) == 1 else reduce(args[0], axis=int(args[1]), keepdims=True)
-        return FUNCTION_OPS[node.func].forward(*args)
+            if len(args) == 1:
+                return _apply(node, reduce, args[0])
+            return _apply(node, lambda a, axis: reduce(a, axis=_axis(axis), keepdims=True), *args)
+        return _apply(node, FUNCTION_OPS[node.func].forward, *args)
     raise TypeError(f"not an expression node: {node!r}")
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _whole_arithmetic(op: str, left: int, right: int) -> int | float:
+    """+ − * ** on whole numbers, exact while it fits a float64; / and negative powers as floats."""
+    if op == "/" or (op == "**" and right < 0):
+        return float(np.divide(float(left), float(right)) if op == "/" else np.power(float(left), float(right)))
+    if op == "**":
+        # |left| ≤ 2**53 and right ≤ 64 (the parser's limit), so the exact power stays small enough to form.
+        result = left**right
+        return result if abs(result) <= _EXACT else float(np.power(float(left), float(right)))
+    result = left + right if op == "+" else left - right if op == "-" else left * right
+    return result if abs(result) <= _EXACT else float(result)
+
+
+def _axis(value: object) -> int:
+    number = float(np.asarray(value))
+    if number != int(number):
+        raise ValueError(f"axis must be a whole number, not {number:g}")
+    return int(number)
+
+
+def _apply(node: Node, function: Callable[..., object], *args: object) -> object:
+    """`function(*args)`, with a NumPy shape or axis complaint turned into an EvaluationError at `node`."""
+    try:
+        return function(*args)
+    except (ValueError, TypeError, ArithmeticError) as error:
+        shapes = [np.shape(a) for a in args]
+        shown = f" (shapes {' and '.join(map(str, shapes))})" if any(shapes) else ""
+        raise EvaluationError(node, f"cannot compute it{shown}: {error}") from None

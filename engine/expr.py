@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 MAX_LENGTH = 2000
-MAX_DEPTH = 64
+MAX_DEPTH = 64  # parentheses, calls and signs inside one another
+MAX_TREE_DEPTH = 200  # operations inside one another, e.g. a long chain a + b + c + …
 MAX_EXPONENT = 64
 
 #: Every function an expression may call, with how many arguments it takes.
@@ -96,7 +97,7 @@ _TOKEN = re.compile(
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>\*\*|<=|>=|==|!=|[-+*/@(),<>.=])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # ASCII only: a look-alike digit or space is an error, not a number
 )
 
 _BINARY_POWER = {
@@ -138,6 +139,13 @@ def _tokenize(text: str) -> list[_Token]:
                 raise ExprError("strings are not allowed in expressions", pos)
             if char == "[":
                 raise ExprError("subscripts and list literals are not allowed", pos)
+            if char in "{}":
+                raise ExprError("braces (sets, dicts) are not allowed", pos)
+            if char == ":":
+                raise ExprError("':' is not allowed in expressions (no slices, walrus or lambdas)", pos)
+            if not char.isascii() or not char.isprintable():
+                raise ExprError(f"unexpected character {char!r} (U+{ord(char):04X}); expressions are "
+                                "written in ASCII letters, digits and operators", pos)
             raise ExprError(f"unexpected character {char!r}", pos)
         kind = match.lastgroup or ""
         if kind != "space":
@@ -175,6 +183,7 @@ class _Parser:
         node = self.expression(0)
         if self.token.kind != "end":
             raise ExprError(f"unexpected {self.token.text!r}", self.token.start)
+        _check_tree_depth(node)
         return node
 
     def expression(self, min_power: int) -> Node:
@@ -206,8 +215,7 @@ class _Parser:
     def prefix(self) -> Node:
         token = self.advance()
         if token.kind == "number":
-            value = int(token.text) if token.text.isdigit() and len(token.text) <= 15 else float(token.text)
-            return self.postfix(Num(value, token.start, token.start + len(token.text)))
+            return self.postfix(Num(_number(token), token.start, token.start + len(token.text)))
         if token.text in ("-", "+"):
             operand = self.expression(7)  # binds looser than ** : -x**2 == -(x**2)
             return Unary(token.text, operand, token.start, operand.end)
@@ -268,6 +276,42 @@ class _Parser:
                                 token.start)
             node = Transpose(node, node.start, attribute.start + 1)
         return node
+
+
+def _number(token: _Token) -> int | float:
+    """A literal's value: whole numbers stay ints (so `epoch - 1` prints as 0); too large is an error."""
+    text = token.text
+    if text.isdigit() and len(text) <= 15:
+        return int(text)
+    value = float(text)  # never fails: the tokenizer only lets decimal numbers through
+    if value == float("inf"):
+        shown = text if len(text) <= 20 else f"{text[:12]}…({len(text)} characters)"
+        raise ExprError(f"number {shown} is too large (at most about 1.8e308)", token.start)
+    return value
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, (Unary, Transpose)):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
+def _check_tree_depth(root: Node) -> None:
+    """Refuse trees deep enough to exhaust Python's recursion in the compiler or evaluator.
+
+    Walked with an explicit stack, so the check itself cannot overflow.
+    """
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            raise ExprError(f"expression has more than {MAX_TREE_DEPTH} operations inside one another; "
+                            "split it into named nodes", node.start)
+        stack.extend((child, depth + 1) for child in _children(node))
 
 
 def _with_span(node: Node, start: int, end: int) -> Node:

@@ -1,29 +1,35 @@
 """Scenario file → validated `Scenario`, or one clear `ScenarioError` naming the place.
 
 TOML is parsed by the standard library; this module checks every key, type and
-range, parses every expression, builds the data and draws the initial parameters.
-It does not know shapes yet: the compiler checks those, with the places kept here.
+range, parses every expression and log format, builds the data and draws the initial
+parameters. It does not know shapes yet: the compiler checks those, with the places
+kept here. Every problem is one `ScenarioError`, never a traceback: sizes that would
+exhaust memory are refused up front, with the limit named.
 """
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import datasets
-from .expr import FUNCTIONS, ExprError, parse_condition, parse_expression
+from .expr import FUNCTIONS, MAX_LENGTH, ExprError, Node, names_in, parse_condition, parse_expression
 from .scenario import Expression, LogBlock, Param, Place, Scenario, ScenarioError, StopRule
 
-MAX_FILE_BYTES = 1_000_000
-MAX_ELEMENTS = 2_000_000  # per data array or parameter
+MAX_FILE_BYTES = 1_000_000  # a scenario or CSV file
+MAX_ELEMENTS = 2_000_000  # per data array, parameter or computed value
+MAX_TAPE_ELEMENTS = 32_000_000  # all the values of one iteration together (256 MiB)
 MAX_EPOCHS = 1_000_000
 MAX_HISTORY_BYTES = 512 * 2**20  # parameter checkpoints kept for rewinding
+MAX_FORMAT_LENGTH = 10_000  # characters in one [[log]] format
 
 SECTIONS = {
     "title": str, "source": str, "description": str, "seed": int,
@@ -38,25 +44,61 @@ RESERVED = {"loss", "epoch", "grad", "T", "and", "or", "not"} | set(FUNCTIONS)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_EOF = re.compile(r"\(at end of document\)")
+_TOML_HINTS = {
+    "Invalid value": "expected a number, a \"quoted string\", true or false, an [array] or an { inline table }",
+    "Cannot overwrite a value": "each key may be set only once in a table",
+    "Invalid statement": "expected key = value, or a [table] header",
+    "Illegal character '\\n'": 'a "string" ends on its own line; use """ … """ for several lines',
+}
+_SPEC = re.compile(r"[ +-]?\d{0,2}(?:\.\d{1,2})?[eEfFgG%]?\Z")
+
+
+@dataclass(frozen=True)
+class SourcePlace(Place):
+    """The start of a string value that also knows where each later character of it sits.
+
+    An error found at offset k of an expression or log format is reported at the
+    right line and column even when the string spans lines or uses escapes.
+    """
+
+    positions: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+
+    def at_column(self, offset: int) -> Place:
+        if not self.positions:
+            return super().at_column(offset)
+        line, column = self.positions[max(0, min(offset, len(self.positions) - 1))]
+        return Place(self.path, line, column, self.where)
 
 
 class SourceMap:
-    """Finds the line and column of a section or key in the raw TOML text."""
+    """Finds the line and column of a section, key or character of a value in the raw TOML text."""
 
     def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
+        self.path = _printable(path)
+        self.text = text
+        # TOML counts lines by "\n" alone; str.splitlines would also split at \x0c, \u2028 and others.
+        self.lines = [line.removesuffix("\r") for line in text.split("\n")]
+        self.starts = [0]
+        for line in text.split("\n")[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
 
     def place(self, where: str, section: str | None = None, key: str | None = None, index: int = 0) -> Place:
         line, column = self._find(section, key, index)
-        return Place(self.path, line, column, where)
+        return Place(self.path, line, column, _printable(where))
 
     def _find(self, section: str | None, key: str | None, index: int) -> tuple[int, int]:
         current: str | None = None
         seen = -1
         found_section = 1
-        key_pattern = re.compile(rf"""\s*["']?{re.escape(key)}["']?\s*=""") if key else None
+        # A quoted key may be written with escapes ("a\nb"): look for it as decoded and as escaped.
+        written = "|".join(re.escape(k) for k in {key, repr(key)[1:-1]}) if key else ""
+        key_pattern = re.compile(rf"""\s*["']?(?:{written})["']?\s*=""") if key else None
+        in_string = False
         for number, raw in enumerate(self.lines, start=1):
+            was_in_string = in_string
+            in_string ^= (raw.count('"""') + raw.count("'''")) % 2 == 1
+            if was_in_string:
+                continue  # a line of a multi-line string, not a header or key
             header = re.match(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$", raw)
             if header:
                 current = header.group(1).strip().strip('"')
@@ -72,14 +114,60 @@ class SourceMap:
                 return number, len(raw) - len(raw.lstrip()) + 1
         return found_section, 1
 
-    def value_column(self, place: Place) -> int:
-        """The column just inside the opening quote of the value on `place`'s line."""
-        raw = self.lines[place.line - 1] if 0 < place.line <= len(self.lines) else ""
-        equals = raw.find("=")
-        quote = min((i for i in (raw.find('"', equals), raw.find("'", equals)) if i >= 0), default=-1)
-        if raw[quote:quote + 3] in ('"""', "'''"):
-            return quote + 4
-        return quote + 2 if quote >= 0 else place.column
+    def value_place(self, place: Place, value: str) -> Place:
+        """A place at the first character inside the quotes of the string `value` on `place`'s line.
+
+        If the value is not found there as written (say, in an inline table), the key's place.
+        """
+        positions = self._string_positions(place.line)
+        if len(positions) != len(value) + 1:
+            return place
+        line, column = positions[0]
+        return SourcePlace(place.path, line, column, place.where, tuple(positions))
+
+    def _position(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+    def _string_positions(self, line: int) -> list[tuple[int, int]]:
+        """(line, column) of each character of the string value on `line`, as TOML decodes it, and of its end."""
+        if not 0 < line <= len(self.lines):
+            return []
+        text = self.text
+        equals = self.lines[line - 1].find("=")
+        if equals < 0:
+            return []
+        i = self.starts[line - 1] + equals + 1
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        if i >= len(text) or text[i] not in "\"'":
+            return []
+        quote = text[i]
+        basic = quote == '"'
+        multi = text.startswith(quote * 3, i)
+        close = quote * 3 if multi else quote
+        i += len(close)
+        if multi and text.startswith("\n", i):
+            i += 1  # TOML drops a newline right after the opening quotes
+        elif multi and text.startswith("\r\n", i):
+            i += 2
+        positions = []
+        while i < len(text) and not text.startswith(close, i):
+            if basic and text[i] == "\\":
+                # A line-ending backslash swallows the line break and the next line's indent.
+                end = text.find("\n", i) if multi else -1
+                if multi and not text[i + 1:end if end >= 0 else len(text)].strip():
+                    i += 1
+                    while i < len(text) and text[i] in " \t\r\n":
+                        i += 1
+                    continue
+                positions.append(self._position(i))
+                i += {"u": 6, "U": 10}.get(text[i + 1:i + 2], 2)
+                continue
+            positions.append(self._position(i))
+            i += 1
+        positions.append(self._position(i))
+        return positions
 
 
 def _type_name(value: Any) -> str:
@@ -92,36 +180,52 @@ def _did_you_mean(key: str, options: set[str] | dict[str, Any]) -> str:
     return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(options))})"
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or a ScenarioError that says why it cannot be read."""
-    place = Place(str(path), 1, 1, "file")
-    if not path.exists():
-        raise ScenarioError(place, "no such file")
-    if path.is_dir():
-        raise ScenarioError(place, "is a directory, not a scenario file")
+def read_text(path: Path, kind: str = "scenario file") -> str:
+    """The file's text, or a ScenarioError that says why it cannot be read.
+
+    Only regular files, read at most MAX_FILE_BYTES + 1 bytes: a device, a pipe or a
+    huge file can neither hang the loader nor fill memory.
+    """
+    place = Place(_printable(str(path)), 1, 1, "file")
+    empty = ("file is empty (a scenario needs at least title, params, loss and training)"
+             if kind == "scenario file" else "file is empty")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(place, f"file is {size} bytes (at most {MAX_FILE_BYTES})")
-        raw = path.read_bytes()
+        if not path.exists():
+            raise ScenarioError(place, "no such file")
+        if path.is_dir():
+            raise ScenarioError(place, f"is a directory, not a {kind}")
+        if not path.is_file():
+            raise ScenarioError(place, f"is not a regular file (a device, pipe or socket), not a {kind}")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise ScenarioError(place, f"cannot read the file ({error.strerror})") from None
+        raise ScenarioError(place, f"cannot read the file ({error.strerror or error})") from None
+    except ValueError:  # e.g. a NUL byte in the name
+        raise ScenarioError(place, "is not a usable file name") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(place, f"file is larger than {MAX_FILE_BYTES} bytes (the limit for a {kind})")
     if b"\x00" in raw:
-        raise ScenarioError(place, "is a binary file, not TOML text")
+        raise ScenarioError(place, f"is a binary file, not {'TOML' if kind == 'scenario file' else 'CSV'} text")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ScenarioError(place, f"is not UTF-8 text (bad byte at offset {error.start})") from None
     if not text.strip():
-        raise ScenarioError(place, "file is empty (a scenario needs at least title, params, loss and training)")
+        raise ScenarioError(place, empty)
     return text
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, parse and validate a scenario file."""
+    """Read, parse and validate a scenario file; any problem is one ScenarioError."""
     path = Path(path)
     text = read_text(path)
-    return _Loader(path, text).load()
+    try:
+        return _Loader(path, text).load()
+    except RecursionError:
+        raise ScenarioError(Place(_printable(str(path)), 1, 1, "file"), "nested too deeply to read "
+                            "(arrays or tables inside one another)") from None
+    except MemoryError:
+        raise ScenarioError(Place(_printable(str(path)), 1, 1, "file"), "too large to load into memory") from None
 
 
 class _Loader:
@@ -145,7 +249,11 @@ class _Loader:
             elif _TOML_EOF.search(message):
                 line = max(1, len(self.map.lines))
             detail = _TOML_POSITION.sub("", _TOML_EOF.sub("", message)).strip()
-            raise ScenarioError(Place(str(self.path), line, column, "TOML"), f"{detail} (not valid TOML)") from None
+            hint = next((h for start, h in _TOML_HINTS.items() if detail.startswith(start)), "not valid TOML")
+            raise ScenarioError(Place(_printable(str(self.path)), line, column, "TOML"), f"{detail} ({hint})") from None
+        except RecursionError:
+            raise ScenarioError(Place(_printable(str(self.path)), 1, 1, "TOML"), "arrays or tables nested too deeply "
+                                "(a scenario needs at most 2 levels)") from None
         self._check_sections(doc)
         names: dict[str, Place] = {}
         data = self._data(doc.get("data", {}), names)
@@ -157,8 +265,9 @@ class _Loader:
                             "loss", "loss")
         loss = self._expressions(loss_table, "loss", names)[0]
         metrics = self._expressions(doc.get("metrics", {}), "metrics", names)
-        learning_rate, epochs, stop = self._training(doc["training"], len(params))
-        log = self._log(doc.get("log", []))
+        n_params = sum(p.value.size for p in params)
+        learning_rate, epochs, stop = self._training(doc["training"], n_params)
+        log = self._log(doc.get("log", []), names)
         expected = doc.get("expected")
         expected_text = None
         if expected is not None:
@@ -195,7 +304,7 @@ class _Loader:
             if key not in doc:
                 what = {"title": "a title", "params": "a [params] table", "loss": "a [loss] table",
                         "training": "a [training] table"}[key]
-                raise ScenarioError(Place(str(self.path), 1, 1, key), f"missing: the scenario needs {what}")
+                raise ScenarioError(Place(_printable(str(self.path)), 1, 1, key), f"missing: the scenario needs {what}")
         if not doc["params"]:
             raise self.fail("needs at least one parameter to train", "params", "params")
 
@@ -238,6 +347,8 @@ class _Loader:
             raise ScenarioError(place, f"must be a number or an array of numbers, not {_type_name(value)}")
         try:
             array = np.array(value, dtype=np.float64)
+        except OverflowError:
+            raise ScenarioError(place, "a number is too large (at most about 1.8e308)") from None
         except (ValueError, TypeError):
             raise ScenarioError(place, "must be a number or a rectangular array of numbers "
                                        "(rows of equal length, numbers only)") from None
@@ -267,6 +378,7 @@ class _Loader:
 
     def _data(self, table: dict[str, Any], names: dict[str, Place]) -> dict[str, np.ndarray]:
         data: dict[str, np.ndarray] = {}
+        total = 0
         for name, value in table.items():
             where = f"data.{name}"
             place = self._new_name(name, where, "data", names)
@@ -274,6 +386,10 @@ class _Loader:
                 array = self._data_source(name, value, where, place)
             else:
                 array = self._array(value, where, "data", name)
+            total += array.size
+            if total > MAX_TAPE_ELEMENTS:
+                raise ScenarioError(place, f"the data hold more than {MAX_TAPE_ELEMENTS} numbers together "
+                                           f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB, the limit for one iteration)")
             data[name] = array
         return data
 
@@ -303,12 +419,18 @@ class _Loader:
         file = spec["csv"]
         if not isinstance(file, str) or not file:
             raise ScenarioError(place, "csv must name a file, relative to the scenario file")
-        csv_path = (self.path.parent / file)
+        if len(file) > 255:
+            raise ScenarioError(place, f"csv {_shown(file)}: the file name is too long (at most 255 characters)")
+        folder = self.path.parent
+        csv_path = folder / file
+        if Path(file).is_absolute() or ".." in Path(file).parts:
+            raise ScenarioError(place, f"csv {file!r}: must be a file in the scenario's folder or below "
+                                       "(no absolute paths, no '..')")
         skip = spec.get("skip_rows", 0)
         if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
             raise ScenarioError(place, "skip_rows must be a whole number ≥ 0")
         try:
-            text = read_text(csv_path)
+            text = read_text(csv_path, "CSV file")
         except ScenarioError as error:
             raise ScenarioError(place, f"csv {file!r}: {error.message}") from None
         rows = []
@@ -317,7 +439,7 @@ class _Loader:
                 continue
             try:
                 rows.append([float(cell) for cell in line.split(",")])
-            except ValueError:
+            except ValueError:  # also NUL bytes and words; float() accepts "nan" and "inf", checked below
                 raise ScenarioError(place, f"csv {file!r} line {number}: not all cells are numbers "
                                            f"(use skip_rows = 1 to skip a header)") from None
         if not rows or len({len(row) for row in rows}) != 1:
@@ -326,7 +448,8 @@ class _Loader:
         if "columns" in spec:
             columns = spec["columns"]
             if (not isinstance(columns, list) or not columns
-                    or not all(isinstance(c, int) and 0 <= c < array.shape[1] for c in columns)):
+                    or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < array.shape[1]
+                               for c in columns)):
                 raise ScenarioError(place, f"columns must list column numbers from 0 to {array.shape[1] - 1}")
             array = array[:, columns]
         if array.size > MAX_ELEMENTS:
@@ -345,8 +468,11 @@ class _Loader:
             raise ScenarioError(place, 'make_moons needs take = "X" (the points) or take = "y" (the labels)')
         try:
             X, y = datasets.make_moons(args["n_samples"], args.get("noise"), args["random_state"])
+        except OverflowError:
+            raise ScenarioError(place, "make_moons: a number is too large (at most about 1.8e308)") from None
         except (ValueError, TypeError) as error:
-            raise ScenarioError(place, f"make_moons: {error}") from None
+            message = str(error) if len(str(error)) <= 200 else f"{str(error)[:180]}…"
+            raise ScenarioError(place, f"make_moons: {message}") from None
         return X if take == "X" else y
 
     def _params(self, table: dict[str, Any], seed: int | None, names: dict[str, Place]) -> tuple[Param, ...]:
@@ -377,8 +503,8 @@ class _Loader:
         if -1 in shape:
             raise ScenarioError(place, "a parameter's shape must be given in full (no -1)")
         scale = spec.get("scale", 1.0)
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale):
-            raise ScenarioError(place, "scale must be a finite number")
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(_float(scale)):
+            raise ScenarioError(place, "scale must be a finite number (at most about 1.8e308)")
         if kind == "zeros":
             return np.zeros(shape, dtype=np.float64)
         if state is None:
@@ -400,12 +526,12 @@ class _Loader:
         return tuple(result)
 
     def _parsed(self, name: str, text: str, place: Place, parse: Any) -> Expression:
-        inner = Place(place.path, place.line, self.map.value_column(place), place.where)
+        inner = self.map.value_place(place, text) if len(text) <= MAX_LENGTH else place
         try:
             tree = parse(text)
         except ExprError as error:
             raise ScenarioError(inner.at_column(error.column),
-                                f"{error.message} in {text!r}") from None
+                                f"{error.message} in {_shown(text)}") from None
         return Expression(name, text, tree, inner)
 
     # -- training, log ---------------------------------------------------------------------
@@ -415,6 +541,7 @@ class _Loader:
         rate = self._typed(table, "learning_rate", (int, float), "training", "training")
         if rate is None:
             raise self.fail("missing learning_rate", "training", "training")
+        rate = _float(rate)
         if not (math.isfinite(rate) and 0 < rate <= 1e6):
             raise self.fail(f"learning_rate must be above 0 and at most 1e6 (got {rate})",
                             "training.learning_rate", "training", "learning_rate")
@@ -422,8 +549,13 @@ class _Loader:
         if epochs is None:
             raise self.fail("missing epochs", "training", "training")
         if not 1 <= epochs <= MAX_EPOCHS:
-            raise self.fail(f"epochs must be from 1 to {MAX_EPOCHS} (got {epochs})", "training.epochs",
-                            "training", "epochs")
+            raise self.fail(f"epochs must be from 1 to {MAX_EPOCHS} (got {_cut(str(epochs))})",
+                            "training.epochs", "training", "epochs")
+        history = (epochs + 1) * max(n_params, 1) * 8
+        if history > MAX_HISTORY_BYTES:
+            raise self.fail(f"{epochs} epochs of {n_params} parameters need {history / 2**20:.0f} MiB of "
+                            f"checkpoints to step back through (at most {MAX_HISTORY_BYTES // 2**20} MiB); "
+                            "use fewer epochs or parameters", "training.epochs", "training", "epochs")
         optimizer = self._typed(table, "optimizer", str, "training", "training")
         if optimizer not in (None, "sgd"):
             raise self.fail(f"unknown optimizer {optimizer!r} (only \"sgd\" is supported)", "training.optimizer",
@@ -439,8 +571,9 @@ class _Loader:
             stop = StopRule(self._parsed("stop_when", when, place, parse_condition), check)
         return float(rate), epochs, stop
 
-    def _log(self, blocks: list[Any]) -> tuple[LogBlock, ...]:
+    def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
         result = []
+        known = set(names) | {"epoch", "loss"}
         for index, block in enumerate(blocks):
             where = f"log[{index}]"
             if not isinstance(block, dict):
@@ -453,11 +586,124 @@ class _Loader:
             if when not in ("epoch", "early_stop"):
                 raise self.fail(f"when must be \"epoch\" or \"early_stop\" (got {when!r})", f"{where}.when",
                                 "log", "when", index)
-            first = self._typed(block, "from", int, where, "log", index) or 1
-            every = self._typed(block, "every", int, where, "log", index) or 1
-            at = self._typed(block, "at", list, where, "log", index) or []
-            if first < 1 or every < 1 or not all(isinstance(e, int) and e >= 1 for e in at):
-                raise self.fail("from, every and at take epoch numbers from 1", where, "log", None, index)
-            result.append(LogBlock(fmt, when, first, every, tuple(at),
-                                   self.map.place(f"{where}.format", "log", "format", index)))
+            first = self._typed(block, "from", int, where, "log", index)
+            every = self._typed(block, "every", int, where, "log", index)
+            at = self._typed(block, "at", list, where, "log", index)
+            for key, value in (("from", first), ("every", every)):
+                if value is not None and value < 1:
+                    raise self.fail(f"{key} must be an epoch number from 1 (got {value})", f"{where}.{key}",
+                                    "log", key, index)
+            if at is not None and not all(isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in at):
+                raise self.fail("at must list epoch numbers from 1, e.g. at = [1, 10]", f"{where}.at", "log",
+                                "at", index)
+            place = self.map.place(f"{where}.format", "log", "format", index)
+            if len(fmt) > MAX_FORMAT_LENGTH:
+                raise ScenarioError(place, f"format is {len(fmt)} characters long (at most {MAX_FORMAT_LENGTH})")
+            place = self.map.value_place(place, fmt)
+            self._check_format(fmt, place, known)
+            result.append(LogBlock(fmt, when, first or 1, every or 1, tuple(at or ()), place))
         return tuple(result)
+
+    def _check_format(self, fmt: str, place: Place, known: set[str]) -> None:
+        """Every field parses and names something a log line can print."""
+        try:
+            fields = parse_log_format(fmt)
+        except ExprError as error:
+            raise ScenarioError(place.at_column(error.column), error.message) from None
+        for item in fields:
+            if isinstance(item, str):
+                continue
+            for name in names_in(item.tree):
+                if name.id not in known:
+                    raise ScenarioError(place.at_column(item.start + name.start),
+                                        f"{{{item.text}}}: unknown name {name.id!r} in the log format"
+                                        f"{_did_you_mean(name.id, known)}")
+
+
+# -- log formats ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogField:
+    """One `{expression:spec}` of a log format; `start` is where the expression begins in the format."""
+
+    text: str
+    tree: Node
+    spec: str
+    start: int
+
+
+def parse_log_format(fmt: str) -> list[str | LogField]:
+    """A `[[log]]` format as literal text and fields, like str.format but with expressions as fields.
+
+    Raises ExprError with the offset into `fmt` of the problem.
+    """
+    parts: list[str | LogField] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(fmt):
+        char = fmt[i]
+        if char in "{}" and fmt.startswith(char * 2, i):
+            literal.append(char)
+            i += 2
+            continue
+        if char == "}":
+            raise ExprError("single '}' in the format (write '}}' for a brace)", i)
+        if char != "{":
+            literal.append(char)
+            i += 1
+            continue
+        close = fmt.find("}", i + 1)
+        opening = fmt.find("{", i + 1)
+        if close < 0:
+            raise ExprError("'{' is never closed (write '{{' for a brace)", i)
+        if 0 <= opening < close:
+            raise ExprError("fields inside fields are not supported", opening)
+        start = i + 1
+        inner = fmt[start:close]
+        cut = min((k for k in (inner.find("!"), inner.find(":")) if k >= 0), default=len(inner))
+        text, rest = inner[:cut], inner[cut:]
+        if rest.startswith("!"):
+            raise ExprError(f"conversion {rest.split(':')[0]} is not supported in {{{text.strip()}}}", start + cut)
+        spec = rest[1:]
+        if not _SPEC.match(spec):
+            raise ExprError(f"format spec {spec!r} in {{{text.strip()}}} is not supported "
+                            "(use e.g. .4f, ' .4f', .6g)", start + cut + 1)
+        if not text.strip():
+            raise ExprError("empty field {}: put a name or expression inside, e.g. {loss:.4f}", i)
+        try:
+            tree = parse_expression(text)
+        except ExprError as error:
+            raise ExprError(f"{{{_printable(_cut(text.strip()))}}}: {error.message}", start + error.column) from None
+        if literal:
+            parts.append("".join(literal))
+            literal = []
+        parts.append(LogField(text.strip(), tree, spec, start))
+        i = close + 1
+    if literal:
+        parts.append("".join(literal))
+    return parts
+
+
+def _float(value: int | float) -> float:
+    """A TOML number as a float; an integer too large for one becomes inf (and fails the range check)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _printable(text: str) -> str:
+    """Text with line breaks and other control characters escaped, so a message stays one line."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """Text cut short for a one-line message, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit - 10]}… ({len(text)} characters)"
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """Text quoted for a one-line message: repr (so newlines and NULs show as escapes), cut short."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[:limit - 15]}… ({len(text)} characters)"

@@ -9,19 +9,18 @@ that `check` can compare it with the notes at the notes' printed precision.
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from .evaluate import UnknownName, evaluate
-from .expr import ExprError, Node, names_in, parse_expression
-from .scenario import LogBlock, ScenarioError
+from .evaluate import EvaluationError, UnknownName, evaluate
+from .expr import ExprError, names_in
+from .loader import LogField, parse_log_format
+from .scenario import LogBlock, Place, ScenarioError
 from .trainer import Trainer
 
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])|(?<![\w.])[-+]?(?:nan|inf)\b")
-_SPEC = re.compile(r"[ +-]?\d{0,2}(?:\.\d{1,2})?[eEfFgG%]?\Z")
 
 
 @dataclass(frozen=True)
@@ -38,43 +37,20 @@ class LogLine:
     numbers: tuple[Number, ...]
 
 
-@dataclass(frozen=True)
-class _Field:
-    text: str
-    tree: Node
-    spec: str
-
-
 class Template:
-    """A parsed `[[log]]` format: literal text and expression fields."""
+    """A parsed `[[log]]` format: literal text and expression fields (the loader has checked it)."""
 
     def __init__(self, block: LogBlock) -> None:
         self.block = block
-        self.parts: list[str | _Field] = []
-        place = block.place
+        self.place = block.place or Place("log", 1, 1, "log")
         try:
-            parsed = list(string.Formatter().parse(block.format))
-        except ValueError as error:
-            raise ScenarioError(place, f"bad format: {error}") from None  # type: ignore[arg-type]
-        for literal, field, spec, conversion in parsed:
-            if literal:
-                self.parts.append(literal)
-            if field is None:
-                continue
-            if conversion:
-                raise ScenarioError(place, f"conversion !{conversion} is not supported in {{{field}}}")  # type: ignore[arg-type]
-            if not _SPEC.match(spec or ""):
-                raise ScenarioError(place, f"format spec {spec!r} in {{{field}}} is not supported "  # type: ignore[arg-type]
-                                           "(use e.g. .4f, ' .4f', .6g)")
-            try:
-                tree = parse_expression(field)
-            except ExprError as error:
-                raise ScenarioError(place, f"{{{field}}}: {error.message}") from None  # type: ignore[arg-type]
-            self.parts.append(_Field(field.strip(), tree, spec or ""))
+            self.parts = parse_log_format(block.format)
+        except ExprError as error:
+            raise ScenarioError(self.place.at_column(error.column), error.message) from None
 
     @cached_property
     def names(self) -> set[str]:
-        return {n.id for part in self.parts if isinstance(part, _Field) for n in names_in(part.tree)}
+        return {n.id for part in self.parts if isinstance(part, LogField) for n in names_in(part.tree)}
 
     def render(self, epoch: int, values: dict[str, object]) -> list[LogLine]:
         lines: list[tuple[str, list[Number]]] = [("", [])]
@@ -91,15 +67,20 @@ class Template:
                 lines[-1] = (last_text + text, last_numbers + numbers)
         return [LogLine(epoch, text.strip(), tuple(numbers)) for text, numbers in lines if text.strip()]
 
-    def _field(self, field: _Field, values: dict[str, object]) -> list[tuple[str, list[Number]]]:
+    def _field(self, field: LogField, values: dict[str, object]) -> list[tuple[str, list[Number]]]:
         try:
             value = evaluate(field.tree, values)
         except UnknownName as error:
-            raise ScenarioError(self.block.place,  # type: ignore[arg-type]
+            raise ScenarioError(self.place.at_column(field.start + error.name.start),
                                 f"{{{field.text}}}: unknown name {error.name.id!r}") from None
+        except EvaluationError as error:
+            raise ScenarioError(self.place.at_column(field.start + error.node.start),
+                                f"{{{field.text}}}: {error.message}") from None
         array = np.asarray(value, dtype=np.float64)
         if isinstance(value, int):  # epoch numbers print as the notes print them: 1, not 1.0
-            text = format(value, field.spec)
+            # A precision without a type (".4") is an error for an int in Python; print it as a float then.
+            bare_precision = "." in field.spec and field.spec[-1] not in "eEfFgG%"
+            text = format(float(value) if bare_precision else value, field.spec)
         elif array.ndim == 0:
             text = format(float(array), field.spec)
         elif field.spec:
@@ -125,8 +106,7 @@ class Log:
         known = set(trainer.program.named) | {"epoch", "loss"}
         for template in self.templates:
             for name in sorted(template.names - known):
-                raise ScenarioError(template.block.place,  # type: ignore[arg-type]
-                                    f"unknown name {name!r} in the log format")
+                raise ScenarioError(template.place, f"unknown name {name!r} in the log format")
 
     def values(self, epoch: int, names: set[str]) -> dict[str, object]:
         """The values a log line of `epoch` may print: parameters after its update, the rest as computed."""

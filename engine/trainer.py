@@ -147,18 +147,19 @@ class Trainer:
         return ran
 
     def _finish_non_finite(self, epoch: int) -> None:
+        # The epoch counts as run (so it can be replayed and shown) but its update is not kept.
+        self.epochs_done = epoch
+        self.history[epoch] = self.history[epoch - 1]
         record = self.record(epoch, limit=len(self.program.steps))
         for step in self.program.steps[:record.available]:
             value = record.value(step.slot)
             if value is not None and not np.all(np.isfinite(value)):
-                where = step.formula.split("   ")[0]
-                self.epochs_done = epoch
-                self.history[epoch] = self.history[epoch - 1]
+                # One line, even for an expression written over several lines.
+                label, where = " ".join(step.label.split()), " ".join(step.formula.split("   ")[0].split())
                 self.stop = Stop("non-finite", epoch,
                                  f"non-finite value at epoch {epoch}, step {step.index + 1} ({step.phase}): "
-                                 f"{step.label} — {where}", step.index)
+                                 f"{label} — {where}", step.index)
                 return
-        self.epochs_done = epoch  # pragma: no cover - a non-finite loss always has a first step
         self.stop = Stop("non-finite", epoch, f"non-finite value at epoch {epoch}")
 
     # -- looking back -----------------------------------------------------------------------
