@@ -407,8 +407,9 @@ def test_run_json_ends_with_the_non_finite_stop(tmp_path: Path) -> None:
 
     status, out, err = cli("run", "--json", str(diverging(tmp_path)))
     assert status == 1 and "non-finite value at epoch 57" in err
-    last = json.loads(out.splitlines()[-1])
+    last = json.loads(out.splitlines()[-1], parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
     assert last["epoch"] == 57 and last["stop"] == "non-finite"
+    assert last["loss"] is None  # strict JSON: a non-finite number is written as null
 
 
 @pytest.mark.parametrize("name", ["two_neurons", "moons_relu"])

@@ -69,8 +69,11 @@ def open_debugger(scenario: str) -> None:
 
 
 def _number(value: object) -> object:
+    """A number or nested list for JSON; a non-finite value is null (strict JSON has no NaN)."""
     array = np.asarray(value, dtype=np.float64)
-    return float(array) if array.ndim == 0 else array.tolist()
+    if array.ndim == 0:
+        return float(array) if np.isfinite(array) else None
+    return np.where(np.isfinite(array), array, None).tolist()
 
 
 def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
@@ -83,7 +86,7 @@ def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
                  if p.grad_slot is not None and p.grad_slot in done}
         line: dict[str, object] = {
             "epoch": epoch,
-            "loss": float(trainer.losses[epoch - 1]),
+            "loss": _number(trainer.losses[epoch - 1]),
             "params": {name: _number(v) for name, v in trainer.params_after(epoch).items()},
             "grads": grads,
             "metrics": {m: _number(record.value(program.named[m])) for m in metrics},
@@ -103,7 +106,7 @@ def run(scenario: str, as_json: bool) -> None:
     try:
         if as_json:
             for line in _json_lines(trainer):
-                click.echo(json.dumps(line, allow_nan=True))
+                click.echo(json.dumps(line, allow_nan=False))
         else:
             for log_line in Log(trainer).lines():
                 click.echo(log_line.text)

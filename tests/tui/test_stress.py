@@ -1,0 +1,50 @@
+"""The app under stress: long random key sequences with resizes from 40×12 to 250×70.
+
+Nothing may raise, and after every key the screen shows where the engine's cursor is.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bpdbg.tui.app import DebuggerApp
+
+from .conftest import make_app, screen_text
+
+KEYS = ["n", "N", "right", "left", "p", "P", "e", "E", "r", "G", "plus", "minus", "space", "d", "u", "t",
+        "1", "2", "5", "escape", "B"]
+SIZES = [(40, 12), (80, 24), (120, 40), (250, 70), (57, 19), (200, 30)]
+
+
+def assert_shows_the_cursor(app: DebuggerApp) -> None:
+    screen = app.debugger
+    assert screen.snapshot is not None
+    assert screen.snapshot.position == app.cursor.position
+
+
+@pytest.mark.parametrize(("scenario", "seed"), [("two_neurons", 1), ("moons_relu", 2), ("neuron_identity", 3)])
+async def test_random_keys_and_resizes_never_raise_and_the_screen_follows_the_cursor(scenario: str,
+                                                                                     seed: int) -> None:
+    rng = random.Random(seed)
+    app = make_app(scenario)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _ in range(120):
+            if rng.random() < 0.15:
+                await pilot.resize_terminal(*rng.choice(SIZES))
+            else:
+                await pilot.press(rng.choice(KEYS))
+            if app.debugger.running and rng.random() < 0.5:
+                await pilot.pause(0.05)
+            assert_shows_the_cursor(app)
+        if app.debugger.running:
+            await pilot.press("space")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert_shows_the_cursor(app)
+        position = app.cursor.position
+        status = screen_text(app).splitlines()[0]
+        assert f"epoch {position.epoch}/" in status
+        assert f"step {position.step + 1}/{len(app.cursor.program.steps)}" in status
