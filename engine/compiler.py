@@ -95,6 +95,27 @@ class Program:
     def unflatten(self, row: np.ndarray) -> dict[str, np.ndarray]:
         return {p.name: row[p.offset:p.offset + p.size].reshape(p.shape) for p in self.params}
 
+    def iterate(self, params: dict[str, np.ndarray], count: int) -> Values:
+        """Run the first `count` steps of one iteration from these parameters, keeping every value.
+
+        The single replay that records, checks and probes all share: the same
+        instructions as a run, and the same update `p − α·g`, so the values are the run's bits.
+        """
+        vals: Values = list(self.base)
+        for p in self.params:
+            vals[p.slot] = np.array(params[p.name], dtype=np.float64)  # a copy: replays never alias a run
+        updates = {p.update_slot: p for p in self.params}
+        rate = self.scenario.learning_rate
+        with np.errstate(all="ignore"):
+            for step in self.steps[:count]:
+                if step.phase == "update":
+                    p = updates[step.slot]
+                    old = vals[p.slot]
+                    vals[step.slot] = old.copy() if p.grad_slot is None else np.subtract(old, rate * vals[p.grad_slot])
+                else:
+                    vals[step.slot] = self.instructions[step.index](vals)
+        return vals
+
 
 def quantity(label: str) -> str:
     """A label fit to stand in a product or after ∂: bare if it is a name, number or
@@ -444,18 +465,7 @@ def compile_scenario(scenario: Scenario) -> Program:
 
 def initial_values(program: Program) -> Values:
     """Every value of the first iteration, from the initial parameters (for probing shapes)."""
-    vals: Values = list(program.base)
-    for p, param in zip(program.params, program.scenario.params, strict=True):
-        vals[p.slot] = param.value
-    rate = program.scenario.learning_rate
-    with np.errstate(all="ignore"):
-        for step in program.steps:
-            if step.phase == "update":
-                p = next(p for p in program.params if p.update_slot == step.slot)
-                vals[step.slot] = vals[p.slot] if p.grad_slot is None else vals[p.slot] - rate * vals[p.grad_slot]
-            else:
-                vals[step.slot] = program.instructions[step.index](vals)
-    return vals
+    return program.iterate({p.name: p.value for p in program.scenario.params}, len(program.steps))
 
 
 def check_log_fields(program: Program) -> None:

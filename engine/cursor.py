@@ -92,7 +92,7 @@ class Cursor:
     def _ensure(self, epoch: int) -> bool:
         """Run the trainer until `epoch` exists; False if the run ends before it."""
         trainer = self.trainer
-        while trainer.epochs_done < epoch and not trainer.finished:
+        if trainer.epochs_done < epoch:
             trainer.run(epoch - trainer.epochs_done)
         return trainer.epochs_done >= epoch
 

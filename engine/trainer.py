@@ -9,7 +9,6 @@ exact to the bit and memory stays at a few numbers per epoch.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,20 +82,16 @@ class Trainer:
     def finished(self) -> bool:
         return self.stop is not None
 
-    def run(self, epochs: int | None = None, until: Callable[[int], bool] | None = None) -> int:
-        """Train up to `epochs` more epochs (all that are left if None); returns how many ran.
-
-        `until(epoch)` is asked after each epoch and ends the run early when true.
-        """
+    def run(self, epochs: int | None = None) -> None:
+        """Train up to `epochs` more epochs (all that are left if None), or until the run stops."""
         program, rate = self.program, self._rate
         forward, backward = self._forward, self._backward
         params = program.params
         loss_slot = program.loss_slot
         rule = self.stop_rule
-        ran = 0
-        limit = self.max_epochs - self.epochs_done if epochs is None else epochs
+        last = self.max_epochs if epochs is None else min(self.max_epochs, self.epochs_done + epochs)
         with np.errstate(all="ignore"):
-            while ran < limit and self.stop is None:
+            while self.epochs_done < last and self.stop is None:
                 epoch = self.epochs_done + 1
                 current = (epoch - 1) % 2
                 source, target = self._views[current], self._views[1 - current]
@@ -116,7 +111,6 @@ class Trainer:
                     self.stop = Stop("early", epoch, f"stopped early at epoch {epoch}: "
                                      f"{rule.expression.text} (checked before the backward pass)",
                                      self._last_before_backward)
-                    ran += 1
                     break
                 for slot, instruction in backward:
                     vals[slot] = instruction(vals)
@@ -128,7 +122,6 @@ class Trainer:
                 row = self._buffers[1 - current]
                 self.history[epoch] = row
                 self.epochs_done = epoch
-                ran += 1
                 if not np.isfinite(row).all():
                     self._finish_non_finite(epoch)
                     break
@@ -141,10 +134,6 @@ class Trainer:
                         break
                 if epoch == self.max_epochs:
                     self.stop = Stop("epochs", epoch, f"ran all {self.max_epochs} epochs")
-                    break
-                if until is not None and until(epoch):
-                    break
-        return ran
 
     def _finish_non_finite(self, epoch: int) -> None:
         # The epoch counts as run (so it can be replayed and shown) but its update is not kept.
@@ -178,21 +167,8 @@ class Trainer:
         """Replay `epoch` from its checkpoint, keeping every step's value."""
         if not 1 <= epoch <= max(self.epochs_done, 1):
             raise IndexError(f"epoch {epoch} has not been run (run so far: {self.epochs_done})")
-        program = self.program
         available = self.steps_in(epoch) if limit is None else limit
-        vals: Values = list(program.base)
-        for p, view in zip(program.params, self._param_views(self.history[epoch - 1]), strict=True):
-            vals[p.slot] = view.copy()
-        updates = {p.update_slot: p for p in program.params}
-        with np.errstate(all="ignore"):
-            for step in program.steps[:available]:
-                if step.phase == "update":
-                    p = updates[step.slot]
-                    old = vals[p.slot]
-                    vals[step.slot] = old.copy() if p.grad_slot is None else np.subtract(
-                        old, self._rate * vals[p.grad_slot])
-                else:
-                    vals[step.slot] = program.instructions[step.index](vals)
+        vals = self.program.iterate(self.program.unflatten(self.history[epoch - 1]), available)
         return EpochRecord(epoch, tuple(vals), available)
 
     def loss_at(self, row: np.ndarray) -> float:

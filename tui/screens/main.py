@@ -7,6 +7,7 @@ so coming back to a step shows exactly what was shown the first time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -112,21 +113,21 @@ class MainScreen(Screen[None]):
             self.cursor.back(count)
         self._moved()
 
-    def action_phase(self, direction: int) -> None:
+    def _repeat(self, direction: int, forward: Callable[[], bool], back: Callable[[], bool]) -> None:
+        """Make a move as many times as the count typed before its key, or until it cannot go on."""
         count = self._take_count()
         self.pause()
+        move = forward if direction > 0 else back
         for _ in range(count):
-            if not (self.cursor.next_phase() if direction > 0 else self.cursor.prev_phase()):
+            if not move():
                 break
         self._moved()
 
+    def action_phase(self, direction: int) -> None:
+        self._repeat(direction, self.cursor.next_phase, self.cursor.prev_phase)
+
     def action_epoch(self, direction: int) -> None:
-        count = self._take_count()
-        self.pause()
-        for _ in range(count):
-            if not (self.cursor.next_epoch() if direction > 0 else self.cursor.prev_epoch()):
-                break
-        self._moved()
+        self._repeat(direction, self.cursor.next_epoch, self.cursor.prev_epoch)
 
     def action_rewind(self) -> None:
         self.count = ""
