@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from textual import events
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from bpdbg.engine.cursor import Snapshot
@@ -37,6 +38,7 @@ class LossPanel(PlotextPlot):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._drawn: tuple[int, int, int] | None = None  # (epochs on the curve, epoch marked, width)
         self._snapshot: Snapshot | None = None
+        self._built: tuple[object, RenderResult] | None = None  # (what it was built from, the plot)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -68,6 +70,17 @@ class LossPanel(PlotextPlot):
         plt.xticks(sorted({1, (1 + last) // 2, last}))
         plt.yfrequency(3)
         self.refresh()
+
+    def render(self) -> RenderResult:
+        """Build the plot only when its curve, size or theme changed.
+
+        Textual repaints the panels around a step, and this one with them; plotext takes
+        milliseconds to build a plot, which every step key would otherwise pay.
+        """
+        key = (self._drawn, self.size, self.app.theme)
+        if self._built is None or self._built[0] != key:
+            self._built = (key, super().render())
+        return self._built[1]
 
     def on_resize(self, event: events.Resize) -> None:
         if self._snapshot is not None:
