@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import ops
-from .evaluate import EvaluationError, UnknownName, evaluate, truth
+from .evaluate import EvaluationError, evaluate, field_value, truth
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value, names_in
-from .loader import MAX_ELEMENTS, MAX_TAPE_ELEMENTS, LogField, parse_log_format
-from .scenario import Expression, Place, Scenario, ScenarioError
+from .loader import MAX_ELEMENTS, MAX_TAPE_ELEMENTS
+from .scenario import Expression, LogField, Place, Scenario, ScenarioError
 
 Values = list
 Instruction = Callable[[Values], object]
@@ -477,17 +477,9 @@ def check_log_fields(program: Program) -> None:
     lookup = condition_values(program, vals, float(vals[program.loss_slot]), 1, after_update=True)
     for block in program.scenario.log:
         place = block.place or Place(str(program.scenario.path), 1, 1, "log")
-        for part in parse_log_format(block.format):
-            if not isinstance(part, LogField):
-                continue
-            try:
-                evaluate(part.tree, lookup)
-            except UnknownName as error:
-                raise ScenarioError(place.at_column(part.start + error.name.start),
-                                    f"{{{part.text}}}: unknown name {error.name.id!r} in the log format") from None
-            except EvaluationError as error:
-                raise ScenarioError(place.at_column(part.start + error.node.start),
-                                    f"{{{part.text}}}: {error.message}") from None
+        for part in block.parts:
+            if isinstance(part, LogField):
+                field_value(part, lookup, place)
 
 
 # -- conditions -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import numpy as np
 
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary
 from .ops import BINARY_OPS, FUNCTION_OPS
+from .scenario import LogField, Place, ScenarioError
 
 _COMPARE: dict[str, Callable[[object, object], object]] = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
@@ -100,6 +101,18 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
             return _apply(node, lambda a, axis: reduce(a, axis=_axis(axis), keepdims=True), *args)
         return _apply(node, FUNCTION_OPS[node.func].forward, *args)
     raise TypeError(f"not an expression node: {node!r}")
+
+
+def field_value(field: LogField, lookup: Mapping[str, object], place: Place) -> object:
+    """A `[[log]]` field's value, or a ScenarioError at the character of the format that fails."""
+    try:
+        return evaluate(field.tree, lookup)
+    except UnknownName as error:
+        raise ScenarioError(place.at_column(field.start + error.name.start),
+                            f"{{{field.text}}}: unknown name {error.name.id!r} in the log format") from None
+    except EvaluationError as error:
+        raise ScenarioError(place.at_column(field.start + error.node.start),
+                            f"{{{field.text}}}: {error.message}") from None
 
 
 def _whole(value: object) -> bool:

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from . import datasets
-from .expr import FUNCTIONS, MAX_LENGTH, ExprError, Node, names_in, parse_condition, parse_expression
-from .scenario import Expression, LogBlock, Param, Place, Scenario, ScenarioError, StopRule
+from .expr import FUNCTIONS, MAX_LENGTH, ExprError, names_in, parse_condition, parse_expression
+from .scenario import Expression, LogBlock, LogField, Param, Place, Scenario, ScenarioError, StopRule
 
 MAX_FILE_BYTES = 1_000_000  # a scenario or CSV file
 MAX_ELEMENTS = 2_000_000  # per data array, parameter or computed value
@@ -600,12 +600,12 @@ class _Loader:
             if len(fmt) > MAX_FORMAT_LENGTH:
                 raise ScenarioError(place, f"format is {len(fmt)} characters long (at most {MAX_FORMAT_LENGTH})")
             place = self.map.value_place(place, fmt)
-            self._check_format(fmt, place, known)
-            result.append(LogBlock(fmt, when, first or 1, every or 1, tuple(at or ()), place))
+            parts = self._checked_format(fmt, place, known)
+            result.append(LogBlock(fmt, when, first or 1, every or 1, tuple(at or ()), place, parts))
         return tuple(result)
 
-    def _check_format(self, fmt: str, place: Place, known: set[str]) -> None:
-        """Every field parses and names something a log line can print."""
+    def _checked_format(self, fmt: str, place: Place, known: set[str]) -> tuple[str | LogField, ...]:
+        """The parsed format, once every field parses and names something a log line can print."""
         try:
             fields = parse_log_format(fmt)
         except ExprError as error:
@@ -618,19 +618,10 @@ class _Loader:
                     raise ScenarioError(place.at_column(item.start + name.start),
                                         f"{{{item.text}}}: unknown name {name.id!r} in the log format"
                                         f"{_did_you_mean(name.id, known)}")
+        return tuple(fields)
 
 
 # -- log formats ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LogField:
-    """One `{expression:spec}` of a log format; `start` is where the expression begins in the format."""
-
-    text: str
-    tree: Node
-    spec: str
-    start: int
 
 
 def parse_log_format(fmt: str) -> list[str | LogField]:

@@ -14,10 +14,10 @@ from functools import cached_property
 
 import numpy as np
 
-from .evaluate import EvaluationError, UnknownName, evaluate
-from .expr import ExprError, names_in
-from .loader import LogField, parse_log_format
-from .scenario import LogBlock, Place, ScenarioError
+from .evaluate import field_value
+from .expr import names_in
+from .loader import parse_log_format
+from .scenario import LogBlock, LogField, Place
 from .trainer import Trainer
 
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])|(?<![\w.])[-+]?(?:nan|inf)\b")
@@ -37,16 +37,18 @@ class LogLine:
     numbers: tuple[Number, ...]
 
 
+_DEFAULT_FORMAT = "epoch {epoch}: loss = {loss:.6g}"
+#: What `bpdbg run` prints for a scenario that has no [[log]] of its own.
+DEFAULT_LOG = LogBlock(_DEFAULT_FORMAT, "epoch", parts=tuple(parse_log_format(_DEFAULT_FORMAT)))
+
+
 class Template:
     """A parsed `[[log]]` format: literal text and expression fields (the loader has checked it)."""
 
     def __init__(self, block: LogBlock) -> None:
         self.block = block
         self.place = block.place or Place("log", 1, 1, "log")
-        try:
-            self.parts = parse_log_format(block.format)
-        except ExprError as error:
-            raise ScenarioError(self.place.at_column(error.column), error.message) from None
+        self.parts = block.parts
 
     @cached_property
     def names(self) -> set[str]:
@@ -68,14 +70,7 @@ class Template:
         return [LogLine(epoch, text.strip(), tuple(numbers)) for text, numbers in lines if text.strip()]
 
     def _field(self, field: LogField, values: dict[str, object]) -> list[tuple[str, list[Number]]]:
-        try:
-            value = evaluate(field.tree, values)
-        except UnknownName as error:
-            raise ScenarioError(self.place.at_column(field.start + error.name.start),
-                                f"{{{field.text}}}: unknown name {error.name.id!r}") from None
-        except EvaluationError as error:
-            raise ScenarioError(self.place.at_column(field.start + error.node.start),
-                                f"{{{field.text}}}: {error.message}") from None
+        value = field_value(field, values, self.place)
         array = np.asarray(value, dtype=np.float64)
         if isinstance(value, int):  # epoch numbers print as the notes print them: 1, not 1.0
             # A precision without a type (".4") is an error for an int in Python; print it as a float then.
@@ -101,12 +96,7 @@ class Log:
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         scenario = trainer.program.scenario
-        blocks = scenario.log or (LogBlock("epoch {epoch}: loss = {loss:.6g}", "epoch"),)
-        self.templates = [Template(block) for block in blocks]
-        known = set(trainer.program.named) | {"epoch", "loss"}
-        for template in self.templates:
-            for name in sorted(template.names - known):
-                raise ScenarioError(template.place, f"unknown name {name!r} in the log format")
+        self.templates = [Template(block) for block in scenario.log or (DEFAULT_LOG,)]
 
     def values(self, epoch: int, names: set[str]) -> dict[str, object]:
         """The values a log line of `epoch` may print: parameters after its update, the rest as computed."""

@@ -61,6 +61,16 @@ class StopRule:
 
 
 @dataclass(frozen=True)
+class LogField:
+    """One `{expression:spec}` of a log format; `start` is where the expression begins in the format."""
+
+    text: str
+    tree: Node
+    spec: str
+    start: int
+
+
+@dataclass(frozen=True)
 class LogBlock:
     """Lines the notes' code prints, and the epochs it prints them at."""
 
@@ -70,6 +80,7 @@ class LogBlock:
     every: int = 1
     at: tuple[int, ...] = ()
     place: Place | None = None
+    parts: tuple[str | LogField, ...] = ()  # the format, parsed once by the loader
 
     def prints_at(self, epoch: int) -> bool:
         if self.at:
