@@ -26,7 +26,6 @@ from .scenario import Expression, LogField, Place, Scenario, ScenarioError
 
 Values = list
 Instruction = Callable[[Values], object]
-PHASES = ("forward", "loss", "metric", "backward", "update")
 
 
 @dataclass(frozen=True)
