@@ -73,7 +73,7 @@ class ParamInfo:
 @dataclass
 class Program:
     scenario: Scenario
-    steps: list[Step]
+    steps: tuple[Step, ...]  # a tuple: every snapshot shares it, so panels see the same tape
     instructions: list[Instruction]  # parallel to steps (update steps: see Trainer)
     base: Values  # data, constants and the gradient seed; other slots start empty
     params: list[ParamInfo]
@@ -210,7 +210,8 @@ class _Compiler:
                           f"{label}   (α = {scenario.learning_rate:g})", param.name, None)
             params.append(ParamInfo(param.name, param.value.shape, offset, slot, grad_slot, update_slot))
         grad_of = {name: grads[slot] for name, slot in self.named.items() if slot in grads}
-        return Program(scenario, self.steps, self.instructions, self.base, params, loss_slot, self.named, grad_of)
+        return Program(scenario, tuple(self.steps), self.instructions, self.base, params, loss_slot, self.named,
+                       grad_of)
 
     def add_step(self, phase: str, slot: int, label: str, formula: str, node: str,
                  instruction: Instruction | None, backward: BackwardInfo | None = None) -> Step:

@@ -210,7 +210,7 @@ class Cursor:
         trainer, program = self.trainer, self.program
         epoch, index = self.position.epoch, self.position.step
         record = self.record(epoch)
-        steps = tuple(program.steps)
+        steps = program.steps
         values = tuple(record.value(s.slot) if s.index <= index else None for s in steps)
         done = {s.slot for s in steps[: index + 1]}
         done |= {slot for slot, value in enumerate(record.values) if program.base[slot] is not None}
