@@ -38,7 +38,8 @@ async def started(app: DebuggerApp, pilot: Pilot[None]) -> None:
 
 
 def status(app: DebuggerApp) -> str:
-    return screen_text(app).splitlines()[0]
+    """The status bar's two lines."""
+    return "\n".join(screen_text(app).splitlines()[:2])
 
 
 class TestStepping:

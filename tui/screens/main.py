@@ -54,6 +54,7 @@ class MainScreen(Screen[None]):
         self.snapshot: Snapshot | None = None
 
     def compose(self) -> ComposeResult:
+        self._size_classes()
         yield StatusBar(id="status")
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -63,6 +64,18 @@ class MainScreen(Screen[None]):
                 yield ChainPanel(id="chain")
                 yield ParamsPanel(id="params")
         yield KeyBar([*DEBUGGER_BINDINGS, *APP_BINDINGS], id="keys")
+
+    def _size_classes(self) -> None:
+        """The terminal's -narrow/-wide and -short/-tall classes before the first layout.
+
+        Textual sets them on the first resize, after a first layout; set here, the screen
+        is styled and laid out once at start, not twice.
+        """
+        width, height = self.app.size
+        for value, table in ((width, self.HORIZONTAL_BREAKPOINTS), (height, self.VERTICAL_BREAKPOINTS)):
+            names = [name for threshold, name in sorted(table) if value >= threshold]
+            for _, name in table:
+                self.set_class(bool(names) and name == names[-1], name)
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / FPS, self._tick, pause=True)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import compact, is_scalar, signed
+from bpdbg.tui.widgets.lines import Line, LinesView
 
 SYMBOL = "bold"
 NUMBER = "bold cyan"
@@ -100,27 +98,31 @@ def _chain(text: Text, chain: Chain) -> None:
     text.append(compact(chain.total) + "\n", style=NUMBER)
 
 
-class ChainPanel(VerticalScroll):
-    """Rewritten whole on every step: its text is short, and always starts at the top."""
+class ChainPanel(LinesView):
+    """Rewritten on every step, wrapped to the panel's width, and always starting at the top.
 
-    can_focus = False
+    The lines are padded to whole panel heights: a scroll view's height change lays out
+    the whole screen again, and padded, the height seldom changes from one step to the next.
+    """
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="chain-text")
-
-    def on_mount(self) -> None:
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
         self.border_title = "Chain rule"
-
-    _height = -1
+        self._snapshot: Snapshot | None = None
 
     def show(self, snapshot: Snapshot) -> None:
-        """New text each step, padded to whole panel heights so the screen seldom needs a new layout."""
-        text = describe(snapshot)
-        region = self.scrollable_content_region
-        lines = len(text.wrap(self.app.console, max(region.width, 1)))
-        view = max(region.height, 1)
-        height = -(-lines // view) * view
-        text.append("\n" * (height - lines))
-        self.query_one("#chain-text", Static).update(text, layout=height != self._height)
-        self._height = height
+        self._snapshot = snapshot
+        self.show_lines()
         self.scroll_home(animate=False, immediate=True)
+
+    def lines_for(self, width: int) -> list[Line]:
+        if self._snapshot is None:
+            return []
+        lines: list[Line] = []
+        for line in describe(self._snapshot).split("\n"):
+            # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
+            lines.extend((part, "") for part in ([line] if line.cell_len <= width else
+                                                 line.wrap(self.app.console, width)))
+        view = max(self.scrollable_content_region.height, 1)
+        lines.extend(("", "") for _ in range(-len(lines) % view))
+        return lines

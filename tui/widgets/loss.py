@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from textual import events
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
@@ -36,7 +35,7 @@ class LossPanel(PlotextPlot):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._drawn: tuple[int, int, int] | None = None  # (epochs on the curve, epoch marked, width)
+        self._shown: tuple[int, int] | None = None  # (epochs on the curve, epoch marked)
         self._snapshot: Snapshot | None = None
         self._built: tuple[object, RenderResult] | None = None  # (what it was built from, the plot)
 
@@ -45,11 +44,26 @@ class LossPanel(PlotextPlot):
         self.border_title = "Loss"
 
     def show(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-        key = (len(snapshot.losses), snapshot.position.epoch, self.size.width)
-        if key != self._drawn:
-            self._drawn = key
-            self._draw(snapshot)
+        key = (len(snapshot.losses), snapshot.position.epoch)
+        if key != self._shown:
+            self._shown, self._snapshot = key, snapshot
+            epoch = snapshot.position.epoch
+            loss = snapshot.losses[epoch - 1] if epoch <= len(snapshot.losses) else None
+            self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
+            self.refresh()
+
+    def render(self) -> RenderResult:
+        """Build the plot only when its curve, size or theme changed, at the size it is drawn.
+
+        Textual repaints the panels around a step, and this one with them; plotext takes
+        milliseconds to build a plot, which every step key would otherwise pay.
+        """
+        key = (self._shown, self.size, self.app.theme)
+        if self._built is None or self._built[0] != key:
+            if self._snapshot is not None:
+                self._draw(self._snapshot)
+            self._built = (key, super().render())
+        return self._built[1]
 
     def _draw(self, snapshot: Snapshot) -> None:
         plt = self.plt
@@ -58,7 +72,6 @@ class LossPanel(PlotextPlot):
         epoch = snapshot.position.epoch
         losses = snapshot.losses
         loss = losses[epoch - 1] if epoch <= len(losses) else None
-        self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
         xs, ys = downsample(losses, self.size.width - 8)
         if xs:
             plt.plot(xs, ys, marker="braille")
@@ -69,19 +82,3 @@ class LossPanel(PlotextPlot):
         plt.xlim(1, last)
         plt.xticks(sorted({1, (1 + last) // 2, last}))
         plt.yfrequency(3)
-        self.refresh()
-
-    def render(self) -> RenderResult:
-        """Build the plot only when its curve, size or theme changed.
-
-        Textual repaints the panels around a step, and this one with them; plotext takes
-        milliseconds to build a plot, which every step key would otherwise pay.
-        """
-        key = (self._drawn, self.size, self.app.theme)
-        if self._built is None or self._built[0] != key:
-            self._built = (key, super().render())
-        return self._built[1]
-
-    def on_resize(self, event: events.Resize) -> None:
-        if self._snapshot is not None:
-            self.show(self._snapshot)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.widgets import Static
 
 from bpdbg.engine.cursor import Snapshot
+from bpdbg.tui.widgets.lines import Line, LinesView
 
 
 @dataclass(frozen=True)
@@ -21,17 +21,31 @@ class Controls:
     hit: str | None = None  # the breakpoint that holds at the end of this epoch, if the cursor stands there
 
 
-class StatusBar(Static):
-    """Two lines at most: position first, then whatever needs attention (a stop, breakpoints)."""
+class StatusBar(LinesView):
+    """Always two lines: where the cursor stands, then what needs attention and the scenario's title.
 
-    _lines = 0
+    A fixed height keeps the panels still when a run stops or a breakpoint is added, and
+    a change of the bar's height would lay out and repaint the whole screen.
+    """
+
+    DEFAULT_CSS = """
+    StatusBar { overflow: hidden hidden; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._text = Text()
 
     def show(self, snapshot: Snapshot, controls: Controls) -> None:
-        """Lay the screen out again only when the bar gains or loses its second line."""
-        text = render_status(snapshot, controls)
-        lines = text.plain.count("\n") + 1
-        self.update(text, layout=lines != self._lines)
-        self._lines = lines
+        self._text = render_status(snapshot, controls)
+        self.show_lines()
+
+    def lines_for(self, width: int) -> list[Line]:
+        lines = []
+        for line in self._text.split("\n"):
+            line.truncate(width, overflow="ellipsis")
+            lines.append((line, ""))
+        return lines
 
 
 def render_status(snapshot: Snapshot, controls: Controls) -> Text:
@@ -47,17 +61,17 @@ def render_status(snapshot: Snapshot, controls: Controls) -> Text:
     text.append(f" {step.phase}", style="bold")
     if controls.count:
         text.append(f"  count {controls.count}", style="bold reverse")
-    text.append(f"  {snapshot.title}", style="italic")
-    notes = []
+    text.append("\n")
     if snapshot.stop is not None:
         style = "bold red" if snapshot.stop.reason == "non-finite" else "bold"
         label = "STOPPED" if snapshot.stop.reason == "non-finite" else "end"
-        notes.append((f"{label}: {snapshot.stop.message}", style))
+        text.append(f"{label}: {snapshot.stop.message}", style=style)
+        text.append("  │  ")
     if controls.hit is not None:
-        notes.append((f"breakpoint holds here: {controls.hit}", "bold magenta"))
+        text.append(f"breakpoint holds here: {controls.hit}", style="bold magenta")
+        text.append("  │  ")
     elif controls.breakpoints:
-        notes.append((f"breakpoints: {'; '.join(controls.breakpoints)}", "magenta"))
-    for n, (note, style) in enumerate(notes):
-        text.append("\n" if n == 0 else "  │  ")
-        text.append(note, style=style)
+        text.append(f"breakpoints: {'; '.join(controls.breakpoints)}", style="magenta")
+        text.append("  │  ")
+    text.append(snapshot.title, style="italic")
     return text

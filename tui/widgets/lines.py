@@ -1,0 +1,138 @@
+"""A scroll view of styled lines that repaints only the lines a step changed.
+
+The panels are Line-API views rather than Static text or a DataTable: a step changes a
+few lines of a panel, and those widgets redraw every line they hold on any change. Here
+each line's strip is kept until its content changes, and only changed lines are refreshed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Line = tuple[Text | str, str]
+"""A line's content, and the component class it is drawn in ("" for the panel's own style)."""
+
+
+class LinesView(ScrollView, can_focus=False):
+    """Holds whole lines; a subclass says what they are at a width, this decides what to repaint.
+
+    Lines are made for the width the panel has when it is drawn, so the first frame, drawn
+    before any resize event, already shows them laid out for its size. `fixed` lines at the
+    top (a table's header) stay put while the rest scrolls under them.
+    """
+
+    DEFAULT_CSS = """
+    LinesView { overflow-x: hidden; }
+    """
+
+    def __init__(self, fixed: int = 0, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.fixed = fixed
+        self._lines: list[Line] = []
+        self._strips: list[Strip | None] = []
+        self._width = -1  # the width the lines were made for
+        self._styles: dict[str, Style] = {}
+
+    def lines_for(self, width: int) -> Sequence[Line]:
+        """What the panel shows at this width; subclasses make it from the snapshot they were shown."""
+        return ()
+
+    def show_lines(self) -> None:
+        """Make the lines again, and repaint only those that differ from what is shown."""
+        width = self.scrollable_content_region.width
+        if width < 1:
+            # Not laid out yet. Lines made at the terminal's width give most panels their
+            # height, so the first layout already has their scrollbars; the first frame
+            # makes the lines again at its own width.
+            self._replace(self.lines_for(self.app.size.width), -1)
+            return
+        old, new = self._lines, list(self.lines_for(width))
+        strips: list[Strip | None] = [None] * len(new)
+        changed: list[int] = []
+        for y, line in enumerate(new):
+            if y < len(old) and old[y] == line and width == self._width:
+                strips[y] = self._strips[y]
+            else:
+                changed.append(y)
+        changed.extend(range(len(new), len(old)))
+        self._lines, self._strips, self._width = new, strips, width
+        self._fit_height()
+        for start, count in _runs(changed):
+            self._refresh_rows(start, count)
+
+    def _replace(self, lines: Sequence[Line], width: int) -> None:
+        """New lines, all drawn afresh (the caller repaints the panel)."""
+        self._lines, self._width = list(lines), width
+        self._strips = [None] * len(self._lines)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Scroll over exactly the lines (a change of height lays the screen out again).
+
+        The width is left at 0, as the lines never scroll sideways. A width equal to the
+        scrollable region's would let Textual skip its scrollbar check after the layout,
+        and a scrollbar once shown would stay when the lines shrink back to one page.
+        """
+        if self.virtual_size.height != len(self._lines):
+            self.virtual_size = Size(0, len(self._lines))
+
+    def _refresh_rows(self, start: int, count: int) -> None:
+        scroll = int(self.scroll_offset.y)
+        fixed = min(max(self.fixed - start, 0), count)
+        if fixed:  # drawn at their own rows, however far the rest is scrolled
+            self.refresh_lines(start + scroll, fixed)
+        if count > fixed:
+            self.refresh_lines(start + fixed, count - fixed)
+
+    def style_of(self, kind: str) -> Style:
+        """The panel's style, with a component class's on top; looked up once per theme."""
+        style = self._styles.get(kind)
+        if style is None:
+            style = self.rich_style
+            if kind:
+                style += self.get_component_rich_style(kind)
+            self._styles[kind] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if width != self._width:  # a first frame, or a new size: make the lines for it
+            self._replace(self.lines_for(width), width)
+        row = y if y < self.fixed else y + int(self.scroll_offset.y)
+        if row >= len(self._lines):
+            return Strip.blank(width, self.style_of(""))
+        strip = self._strips[row]
+        if strip is None:
+            content, kind = self._lines[row]
+            style = self.style_of(kind)
+            if isinstance(content, str):
+                segments = [Segment(content, style)]
+            else:
+                segments = list(Segment.apply_style(content.render(self.app.console), style))
+            strip = Strip(segments).crop_extend(0, width, style)
+            self._strips[row] = strip
+        return strip
+
+    def notify_style_update(self) -> None:
+        """A new theme or stylesheet: every style and strip is looked up again."""
+        super().notify_style_update()
+        self._styles.clear()
+        self._strips = [None] * len(self._lines)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Ascending rows as (first, count) runs, so a block of changed lines is one refresh."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][0] + runs[-1][1] == row:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((row, 1))
+    return runs
