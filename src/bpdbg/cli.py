@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,8 +10,6 @@ import click
 import numpy as np
 
 from bpdbg import __version__
-from bpdbg.engine.check import compare_log, gradient_check
-from bpdbg.engine.report import Log
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
@@ -101,6 +98,10 @@ def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per epoch (JSON Lines).")
 def run(scenario: str, as_json: bool) -> None:
     """Train SCENARIO headless and print its log the way the notes print it."""
+    import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
+
+    from bpdbg.engine.report import Log
+
     trainer = _load(scenario)
     trainer.run()
     try:
@@ -136,6 +137,7 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 @click.argument("scenarios", nargs=-1, required=True)
 def check(scenarios: tuple[str, ...]) -> None:
     """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
+    from bpdbg.engine.check import compare_log, gradient_check
 
     def one(name: str, trainer: Trainer) -> bool:
         label = Path(name).stem
@@ -166,6 +168,7 @@ def check(scenarios: tuple[str, ...]) -> None:
               help="Also check after this many updates.")
 def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
     """Compare every gradient of SCENARIO with central finite differences."""
+    from bpdbg.engine.check import gradient_check
 
     def one(name: str, trainer: Trainer) -> bool:
         label = Path(name).stem
