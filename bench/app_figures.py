@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from typing import ClassVar
 
@@ -60,23 +67,56 @@ def _headless(name: str) -> float:
     return time.process_time() - start
 
 
-_FIRST_FRAME = """
-import sys
-from bpdbg.engine.session import open_scenario
-from bpdbg.scenarios import resolve
-from bpdbg.tui.app import DebuggerApp
+# What the first complete frame of two_neurons holds: every panel's title, and the chain
+# rule's first line, which is drawn last.
+FIRST_FRAME_MARKERS = (b"Tape", b"Chain rule", b"Parameters", b"Loss", b"step 1/25")
 
-async def first_frame(pilot):
-    await pilot.pause()  # the screen is mounted and drawn
-    pilot.app.exit()
 
-DebuggerApp(open_scenario(resolve(sys.argv[1]))).run(headless=True, size=(120, 40), auto_pilot=first_frame)
-"""
+def _environment() -> dict[str, str]:
+    """As a user's shell has it: Python may keep compiled bytecode, as it does by default."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["TERM"] = "xterm-256color"
+    return env
+
+
+def _first_frame(command: list[str], markers: tuple[bytes, ...], size: tuple[int, int] = SIZE,
+                 timeout: float = 30.0) -> float:
+    """Wall time from starting `command` in a terminal of `size` until its output holds every marker.
+
+    A real pseudo-terminal, so Textual runs its own driver and writes real frames; the
+    time stops at the first write that completes the frame, not when the app goes idle.
+    """
+    env = _environment()
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: size its terminal, then become the command
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+            os.execvpe(command[0], command, env)
+        finally:
+            os._exit(127)
+    seen = b""
+    try:
+        while time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                seen += os.read(fd, 1 << 16)
+            except OSError:  # the child closed the terminal
+                break
+            if all(marker in seen for marker in markers):
+                return time.perf_counter() - start
+        raise RuntimeError(f"no complete frame from {command} within {timeout:.0f} s")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
 
 
 def _wall(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, capture_output=True, env=_environment())
     return time.perf_counter() - start
 
 
@@ -84,7 +124,7 @@ def figures(repeats: int) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     presses = 60
     step = nothing = float("inf")
-    for _ in range(max(3, repeats // 3)):
+    for _ in range(max(5, repeats // 2)):
         step = min(step, asyncio.run(_cpu_per_key("moons_relu", "n", presses)))
         nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", "z", presses)))
     extra = (step - nothing) * 1e3
@@ -93,18 +133,22 @@ def figures(repeats: int) -> list[dict[str, object]]:
                  "ok": extra <= 10})
     for name in ("moons_relu", "net_221_sigmoid"):
         app = headless = float("inf")
-        for _ in range(max(3, repeats // 3)):
+        for _ in range(max(5, repeats // 2)):
             headless = min(headless, _headless(name))
             app = min(app, asyncio.run(_to_end_in_app(name)))
         rows.append({"figure": f"running to the end in the app, {name}",
                      "baseline": f"headless run {headless * 1e3:.1f} ms CPU",
                      "value": f"{app * 1e3:.1f} ms CPU",
                      "ratio": app / headless, "target": "≤ 1.3×", "ok": app / headless <= 1.3})
+    baseline = [sys.executable, "-c", "import textual.app, numpy"]
+    debugger = [sys.executable, "-m", "bpdbg", "two_neurons"]
+    _wall(baseline)  # once each first, so both start from compiled bytecode, as after an install
+    _first_frame(debugger, FIRST_FRAME_MARKERS)
     base = ours = float("inf")
     for _ in range(repeats):
-        base = min(base, _wall([sys.executable, "-c", "import textual.app, numpy"]))
-        ours = min(ours, _wall([sys.executable, "-c", _FIRST_FRAME, "two_neurons"]))
-    rows.append({"figure": "cold start to the first frame (two_neurons)",
+        base = min(base, _wall(baseline))
+        ours = min(ours, _first_frame(debugger, FIRST_FRAME_MARKERS))
+    rows.append({"figure": "cold start to the first complete frame (two_neurons, a 120×40 terminal)",
                  "baseline": f"python -c 'import textual.app, numpy' {base * 1e3:.0f} ms",
                  "value": f"{ours * 1e3:.0f} ms", "ratio": ours / base, "target": "≤ 1.2×", "ok": ours / base <= 1.2})
     return rows
