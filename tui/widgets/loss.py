@@ -47,8 +47,7 @@ class LossPanel(PlotextPlot):
         key = (len(snapshot.losses), snapshot.position.epoch)
         if key != self._shown:
             self._shown, self._snapshot = key, snapshot
-            epoch = snapshot.position.epoch
-            loss = snapshot.losses[epoch - 1] if epoch <= len(snapshot.losses) else None
+            loss, epoch = snapshot.loss, snapshot.position.epoch
             self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
             self.refresh()
 
@@ -71,7 +70,7 @@ class LossPanel(PlotextPlot):
         plt.clear_figure()
         epoch = snapshot.position.epoch
         losses = snapshot.losses
-        loss = losses[epoch - 1] if epoch <= len(losses) else None
+        loss = snapshot.loss
         xs, ys = downsample(losses, self.size.width - 8)
         if xs:
             plt.plot(xs, ys, marker="braille")
