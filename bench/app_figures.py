@@ -79,8 +79,9 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _first_frame(command: list[str], markers: tuple[bytes, ...], size: tuple[int, int] = SIZE,
-                 timeout: float = 30.0) -> float:
+def _first_frame(
+    command: list[str], markers: tuple[bytes, ...], size: tuple[int, int] = SIZE, timeout: float = 30.0
+) -> float:
     """Wall time from starting `command` in a terminal of `size` until its output holds every marker.
 
     A real pseudo-terminal, so Textual runs its own driver and writes real frames; the
@@ -128,18 +129,31 @@ def figures(repeats: int) -> list[dict[str, object]]:
         step = min(step, asyncio.run(_cpu_per_key("moons_relu", "n", presses)))
         nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", "z", presses)))
     extra = (step - nothing) * 1e3
-    rows.append({"figure": "CPU per step key, moons at 120×40", "baseline": f"do-nothing key {nothing * 1e3:.2f} ms",
-                 "value": f"{step * 1e3:.2f} ms (+{extra:.2f} ms)", "ratio": None, "target": "≤ +10 ms",
-                 "ok": extra <= 10})
+    rows.append(
+        {
+            "figure": "CPU per step key, moons at 120×40",
+            "baseline": f"do-nothing key {nothing * 1e3:.2f} ms",
+            "value": f"{step * 1e3:.2f} ms (+{extra:.2f} ms)",
+            "ratio": None,
+            "target": "≤ +10 ms",
+            "ok": extra <= 10,
+        }
+    )
     for name in ("moons_relu", "net_221_sigmoid"):
         app = headless = float("inf")
         for _ in range(max(5, repeats // 2)):
             headless = min(headless, _headless(name))
             app = min(app, asyncio.run(_to_end_in_app(name)))
-        rows.append({"figure": f"running to the end in the app, {name}",
-                     "baseline": f"headless run {headless * 1e3:.1f} ms CPU",
-                     "value": f"{app * 1e3:.1f} ms CPU",
-                     "ratio": app / headless, "target": "≤ 1.3×", "ok": app / headless <= 1.3})
+        rows.append(
+            {
+                "figure": f"running to the end in the app, {name}",
+                "baseline": f"headless run {headless * 1e3:.1f} ms CPU",
+                "value": f"{app * 1e3:.1f} ms CPU",
+                "ratio": app / headless,
+                "target": "≤ 1.3×",
+                "ok": app / headless <= 1.3,
+            }
+        )
     baseline = [sys.executable, "-c", "import textual.app, numpy"]
     debugger = [sys.executable, "-m", "bpdbg", "two_neurons"]
     _wall(baseline)  # once each first, so both start from compiled bytecode, as after an install
@@ -148,7 +162,14 @@ def figures(repeats: int) -> list[dict[str, object]]:
     for _ in range(repeats):
         base = min(base, _wall(baseline))
         ours = min(ours, _first_frame(debugger, FIRST_FRAME_MARKERS))
-    rows.append({"figure": "cold start to the first complete frame (two_neurons, a 120×40 terminal)",
-                 "baseline": f"python -c 'import textual.app, numpy' {base * 1e3:.0f} ms",
-                 "value": f"{ours * 1e3:.0f} ms", "ratio": ours / base, "target": "≤ 1.2×", "ok": ours / base <= 1.2})
+    rows.append(
+        {
+            "figure": "cold start to the first complete frame (two_neurons, a 120×40 terminal)",
+            "baseline": f"python -c 'import textual.app, numpy' {base * 1e3:.0f} ms",
+            "value": f"{ours * 1e3:.0f} ms",
+            "ratio": ours / base,
+            "target": "≤ 1.2×",
+            "ok": ours / base <= 1.2,
+        }
+    )
     return rows

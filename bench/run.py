@@ -60,9 +60,16 @@ def training(repeats: int) -> list[dict[str, object]]:
 
         notes, ours = best_of(repeats, timed(baseline), engine_run)
         load = best_of(repeats, timed(lambda path=path: open_scenario(path)))[0]
-        rows.append({"figure": f"headless training, {name}", "baseline": f"notes' NumPy loop {notes * 1e3:.1f} ms",
-                     "value": f"{ours * 1e3:.1f} ms (+ {load * 1e3:.1f} ms to load and compile)",
-                     "ratio": ours / notes, "target": f"≤ {target:g}×", "ok": ours / notes <= target})
+        rows.append(
+            {
+                "figure": f"headless training, {name}",
+                "baseline": f"notes' NumPy loop {notes * 1e3:.1f} ms",
+                "value": f"{ours * 1e3:.1f} ms (+ {load * 1e3:.1f} ms to load and compile)",
+                "ratio": ours / notes,
+                "target": f"≤ {target:g}×",
+                "ok": ours / notes <= target,
+            }
+        )
     return rows
 
 
@@ -85,11 +92,22 @@ def jumps(repeats: int) -> list[dict[str, object]]:
         end = time.perf_counter()
         worst_there, worst_back = max(worst_there, middle - start), max(worst_back, end - middle)
     return [
-        {"figure": "jump to moons epoch 3, backward step 5 (after a full run)", "baseline": "-",
-         "value": f"{worst_there * 1e3:.2f} ms (worst of {repeats})", "ratio": None, "target": "≤ 20 ms",
-         "ok": worst_there <= 0.020},
-        {"figure": "jump back to the end", "baseline": "-", "value": f"{worst_back * 1e3:.2f} ms (worst of {repeats})",
-         "ratio": None, "target": "≤ 20 ms", "ok": worst_back <= 0.020},
+        {
+            "figure": "jump to moons epoch 3, backward step 5 (after a full run)",
+            "baseline": "-",
+            "value": f"{worst_there * 1e3:.2f} ms (worst of {repeats})",
+            "ratio": None,
+            "target": "≤ 20 ms",
+            "ok": worst_there <= 0.020,
+        },
+        {
+            "figure": "jump back to the end",
+            "baseline": "-",
+            "value": f"{worst_back * 1e3:.2f} ms (worst of {repeats})",
+            "ratio": None,
+            "target": "≤ 20 ms",
+            "ok": worst_back <= 0.020,
+        },
     ]
 
 
@@ -122,10 +140,16 @@ def memory() -> list[dict[str, object]]:
         figures = json.loads(out.stdout)
         peak = figures["peak"] / 2**20
         rss = (figures["after"] - figures["before"]) / 1024
-        rows.append({"figure": f"peak memory of a full run, {name}",
-                     "baseline": f"interpreter + numpy + engine: {figures['before'] / 1024:.0f} MB resident",
-                     "value": f"+{peak:.2f} MB peak allocated (resident +{rss:.1f} MB)", "ratio": None,
-                     "target": f"≤ +{limit} MB", "ok": peak <= limit and rss <= limit})
+        rows.append(
+            {
+                "figure": f"peak memory of a full run, {name}",
+                "baseline": f"interpreter + numpy + engine: {figures['before'] / 1024:.0f} MB resident",
+                "value": f"+{peak:.2f} MB peak allocated (resident +{rss:.1f} MB)",
+                "ratio": None,
+                "target": f"≤ +{limit} MB",
+                "ok": peak <= limit and rss <= limit,
+            }
+        )
     return rows
 
 
@@ -133,8 +157,9 @@ def print_table(rows: list[dict[str, object]]) -> None:
     print(f"{'figure':<58} {'value':<44} {'ratio':>6}  {'target':<9} ok")
     for row in rows:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
-        print(f"{row['figure']:<58} {row['value']!s:<44} {ratio:>6}  {row['target']!s:<9} "
-              f"{'yes' if row['ok'] else 'NO'}")
+        print(
+            f"{row['figure']:<58} {row['value']!s:<44} {ratio:>6}  {row['target']!s:<9} {'yes' if row['ok'] else 'NO'}"
+        )
         if row["baseline"] != "-":
             print(f"{'':<58} baseline: {row['baseline']}")
 

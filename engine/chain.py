@@ -32,7 +32,6 @@ class Chain:
     truncated: bool = False
 
 
-
 def _paths(program: Program, start: int, goal: int) -> tuple[list[list[BackwardInfo]], bool]:
     """Every route of backward edges from the loss's slot down to the parameter's slot."""
     edges: dict[int, list[BackwardInfo]] = {}
@@ -63,8 +62,11 @@ def _factor(segment: list[BackwardInfo], values: list[object]) -> ChainFactor:
             value = None
             break
         value = value * np.asarray(edge.local(values))
-    return ChainFactor(f"∂{quantity(top)}/∂{quantity(bottom)}", " · ".join(formulas) or "1",
-                       None if value is None else np.asarray(value))
+    return ChainFactor(
+        f"∂{quantity(top)}/∂{quantity(bottom)}",
+        " · ".join(formulas) or "1",
+        None if value is None else np.asarray(value),
+    )
 
 
 def chain_for(program: Program, step: Step, record: object) -> Chain | None:

@@ -75,22 +75,30 @@ def compare_log(trainer: Trainer, expected: str) -> Comparison:
     for index, printed in enumerate(notes):
         line_no = index + 1
         if index >= len(ours):
-            return Comparison(len(notes), Divergence(line_no, None, "the log", repr(printed),
-                                                     f"no such line (its log ends after {len(ours)} lines)"))
+            return Comparison(
+                len(notes),
+                Divergence(
+                    line_no, None, "the log", repr(printed), f"no such line (its log ends after {len(ours)} lines)"
+                ),
+            )
         mine: LogLine = ours[index]
         if _skeleton(printed) != _skeleton(mine.text):
-            return Comparison(len(notes), Divergence(line_no, mine.epoch, "the line", repr(printed),
-                                                     repr(mine.text)))
+            return Comparison(len(notes), Divergence(line_no, mine.epoch, "the line", repr(printed), repr(mine.text)))
         for printed_number, number in zip(NUMBER.findall(printed), mine.numbers, strict=False):
             same, shown = _same(printed_number, number)
             if not same:
                 exact = f" (exactly {number.value!r})" if number.value is not None else ""
-                return Comparison(len(notes), Divergence(line_no, mine.epoch, number.field or "a printed number",
-                                                         printed_number, f"{shown}{exact}"))
+                return Comparison(
+                    len(notes),
+                    Divergence(
+                        line_no, mine.epoch, number.field or "a printed number", printed_number, f"{shown}{exact}"
+                    ),
+                )
     if len(ours) > len(notes):
         extra = ours[len(notes)]
-        return Comparison(len(notes), Divergence(len(notes) + 1, extra.epoch, "the log",
-                                                 "nothing more", repr(extra.text)))
+        return Comparison(
+            len(notes), Divergence(len(notes) + 1, extra.epoch, "the log", "nothing more", repr(extra.text))
+        )
     return Comparison(len(notes), None)
 
 

@@ -88,11 +88,11 @@ class Program:
     def flatten(self, values: dict[str, np.ndarray]) -> np.ndarray:
         row = np.empty(self.n_params)
         for p in self.params:
-            row[p.offset:p.offset + p.size] = np.reshape(values[p.name], -1)
+            row[p.offset : p.offset + p.size] = np.reshape(values[p.name], -1)
         return row
 
     def unflatten(self, row: np.ndarray) -> dict[str, np.ndarray]:
-        return {p.name: row[p.offset:p.offset + p.size].reshape(p.shape) for p in self.params}
+        return {p.name: row[p.offset : p.offset + p.size].reshape(p.shape) for p in self.params}
 
     def iterate(self, params: dict[str, np.ndarray], count: int) -> Values:
         """Run the first `count` steps of one iteration from these parameters, keeping every value.
@@ -165,8 +165,10 @@ class _Compiler:
     def slot(self, value: object, label: str, requires_grad: bool = False, constant: bool = False) -> int:
         self.elements += int(np.size(value)) if value is not None else 0
         if self.elements > MAX_TAPE_ELEMENTS:
-            message = (f"one iteration would hold more than {MAX_TAPE_ELEMENTS} numbers "
-                       f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB); use smaller data or parameters")
+            message = (
+                f"one iteration would hold more than {MAX_TAPE_ELEMENTS} numbers "
+                f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB); use smaller data or parameters"
+            )
             if self.current is None:
                 raise ScenarioError(self.scenario.params[0].place, message)
             raise self.current.error(message)
@@ -196,7 +198,8 @@ class _Compiler:
             if np.shape(self.probe[loss_slot]) != ():
                 raise scenario.loss.error(
                     f"the loss must be a single number, but {scenario.loss.text!r} has shape "
-                    f"{np.shape(self.probe[loss_slot])}; wrap it in sum(…) or mean(…)")
+                    f"{np.shape(self.probe[loss_slot])}; wrap it in sum(…) or mean(…)"
+                )
             self.named[scenario.loss.name] = loss_slot
             for expr in scenario.metrics:
                 self.named[expr.name] = self.expression(expr, "metric")
@@ -206,15 +209,25 @@ class _Compiler:
             grad_slot = grads.get(slot)
             update_slot = self.slot(None, param.name)
             label = f"{param.name} ← {param.name} − α·{grad_symbol(scenario.loss.name, param.name)}"
-            self.add_step("update", update_slot, param.name,
-                          f"{label}   (α = {scenario.learning_rate:g})", param.name, None)
+            self.add_step(
+                "update", update_slot, param.name, f"{label}   (α = {scenario.learning_rate:g})", param.name, None
+            )
             params.append(ParamInfo(param.name, param.value.shape, offset, slot, grad_slot, update_slot))
         grad_of = {name: grads[slot] for name, slot in self.named.items() if slot in grads}
-        return Program(scenario, tuple(self.steps), self.instructions, self.base, params, loss_slot, self.named,
-                       grad_of)
+        return Program(
+            scenario, tuple(self.steps), self.instructions, self.base, params, loss_slot, self.named, grad_of
+        )
 
-    def add_step(self, phase: str, slot: int, label: str, formula: str, node: str,
-                 instruction: Instruction | None, backward: BackwardInfo | None = None) -> Step:
+    def add_step(
+        self,
+        phase: str,
+        slot: int,
+        label: str,
+        formula: str,
+        node: str,
+        instruction: Instruction | None,
+        backward: BackwardInfo | None = None,
+    ) -> Step:
         step = Step(len(self.steps), phase, slot, label, formula, node, np.shape(self.probe[slot]), backward)
         self.steps.append(step)
         self.instructions.append(instruction or _no_instruction)
@@ -230,7 +243,7 @@ class _Compiler:
         return self.operand(tree, expr, phase, root=True)
 
     def operand(self, node: Node, expr: Expression, phase: str, root: bool = False) -> int:
-        label = expr.name if root else expr.text[node.start:node.end].strip()
+        label = expr.name if root else expr.text[node.start : node.end].strip()
         value = constant_value(node)
         if value is not None:
             return self.slot(np.float64(value), _number(value), constant=True)
@@ -267,11 +280,14 @@ class _Compiler:
             return None
         value = constant_value(node.args[1])
         if ndim == 0:
-            raise expr.error(f"{node.func}() of a single number has no axis to reduce; write "
-                             f"{node.func}(…) without one", node.args[1].start)
+            raise expr.error(
+                f"{node.func}() of a single number has no axis to reduce; write {node.func}(…) without one",
+                node.args[1].start,
+            )
         if value is None or value != int(value) or not -ndim <= value < ndim:
-            raise expr.error(f"{node.func}()'s axis must be a whole number from {-ndim} to {ndim - 1}",
-                             node.args[1].start)
+            raise expr.error(
+                f"{node.func}()'s axis must be a whole number from {-ndim} to {ndim - 1}", node.args[1].start
+            )
         return int(value) % ndim
 
     def unknown_name(self, name: str, expr: Expression) -> str:
@@ -284,19 +300,19 @@ class _Compiler:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown name {name!r}{hint}"
 
-    def emit(self, op: ops.Op, inputs: tuple[int, ...], expr: Expression, phase: str, label: str,
-             node: Node) -> int:
+    def emit(self, op: ops.Op, inputs: tuple[int, ...], expr: Expression, phase: str, label: str, node: Node) -> int:
         args = [self.probe[i] for i in inputs]
         _check_shapes(op, args, expr, node)
         try:
             value = _as_value(op.forward(*args))
         except ValueError as error:
-            raise expr.error(f"cannot compute {expr.text[node.start:node.end]!r}: {error}", node.start) from None
+            raise expr.error(f"cannot compute {expr.text[node.start : node.end]!r}: {error}", node.start) from None
         needs = phase != "metric" and any(self.requires_grad[i] for i in inputs)
         slot = self.slot(value, label, requires_grad=needs)
         names = [self.labels[i] for i in inputs]
-        step = self.add_step(phase, slot, label, _forward_formula(op, label, names), expr.name,
-                             _forward_instruction(op, inputs))
+        step = self.add_step(
+            phase, slot, label, _forward_formula(op, label, names), expr.name, _forward_instruction(op, inputs)
+        )
         self.made_by[slot] = (op, inputs, step, expr)
         return slot
 
@@ -319,12 +335,21 @@ class _Compiler:
                 self.edge(out, out_label, inputs, position, slot, partial, grads, loss_name, expr)
         return grads
 
-    def edge(self, out: int, out_label: str, inputs: tuple[int, ...], position: int, slot: int,
-             partial: ops.Partial, grads: dict[int, int], loss_name: str, expr: Expression) -> None:
+    def edge(
+        self,
+        out: int,
+        out_label: str,
+        inputs: tuple[int, ...],
+        position: int,
+        slot: int,
+        partial: ops.Partial,
+        grads: dict[int, int],
+        loss_name: str,
+        expr: Expression,
+    ) -> None:
         upstream = grads[out]
         target = self.labels[slot]
-        names = {"out": out_label, "a": self.labels[inputs[0]],
-                 "b": self.labels[inputs[1]] if len(inputs) > 1 else ""}
+        names = {"out": out_label, "a": self.labels[inputs[0]], "b": self.labels[inputs[1]] if len(inputs) > 1 else ""}
         local_formula = partial.formula.format(**{k: quantity(v) for k, v in names.items()})
         contribution_value = partial.vjp(self.probe[upstream], self.probe[out], *[self.probe[i] for i in inputs])
         shape = np.shape(self.probe[slot])
@@ -354,6 +379,7 @@ class _Compiler:
 
             def local(vals: Values) -> object:
                 return local_fn(vals[out], *[vals[i] for i in inputs])
+
         info = BackwardInfo(target, out_label, out, upstream, local_formula, local, contribution, total, axes, slot)
         step_slot = total if total is not None else contribution
         self.add_step("backward", step_slot, d_target, formula, expr.name, instruction, info)
@@ -402,8 +428,9 @@ def _forward_instruction(op: ops.Op, inputs: tuple[int, ...]) -> Instruction:
     return lambda vals: forward(vals[a], vals[b])
 
 
-def _backward_instruction(vjp: ops.Vjp, upstream: int, out: int, inputs: tuple[int, ...],
-                          axes: tuple[int, ...], shape: tuple[int, ...]) -> Instruction:
+def _backward_instruction(
+    vjp: ops.Vjp, upstream: int, out: int, inputs: tuple[int, ...], axes: tuple[int, ...], shape: tuple[int, ...]
+) -> Instruction:
     if len(inputs) == 1:
         (a,) = inputs
         plain: Instruction = lambda vals: vjp(vals[upstream], vals[out], vals[a])  # noqa: E731
@@ -428,7 +455,7 @@ def _summing_instruction(instruction: Instruction, earlier: int, contribution: i
 def _check_shapes(op: ops.Op, args: list[object], expr: Expression, node: Node) -> None:
     """Refuse shapes that do not fit, or results too large, before computing anything."""
     shapes = [np.shape(a) for a in args]
-    text = expr.text[node.start:node.end]
+    text = expr.text[node.start : node.end]
     try:
         if op is ops.MATMUL:
             a, b = shapes
@@ -443,11 +470,13 @@ def _check_shapes(op: ops.Op, args: list[object], expr: Expression, node: Node) 
             result = shapes[0]
     except ValueError as error:
         detail = str(error) if op is ops.MATMUL else "they cannot be broadcast together"
-        raise expr.error(f"shapes {' and '.join(map(str, shapes))} do not fit in {text!r}: {detail}",
-                         node.start) from None
+        raise expr.error(
+            f"shapes {' and '.join(map(str, shapes))} do not fit in {text!r}: {detail}", node.start
+        ) from None
     if math.prod(result) > MAX_ELEMENTS:
-        raise expr.error(f"{text!r} would have shape {result} ({math.prod(result)} numbers; at most "
-                         f"{MAX_ELEMENTS})", node.start)
+        raise expr.error(
+            f"{text!r} would have shape {result} ({math.prod(result)} numbers; at most {MAX_ELEMENTS})", node.start
+        )
 
 
 def compile_scenario(scenario: Scenario) -> Program:
@@ -457,8 +486,9 @@ def compile_scenario(scenario: Scenario) -> Program:
     except (RecursionError, MemoryError) as error:
         place = scenario.loss.place
         reason = "too deeply nested" if isinstance(error, RecursionError) else "too large for memory"
-        raise ScenarioError(Place(place.path, place.line, place.column, "model"),
-                            f"the model is {reason} to compile") from None
+        raise ScenarioError(
+            Place(place.path, place.line, place.column, "model"), f"the model is {reason} to compile"
+        ) from None
     check_log_fields(program)
     return program
 
@@ -514,11 +544,11 @@ def check_condition(program: Program, expression: Expression, after_update: bool
     for call in _calls(expression.tree, "grad"):
         target = call.args[0]
         if not isinstance(target, Name) or target.id not in program.grad_of:
-            raise expression.error("grad() takes the name of a parameter or node that the loss depends on",
-                                   call.start)
+            raise expression.error("grad() takes the name of a parameter or node that the loss depends on", call.start)
         if not after_update:
-            raise expression.error('grad() is known only after the backward pass: use stop_check = '
-                                   '"after_update"', call.start)
+            raise expression.error(
+                'grad() is known only after the backward pass: use stop_check = "after_update"', call.start
+            )
     # Evaluate it once on the first iteration: shapes that do not fit fail here, not mid-run.
     vals = initial_values(program)
     lookup = condition_values(program, vals, float(vals[program.loss_slot]), 1, after_update)

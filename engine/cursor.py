@@ -230,14 +230,26 @@ class Cursor:
             touched = current.slot in (p.update_slot, p.grad_slot)
             params.append(ParamView(p.name, value, grad, change, touched))
         loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
-        stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and \
-            index == self.last_step(epoch) else None
+        stop = (
+            trainer.stop
+            if trainer.finished and epoch == trainer.epochs_done and index == self.last_step(epoch)
+            else None
+        )
         return Snapshot(
-            title=program.scenario.title, scenario=program.scenario.name, position=self.position,
-            steps=steps, values=values, available=record.available, params=tuple(params),
-            factors=self._factors(current, record), chain=chain_for(program, current, record),
-            losses=trainer.losses[: epoch if loss is not None else epoch - 1], loss=loss,
-            max_epochs=trainer.max_epochs, stop=stop, at_end=self.at_end,
+            title=program.scenario.title,
+            scenario=program.scenario.name,
+            position=self.position,
+            steps=steps,
+            values=values,
+            available=record.available,
+            params=tuple(params),
+            factors=self._factors(current, record),
+            chain=chain_for(program, current, record),
+            losses=trainer.losses[: epoch if loss is not None else epoch - 1],
+            loss=loss,
+            max_epochs=trainer.max_epochs,
+            stop=stop,
+            at_end=self.at_end,
             learning_rate=program.scenario.learning_rate,
         )
 
@@ -248,9 +260,10 @@ class Cursor:
         loss = self.program.scenario.loss.name
         upstream = Factor(grad_symbol(loss, info.output), "", record.value(info.upstream_slot))
         local_value = info.local(list(record.values)) if info.local is not None else None
-        local = Factor(f"∂{quantity(info.output)}/∂{quantity(info.target)}", info.local_formula,
-                       None if local_value is None else np.asarray(local_value))
+        local = Factor(
+            f"∂{quantity(info.output)}/∂{quantity(info.target)}",
+            info.local_formula,
+            None if local_value is None else np.asarray(local_value),
+        )
         product = Factor(grad_symbol(loss, info.target), "", record.value(info.contribution_slot))
         return (upstream, local, product)
-
-

@@ -17,45 +17,26 @@ MAX_SEED = 2**32 - 1
 
 
 def _check_n_samples(n_samples: object) -> int:
-    if (
-        isinstance(n_samples, bool)
-        or not isinstance(n_samples, Integral)
-        or not 1 <= n_samples <= MAX_SAMPLES
-    ):
-        raise ValueError(
-            f"n_samples must be an int >= 1 and <= {MAX_SAMPLES:_}, got {n_samples!r}"
-        )
+    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or not 1 <= n_samples <= MAX_SAMPLES:
+        raise ValueError(f"n_samples must be an int >= 1 and <= {MAX_SAMPLES:_}, got {n_samples!r}")
     return int(n_samples)
 
 
 def _check_noise(noise: object) -> float | None:
     if noise is None:
         return None
-    if (
-        isinstance(noise, bool)
-        or not isinstance(noise, Real)
-        or not math.isfinite(noise)
-        or noise < 0
-    ):
+    if isinstance(noise, bool) or not isinstance(noise, Real) or not math.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be None or a finite number >= 0, got {noise!r}")
     return float(noise)
 
 
 def _check_random_state(random_state: object) -> int:
-    if (
-        isinstance(random_state, bool)
-        or not isinstance(random_state, Integral)
-        or not 0 <= random_state <= MAX_SEED
-    ):
-        raise ValueError(
-            f"random_state must be an int in [0, 2**32 - 1], got {random_state!r}"
-        )
+    if isinstance(random_state, bool) or not isinstance(random_state, Integral) or not 0 <= random_state <= MAX_SEED:
+        raise ValueError(f"random_state must be an int in [0, 2**32 - 1], got {random_state!r}")
     return int(random_state)
 
 
-def make_moons(
-    n_samples: int, noise: float | None, random_state: int
-) -> tuple[np.ndarray, np.ndarray]:
+def make_moons(n_samples: int, noise: float | None, random_state: int) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, identical to scikit-learn's ``make_moons``.
 
     Matches ``sklearn.datasets.make_moons(n_samples, shuffle=True, noise=noise,

@@ -20,8 +20,12 @@ from .ops import BINARY_OPS, FUNCTION_OPS
 from .scenario import LogField, Place, ScenarioError
 
 _COMPARE: dict[str, Callable[[object, object], object]] = {
-    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-    "==": np.equal, "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
 }
 _EXACT = 2**53  # the largest whole numbers a float64 still holds exactly
 _WHOLE_OPS = {"+", "-", "*", "/", "**"}
@@ -108,11 +112,14 @@ def field_value(field: LogField, lookup: Mapping[str, object], place: Place) -> 
     try:
         return evaluate(field.tree, lookup)
     except UnknownName as error:
-        raise ScenarioError(place.at_column(field.start + error.name.start),
-                            f"{{{field.text}}}: unknown name {error.name.id!r} in the log format") from None
+        raise ScenarioError(
+            place.at_column(field.start + error.name.start),
+            f"{{{field.text}}}: unknown name {error.name.id!r} in the log format",
+        ) from None
     except EvaluationError as error:
-        raise ScenarioError(place.at_column(field.start + error.node.start),
-                            f"{{{field.text}}}: {error.message}") from None
+        raise ScenarioError(
+            place.at_column(field.start + error.node.start), f"{{{field.text}}}: {error.message}"
+        ) from None
 
 
 def _whole(value: object) -> bool:

@@ -103,9 +103,17 @@ _TOKEN = re.compile(
 _BINARY_POWER = {
     "or": 1,
     "and": 2,
-    "<": 4, "<=": 4, ">": 4, ">=": 4, "==": 4, "!=": 4,
-    "+": 5, "-": 5,
-    "*": 6, "/": 6, "@": 6,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "==": 4,
+    "!=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+    "@": 6,
     "**": 8,
 }
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
@@ -117,7 +125,8 @@ _FORBIDDEN_WORDS = {
     "if": "conditional expressions are not allowed",
     "in": "membership tests are not allowed",
     "is": "identity tests are not allowed",
-    "await": "not an expression keyword", "yield": "not an expression keyword",
+    "await": "not an expression keyword",
+    "yield": "not an expression keyword",
 }
 
 
@@ -144,8 +153,11 @@ def _tokenize(text: str) -> list[_Token]:
             if char == ":":
                 raise ExprError("':' is not allowed in expressions (no slices, walrus or lambdas)", pos)
             if not char.isascii() or not char.isprintable():
-                raise ExprError(f"unexpected character {char!r} (U+{ord(char):04X}); expressions are "
-                                "written in ASCII letters, digits and operators", pos)
+                raise ExprError(
+                    f"unexpected character {char!r} (U+{ord(char):04X}); expressions are "
+                    "written in ASCII letters, digits and operators",
+                    pos,
+                )
             raise ExprError(f"unexpected character {char!r}", pos)
         kind = match.lastgroup or ""
         if kind != "space":
@@ -252,8 +264,9 @@ class _Parser:
         while self.token.text != ")":
             args.append(self.expression(0))
             if self.token.text == "=":
-                raise ExprError("keyword arguments are not supported; pass the axis by position: sum(X, 0)",
-                                self.token.start)
+                raise ExprError(
+                    "keyword arguments are not supported; pass the axis by position: sum(X, 0)", self.token.start
+                )
             if self.token.text != ",":
                 break
             self.advance()
@@ -272,8 +285,7 @@ class _Parser:
             attribute = self.advance()
             if attribute.text != "T":
                 shown = attribute.text or "end of expression"
-                raise ExprError(f"attribute access is not allowed ('.{shown}'); only '.T' (transpose) is",
-                                token.start)
+                raise ExprError(f"attribute access is not allowed ('.{shown}'); only '.T' (transpose) is", token.start)
             node = Transpose(node, node.start, attribute.start + 1)
         return node
 
@@ -309,8 +321,10 @@ def _check_tree_depth(root: Node) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_TREE_DEPTH:
-            raise ExprError(f"expression has more than {MAX_TREE_DEPTH} operations inside one another; "
-                            "split it into named nodes", node.start)
+            raise ExprError(
+                f"expression has more than {MAX_TREE_DEPTH} operations inside one another; split it into named nodes",
+                node.start,
+            )
         stack.extend((child, depth + 1) for child in _children(node))
 
 

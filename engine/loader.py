@@ -32,9 +32,18 @@ MAX_HISTORY_BYTES = 512 * 2**20  # parameter checkpoints kept for rewinding
 MAX_FORMAT_LENGTH = 10_000  # characters in one [[log]] format
 
 SECTIONS = {
-    "title": str, "source": str, "description": str, "seed": int,
-    "data": dict, "params": dict, "model": dict, "loss": dict, "metrics": dict,
-    "training": dict, "log": list, "expected": dict,
+    "title": str,
+    "source": str,
+    "description": str,
+    "seed": int,
+    "data": dict,
+    "params": dict,
+    "model": dict,
+    "loss": dict,
+    "metrics": dict,
+    "training": dict,
+    "log": list,
+    "expected": dict,
 }
 REQUIRED = ("title", "params", "loss", "training")
 TRAINING_KEYS = {"learning_rate", "epochs", "optimizer", "stop_when", "stop_check"}
@@ -45,7 +54,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _TOML_EOF = re.compile(r"\(at end of document\)")
 _TOML_HINTS = {
-    "Invalid value": "expected a number, a \"quoted string\", true or false, an [array] or an { inline table }",
+    "Invalid value": 'expected a number, a "quoted string", true or false, an [array] or an { inline table }',
     "Cannot overwrite a value": "each key may be set only once in a table",
     "Invalid statement": "expected key = value, or a [table] header",
     "Illegal character '\\n'": 'a "string" ends on its own line; use """ … """ for several lines',
@@ -156,13 +165,13 @@ class SourceMap:
             if basic and text[i] == "\\":
                 # A line-ending backslash swallows the line break and the next line's indent.
                 end = text.find("\n", i) if multi else -1
-                if multi and not text[i + 1:end if end >= 0 else len(text)].strip():
+                if multi and not text[i + 1 : end if end >= 0 else len(text)].strip():
                     i += 1
                     while i < len(text) and text[i] in " \t\r\n":
                         i += 1
                     continue
                 positions.append(self._position(i))
-                i += {"u": 6, "U": 10}.get(text[i + 1:i + 2], 2)
+                i += {"u": 6, "U": 10}.get(text[i + 1 : i + 2], 2)
                 continue
             positions.append(self._position(i))
             i += 1
@@ -171,8 +180,14 @@ class SourceMap:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
-            dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 def _did_you_mean(key: str, options: set[str] | dict[str, Any]) -> str:
@@ -187,8 +202,11 @@ def read_text(path: Path, kind: str = "scenario file") -> str:
     huge file can neither hang the loader nor fill memory.
     """
     place = Place(_printable(str(path)), 1, 1, "file")
-    empty = ("file is empty (a scenario needs at least title, params, loss and training)"
-             if kind == "scenario file" else "file is empty")
+    empty = (
+        "file is empty (a scenario needs at least title, params, loss and training)"
+        if kind == "scenario file"
+        else "file is empty"
+    )
     try:
         if not path.exists():
             raise ScenarioError(place, "no such file")
@@ -222,8 +240,10 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return _Loader(path, text).load()
     except RecursionError:
-        raise ScenarioError(Place(_printable(str(path)), 1, 1, "file"), "nested too deeply to read "
-                            "(arrays or tables inside one another)") from None
+        raise ScenarioError(
+            Place(_printable(str(path)), 1, 1, "file"),
+            "nested too deeply to read (arrays or tables inside one another)",
+        ) from None
     except MemoryError:
         raise ScenarioError(Place(_printable(str(path)), 1, 1, "file"), "too large to load into memory") from None
 
@@ -234,8 +254,9 @@ class _Loader:
         self.text = text
         self.map = SourceMap(str(path), text)
 
-    def fail(self, message: str, where: str, section: str | None = None, key: str | None = None,
-             index: int = 0) -> ScenarioError:
+    def fail(
+        self, message: str, where: str, section: str | None = None, key: str | None = None, index: int = 0
+    ) -> ScenarioError:
         return ScenarioError(self.map.place(where, section, key, index), message)
 
     def load(self) -> Scenario:
@@ -252,8 +273,10 @@ class _Loader:
             hint = next((h for start, h in _TOML_HINTS.items() if detail.startswith(start)), "not valid TOML")
             raise ScenarioError(Place(_printable(str(self.path)), line, column, "TOML"), f"{detail} ({hint})") from None
         except RecursionError:
-            raise ScenarioError(Place(_printable(str(self.path)), 1, 1, "TOML"), "arrays or tables nested too deeply "
-                                "(a scenario needs at most 2 levels)") from None
+            raise ScenarioError(
+                Place(_printable(str(self.path)), 1, 1, "TOML"),
+                "arrays or tables nested too deeply (a scenario needs at most 2 levels)",
+            ) from None
         self._check_sections(doc)
         names: dict[str, Place] = {}
         data = self._data(doc.get("data", {}), names)
@@ -261,8 +284,9 @@ class _Loader:
         model = self._expressions(doc.get("model", {}), "model", names)
         loss_table = doc["loss"]
         if len(loss_table) != 1:
-            raise self.fail(f"needs exactly one entry, the loss's name and expression (found {len(loss_table)})",
-                            "loss", "loss")
+            raise self.fail(
+                f"needs exactly one entry, the loss's name and expression (found {len(loss_table)})", "loss", "loss"
+            )
         loss = self._expressions(loss_table, "loss", names)[0]
         metrics = self._expressions(doc.get("metrics", {}), "metrics", names)
         n_params = sum(p.value.size for p in params)
@@ -276,12 +300,23 @@ class _Loader:
             if expected_text is None:
                 raise self.fail("needs 'text', the notes' printed output", "expected", "expected")
             if not doc.get("log"):
-                raise self.fail("an expected table needs [[log]] blocks that say how the notes print it",
-                                "expected", "expected")
+                raise self.fail(
+                    "an expected table needs [[log]] blocks that say how the notes print it", "expected", "expected"
+                )
         return Scenario(
-            path=self.path, title=doc["title"], source=doc.get("source", ""),
-            description=doc.get("description", ""), data=data, params=params, model=model, loss=loss,
-            metrics=metrics, learning_rate=learning_rate, epochs=epochs, stop=stop, log=log,
+            path=self.path,
+            title=doc["title"],
+            source=doc.get("source", ""),
+            description=doc.get("description", ""),
+            data=data,
+            params=params,
+            model=model,
+            loss=loss,
+            metrics=metrics,
+            learning_rate=learning_rate,
+            epochs=epochs,
+            stop=stop,
+            log=log,
             expected_text=expected_text,
             expected_place=self.map.place("expected", "expected", "text") if expected is not None else None,
             places=names,
@@ -292,31 +327,42 @@ class _Loader:
     def _check_sections(self, doc: dict[str, Any]) -> None:
         for key, value in doc.items():
             if key not in SECTIONS:
-                raise self.fail(f"unknown key {key!r}{_did_you_mean(key, SECTIONS)}", key, key, None) \
-                    if isinstance(value, dict) else self.fail(
-                        f"unknown key {key!r}{_did_you_mean(key, SECTIONS)}", key, None, key)
+                raise (
+                    self.fail(f"unknown key {key!r}{_did_you_mean(key, SECTIONS)}", key, key, None)
+                    if isinstance(value, dict)
+                    else self.fail(f"unknown key {key!r}{_did_you_mean(key, SECTIONS)}", key, None, key)
+                )
             wanted = SECTIONS[key]
             if not isinstance(value, wanted) or isinstance(value, bool):
                 kind = {str: "a string", int: "an integer", dict: "a table", list: "an array of tables"}[wanted]
-                raise self.fail(f"must be {kind}, not {_type_name(value)}", key, key if wanted is dict else None,
-                                None if wanted is dict else key)
+                raise self.fail(
+                    f"must be {kind}, not {_type_name(value)}",
+                    key,
+                    key if wanted is dict else None,
+                    None if wanted is dict else key,
+                )
         for key in REQUIRED:
             if key not in doc:
-                what = {"title": "a title", "params": "a [params] table", "loss": "a [loss] table",
-                        "training": "a [training] table"}[key]
+                what = {
+                    "title": "a title",
+                    "params": "a [params] table",
+                    "loss": "a [loss] table",
+                    "training": "a [training] table",
+                }[key]
                 raise ScenarioError(Place(_printable(str(self.path)), 1, 1, key), f"missing: the scenario needs {what}")
         if not doc["params"]:
             raise self.fail("needs at least one parameter to train", "params", "params")
 
-    def _check_keys(self, table: dict[str, Any], allowed: set[str], where: str, section: str,
-                    index: int = 0) -> None:
+    def _check_keys(self, table: dict[str, Any], allowed: set[str], where: str, section: str, index: int = 0) -> None:
         for key in table:
             if key not in allowed:
-                raise self.fail(f"unknown key {key!r}{_did_you_mean(key, allowed)}", f"{where}.{key}", section,
-                                key, index)
+                raise self.fail(
+                    f"unknown key {key!r}{_did_you_mean(key, allowed)}", f"{where}.{key}", section, key, index
+                )
 
-    def _typed(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str,
-               section: str, index: int = 0) -> Any:
+    def _typed(
+        self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, section: str, index: int = 0
+    ) -> Any:
         if key not in table:
             return None
         value = table[key]
@@ -329,8 +375,9 @@ class _Loader:
     def _new_name(self, name: str, where: str, section: str, names: dict[str, Place]) -> Place:
         place = self.map.place(where, section, name)
         if not _IDENTIFIER.match(name) or name.startswith("__"):
-            raise ScenarioError(place, f"{name!r} is not a usable name (letters, digits and _, not starting "
-                                       "with a digit or __)")
+            raise ScenarioError(
+                place, f"{name!r} is not a usable name (letters, digits and _, not starting with a digit or __)"
+            )
         if name in RESERVED:
             raise ScenarioError(place, f"{name!r} is a reserved word; choose another name")
         if name in names:
@@ -350,8 +397,9 @@ class _Loader:
         except OverflowError:
             raise ScenarioError(place, "a number is too large (at most about 1.8e308)") from None
         except (ValueError, TypeError):
-            raise ScenarioError(place, "must be a number or a rectangular array of numbers "
-                                       "(rows of equal length, numbers only)") from None
+            raise ScenarioError(
+                place, "must be a number or a rectangular array of numbers (rows of equal length, numbers only)"
+            ) from None
         if array.ndim > 2:
             raise ScenarioError(place, f"arrays may have at most 2 dimensions (this one has {array.ndim})")
         if array.size > MAX_ELEMENTS:
@@ -366,8 +414,11 @@ class _Loader:
         place = self.map.place(where, section, key)
         if isinstance(value, int) and not isinstance(value, bool):
             value = [value]
-        if (not isinstance(value, list) or not 1 <= len(value) <= 2
-                or not all(isinstance(n, int) and not isinstance(n, bool) for n in value)):
+        if (
+            not isinstance(value, list)
+            or not 1 <= len(value) <= 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+        ):
             raise ScenarioError(place, "a shape is a list of one or two whole numbers, e.g. [2, 4]")
         if any(n < 1 and n != -1 for n in value):
             raise ScenarioError(place, f"shape {value} has a size below 1")
@@ -388,18 +439,25 @@ class _Loader:
                 array = self._array(value, where, "data", name)
             total += array.size
             if total > MAX_TAPE_ELEMENTS:
-                raise ScenarioError(place, f"the data hold more than {MAX_TAPE_ELEMENTS} numbers together "
-                                           f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB, the limit for one iteration)")
+                raise ScenarioError(
+                    place,
+                    f"the data hold more than {MAX_TAPE_ELEMENTS} numbers together "
+                    f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB, the limit for one iteration)",
+                )
             data[name] = array
         return data
 
     def _data_source(self, name: str, spec: dict[str, Any], where: str, place: Place) -> np.ndarray:
         sources = [key for key in ("csv", "make_moons") if key in spec]
         if len(sources) != 1:
-            raise ScenarioError(place, "a data table needs exactly one source: csv = \"file.csv\" or "
-                                       "make_moons = { n_samples = …, noise = …, random_state = … }")
-        allowed = {"csv": {"csv", "columns", "skip_rows", "shape"},
-                   "make_moons": {"make_moons", "take", "shape"}}[sources[0]]
+            raise ScenarioError(
+                place,
+                'a data table needs exactly one source: csv = "file.csv" or '
+                "make_moons = { n_samples = …, noise = …, random_state = … }",
+            )
+        allowed = {"csv": {"csv", "columns", "skip_rows", "shape"}, "make_moons": {"make_moons", "take", "shape"}}[
+            sources[0]
+        ]
         for key in spec:
             if key not in allowed:
                 raise ScenarioError(place, f"unknown key {key!r}{_did_you_mean(key, allowed)}")
@@ -424,8 +482,9 @@ class _Loader:
         folder = self.path.parent
         csv_path = folder / file
         if Path(file).is_absolute() or ".." in Path(file).parts:
-            raise ScenarioError(place, f"csv {file!r}: must be a file in the scenario's folder or below "
-                                       "(no absolute paths, no '..')")
+            raise ScenarioError(
+                place, f"csv {file!r}: must be a file in the scenario's folder or below (no absolute paths, no '..')"
+            )
         skip = spec.get("skip_rows", 0)
         if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
             raise ScenarioError(place, "skip_rows must be a whole number ≥ 0")
@@ -440,16 +499,19 @@ class _Loader:
             try:
                 rows.append([float(cell) for cell in line.split(",")])
             except ValueError:  # also NUL bytes and words; float() accepts "nan" and "inf", checked below
-                raise ScenarioError(place, f"csv {file!r} line {number}: not all cells are numbers "
-                                           f"(use skip_rows = 1 to skip a header)") from None
+                raise ScenarioError(
+                    place, f"csv {file!r} line {number}: not all cells are numbers (use skip_rows = 1 to skip a header)"
+                ) from None
         if not rows or len({len(row) for row in rows}) != 1:
             raise ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells")
         array = np.array(rows, dtype=np.float64)
         if "columns" in spec:
             columns = spec["columns"]
-            if (not isinstance(columns, list) or not columns
-                    or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < array.shape[1]
-                               for c in columns)):
+            if (
+                not isinstance(columns, list)
+                or not columns
+                or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c < array.shape[1] for c in columns)
+            ):
                 raise ScenarioError(place, f"columns must list column numbers from 0 to {array.shape[1] - 1}")
             array = array[:, columns]
         if array.size > MAX_ELEMENTS:
@@ -460,8 +522,12 @@ class _Loader:
 
     def _moons(self, spec: dict[str, Any], place: Place) -> np.ndarray:
         args = spec["make_moons"]
-        if not isinstance(args, dict) or set(args) - {"n_samples", "noise", "random_state"} or \
-                "n_samples" not in args or "random_state" not in args:
+        if (
+            not isinstance(args, dict)
+            or set(args) - {"n_samples", "noise", "random_state"}
+            or "n_samples" not in args
+            or "random_state" not in args
+        ):
             raise ScenarioError(place, "make_moons takes { n_samples = …, noise = …, random_state = … }")
         take = spec.get("take")
         if take not in ("X", "y"):
@@ -491,13 +557,17 @@ class _Loader:
             params.append(Param(name, value, place))
         return tuple(params)
 
-    def _draw(self, spec: dict[str, Any], state: np.random.RandomState | None, where: str, name: str,
-              place: Place) -> np.ndarray:
+    def _draw(
+        self, spec: dict[str, Any], state: np.random.RandomState | None, where: str, name: str, place: Place
+    ) -> np.ndarray:
         kinds = [key for key in ("rand", "randn", "zeros") if key in spec]
         if len(kinds) != 1 or set(spec) - {"rand", "randn", "zeros", "scale"}:
-            raise ScenarioError(place, "an initial value is a number, an array, or one of "
-                                       "{ rand = [rows, cols] }, { randn = [rows, cols], scale = 0.01 }, "
-                                       "{ zeros = [rows, cols] }")
+            raise ScenarioError(
+                place,
+                "an initial value is a number, an array, or one of "
+                "{ rand = [rows, cols] }, { randn = [rows, cols], scale = 0.01 }, "
+                "{ zeros = [rows, cols] }",
+            )
         kind = kinds[0]
         shape = self._shape(spec[kind], where, "params", name)
         if -1 in shape:
@@ -520,8 +590,9 @@ class _Loader:
             where = f"{section}.{name}"
             place = self._new_name(name, where, section, names)
             if not isinstance(text, str):
-                raise ScenarioError(place, f"must be an expression in quotes, e.g. {name} = \"w * x + b\", "
-                                           f"not {_type_name(text)}")
+                raise ScenarioError(
+                    place, f'must be an expression in quotes, e.g. {name} = "w * x + b", not {_type_name(text)}'
+                )
             result.append(self._parsed(name, text, place, parse_expression))
         return tuple(result)
 
@@ -530,8 +601,7 @@ class _Loader:
         try:
             tree = parse(text)
         except ExprError as error:
-            raise ScenarioError(inner.at_column(error.column),
-                                f"{error.message} in {_shown(text)}") from None
+            raise ScenarioError(inner.at_column(error.column), f"{error.message} in {_shown(text)}") from None
         return Expression(name, text, tree, inner)
 
     # -- training, log ---------------------------------------------------------------------
@@ -543,29 +613,50 @@ class _Loader:
             raise self.fail("missing learning_rate", "training", "training")
         rate = _float(rate)
         if not (math.isfinite(rate) and 0 < rate <= 1e6):
-            raise self.fail(f"learning_rate must be above 0 and at most 1e6 (got {rate})",
-                            "training.learning_rate", "training", "learning_rate")
+            raise self.fail(
+                f"learning_rate must be above 0 and at most 1e6 (got {rate})",
+                "training.learning_rate",
+                "training",
+                "learning_rate",
+            )
         epochs = self._typed(table, "epochs", int, "training", "training")
         if epochs is None:
             raise self.fail("missing epochs", "training", "training")
         if not 1 <= epochs <= MAX_EPOCHS:
-            raise self.fail(f"epochs must be from 1 to {MAX_EPOCHS} (got {_cut(str(epochs))})",
-                            "training.epochs", "training", "epochs")
+            raise self.fail(
+                f"epochs must be from 1 to {MAX_EPOCHS} (got {_cut(str(epochs))})",
+                "training.epochs",
+                "training",
+                "epochs",
+            )
         history = (epochs + 1) * max(n_params, 1) * 8
         if history > MAX_HISTORY_BYTES:
-            raise self.fail(f"{epochs} epochs of {n_params} parameters need {history / 2**20:.0f} MiB of "
-                            f"checkpoints to step back through (at most {MAX_HISTORY_BYTES // 2**20} MiB); "
-                            "use fewer epochs or parameters", "training.epochs", "training", "epochs")
+            raise self.fail(
+                f"{epochs} epochs of {n_params} parameters need {history / 2**20:.0f} MiB of "
+                f"checkpoints to step back through (at most {MAX_HISTORY_BYTES // 2**20} MiB); "
+                "use fewer epochs or parameters",
+                "training.epochs",
+                "training",
+                "epochs",
+            )
         optimizer = self._typed(table, "optimizer", str, "training", "training")
         if optimizer not in (None, "sgd"):
-            raise self.fail(f"unknown optimizer {optimizer!r} (only \"sgd\" is supported)", "training.optimizer",
-                            "training", "optimizer")
+            raise self.fail(
+                f'unknown optimizer {optimizer!r} (only "sgd" is supported)',
+                "training.optimizer",
+                "training",
+                "optimizer",
+            )
         stop = None
         when = self._typed(table, "stop_when", str, "training", "training")
         check = self._typed(table, "stop_check", str, "training", "training") or "before_backward"
         if check not in ("before_backward", "after_update"):
-            raise self.fail(f"stop_check must be \"before_backward\" or \"after_update\" (got {check!r})",
-                            "training.stop_check", "training", "stop_check")
+            raise self.fail(
+                f'stop_check must be "before_backward" or "after_update" (got {check!r})',
+                "training.stop_check",
+                "training",
+                "stop_check",
+            )
         if when is not None:
             place = self.map.place("training.stop_when", "training", "stop_when")
             stop = StopRule(self._parsed("stop_when", when, place, parse_condition), check)
@@ -584,18 +675,21 @@ class _Loader:
                 raise self.fail("needs format, the line(s) the notes print", where, "log", None, index)
             when = self._typed(block, "when", str, where, "log", index) or "epoch"
             if when not in ("epoch", "early_stop"):
-                raise self.fail(f"when must be \"epoch\" or \"early_stop\" (got {when!r})", f"{where}.when",
-                                "log", "when", index)
+                raise self.fail(
+                    f'when must be "epoch" or "early_stop" (got {when!r})', f"{where}.when", "log", "when", index
+                )
             first = self._typed(block, "from", int, where, "log", index)
             every = self._typed(block, "every", int, where, "log", index)
             at = self._typed(block, "at", list, where, "log", index)
             for key, value in (("from", first), ("every", every)):
                 if value is not None and value < 1:
-                    raise self.fail(f"{key} must be an epoch number from 1 (got {value})", f"{where}.{key}",
-                                    "log", key, index)
+                    raise self.fail(
+                        f"{key} must be an epoch number from 1 (got {value})", f"{where}.{key}", "log", key, index
+                    )
             if at is not None and not all(isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in at):
-                raise self.fail("at must list epoch numbers from 1, e.g. at = [1, 10]", f"{where}.at", "log",
-                                "at", index)
+                raise self.fail(
+                    "at must list epoch numbers from 1, e.g. at = [1, 10]", f"{where}.at", "log", "at", index
+                )
             place = self.map.place(f"{where}.format", "log", "format", index)
             if len(fmt) > MAX_FORMAT_LENGTH:
                 raise ScenarioError(place, f"format is {len(fmt)} characters long (at most {MAX_FORMAT_LENGTH})")
@@ -615,9 +709,10 @@ class _Loader:
                 continue
             for name in names_in(item.tree):
                 if name.id not in known:
-                    raise ScenarioError(place.at_column(item.start + name.start),
-                                        f"{{{item.text}}}: unknown name {name.id!r} in the log format"
-                                        f"{_did_you_mean(name.id, known)}")
+                    raise ScenarioError(
+                        place.at_column(item.start + name.start),
+                        f"{{{item.text}}}: unknown name {name.id!r} in the log format{_did_you_mean(name.id, known)}",
+                    )
         return tuple(fields)
 
 
@@ -658,8 +753,10 @@ def parse_log_format(fmt: str) -> list[str | LogField]:
             raise ExprError(f"conversion {rest.split(':')[0]} is not supported in {{{text.strip()}}}", start + cut)
         spec = rest[1:]
         if not _SPEC.match(spec):
-            raise ExprError(f"format spec {spec!r} in {{{text.strip()}}} is not supported "
-                            "(use e.g. .4f, ' .4f', .6g)", start + cut + 1)
+            raise ExprError(
+                f"format spec {spec!r} in {{{text.strip()}}} is not supported (use e.g. .4f, ' .4f', .6g)",
+                start + cut + 1,
+            )
         if not text.strip():
             raise ExprError("empty field {}: put a name or expression inside, e.g. {loss:.4f}", i)
         try:
@@ -691,10 +788,10 @@ def _printable(text: str) -> str:
 
 def _cut(text: str, limit: int = 40) -> str:
     """Text cut short for a one-line message, saying how long it was."""
-    return text if len(text) <= limit else f"{text[:limit - 10]}… ({len(text)} characters)"
+    return text if len(text) <= limit else f"{text[: limit - 10]}… ({len(text)} characters)"
 
 
 def _shown(text: str, limit: int = 80) -> str:
     """Text quoted for a one-line message: repr (so newlines and NULs show as escapes), cut short."""
     shown = repr(text)
-    return shown if len(shown) <= limit else f"{shown[:limit - 15]}… ({len(text)} characters)"
+    return shown if len(shown) <= limit else f"{shown[: limit - 15]}… ({len(text)} characters)"

@@ -59,27 +59,58 @@ def sigmoid(z: Array) -> Array:
 
 ADD = Op("add", "+", np.add, (_passthrough(), _passthrough()))
 SUB = Op("sub", "−", np.subtract, (_passthrough(), _passthrough(-1.0)))
-MUL = Op("mul", "·", np.multiply, (
-    _elementwise("{b}", lambda out, a, b: b * np.ones_like(out), lambda g, out, a, b: g * b),
-    _elementwise("{a}", lambda out, a, b: a * np.ones_like(out), lambda g, out, a, b: g * a),
-))
-DIV = Op("div", "/", np.divide, (
-    _elementwise("1/{b}", lambda out, a, b: 1.0 / b * np.ones_like(out), lambda g, out, a, b: g / b),
-    _elementwise("−{a}/{b}²", lambda out, a, b: -a / (b * b) * np.ones_like(out)),
-))
-MATMUL = Op("matmul", "@", np.matmul, (
-    Partial("(·) @ {b}ᵀ", lambda g, out, a, b: g @ b.T),
-    Partial("{a}ᵀ @ (·)", lambda g, out, a, b: a.T @ g),
-))
+MUL = Op(
+    "mul",
+    "·",
+    np.multiply,
+    (
+        _elementwise("{b}", lambda out, a, b: b * np.ones_like(out), lambda g, out, a, b: g * b),
+        _elementwise("{a}", lambda out, a, b: a * np.ones_like(out), lambda g, out, a, b: g * a),
+    ),
+)
+DIV = Op(
+    "div",
+    "/",
+    np.divide,
+    (
+        _elementwise("1/{b}", lambda out, a, b: 1.0 / b * np.ones_like(out), lambda g, out, a, b: g / b),
+        _elementwise("−{a}/{b}²", lambda out, a, b: -a / (b * b) * np.ones_like(out)),
+    ),
+)
+MATMUL = Op(
+    "matmul",
+    "@",
+    np.matmul,
+    (
+        Partial("(·) @ {b}ᵀ", lambda g, out, a, b: g @ b.T),
+        Partial("{a}ᵀ @ (·)", lambda g, out, a, b: a.T @ g),
+    ),
+)
 NEG = Op("neg", "−", np.negative, (_passthrough(-1.0),))
 POS = Op("pos", "+", np.positive, (_passthrough(),))
 IDENTITY = Op("identity", "=", lambda a: a, (_passthrough(),))
-SIGMOID = Op("sigmoid", "sigmoid", sigmoid, (_elementwise(
-    "{out}·(1 − {out})", lambda out, a: out * (1.0 - out), lambda g, out, a: g * (out * (1.0 - out))),))
-RELU = Op("relu", "relu", lambda a: np.maximum(0.0, a), (_elementwise(
-    "[{a} > 0]", lambda out, a: (a > 0).astype(np.float64), lambda g, out, a: g * (a > 0).astype(np.float64)),))
-TANH = Op("tanh", "tanh", np.tanh, (_elementwise(
-    "1 − {out}²", lambda out, a: 1.0 - out * out, lambda g, out, a: g * (1.0 - out * out)),))
+SIGMOID = Op(
+    "sigmoid",
+    "sigmoid",
+    sigmoid,
+    (_elementwise("{out}·(1 − {out})", lambda out, a: out * (1.0 - out), lambda g, out, a: g * (out * (1.0 - out))),),
+)
+RELU = Op(
+    "relu",
+    "relu",
+    lambda a: np.maximum(0.0, a),
+    (
+        _elementwise(
+            "[{a} > 0]", lambda out, a: (a > 0).astype(np.float64), lambda g, out, a: g * (a > 0).astype(np.float64)
+        ),
+    ),
+)
+TANH = Op(
+    "tanh",
+    "tanh",
+    np.tanh,
+    (_elementwise("1 − {out}²", lambda out, a: 1.0 - out * out, lambda g, out, a: g * (1.0 - out * out)),),
+)
 EXP = Op("exp", "exp", np.exp, (_elementwise("{out}", lambda out, a: out),))
 LOG = Op("log", "log", np.log, (_elementwise("1/{a}", lambda out, a: 1.0 / a),))
 ABS = Op("abs", "abs", np.abs, (_elementwise("sign({a})", lambda out, a: np.sign(a)),))
@@ -91,14 +122,24 @@ def _tie_share(mine: Array, other: Array, wins: Callable[[Array, Array], Array])
     return wins(mine, other).astype(np.float64) + 0.5 * (mine == other)
 
 
-MAXIMUM = Op("maximum", "maximum", np.maximum, (
-    _elementwise("[{a} ≥ {b}]", lambda out, a, b: _tie_share(a, b, np.greater) * np.ones_like(out)),
-    _elementwise("[{b} ≥ {a}]", lambda out, a, b: _tie_share(b, a, np.greater) * np.ones_like(out)),
-))
-MINIMUM = Op("minimum", "minimum", np.minimum, (
-    _elementwise("[{a} ≤ {b}]", lambda out, a, b: _tie_share(a, b, np.less) * np.ones_like(out)),
-    _elementwise("[{b} ≤ {a}]", lambda out, a, b: _tie_share(b, a, np.less) * np.ones_like(out)),
-))
+MAXIMUM = Op(
+    "maximum",
+    "maximum",
+    np.maximum,
+    (
+        _elementwise("[{a} ≥ {b}]", lambda out, a, b: _tie_share(a, b, np.greater) * np.ones_like(out)),
+        _elementwise("[{b} ≥ {a}]", lambda out, a, b: _tie_share(b, a, np.greater) * np.ones_like(out)),
+    ),
+)
+MINIMUM = Op(
+    "minimum",
+    "minimum",
+    np.minimum,
+    (
+        _elementwise("[{a} ≤ {b}]", lambda out, a, b: _tie_share(a, b, np.less) * np.ones_like(out)),
+        _elementwise("[{b} ≤ {a}]", lambda out, a, b: _tie_share(b, a, np.less) * np.ones_like(out)),
+    ),
+)
 
 
 def power(exponent: float) -> Op:
@@ -138,8 +179,15 @@ def reduction(kind: str, shape: tuple[int, ...], axis: int | None) -> Op:
 BINARY_OPS: dict[str, Op] = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "@": MATMUL}
 UNARY_OPS: dict[str, Op] = {"-": NEG, "+": POS}
 FUNCTION_OPS: dict[str, Op] = {
-    "sigmoid": SIGMOID, "relu": RELU, "tanh": TANH, "exp": EXP, "log": LOG, "abs": ABS,
-    "maximum": MAXIMUM, "minimum": MINIMUM, "transpose": TRANSPOSE,
+    "sigmoid": SIGMOID,
+    "relu": RELU,
+    "tanh": TANH,
+    "exp": EXP,
+    "log": LOG,
+    "abs": ABS,
+    "maximum": MAXIMUM,
+    "minimum": MINIMUM,
+    "transpose": TRANSPOSE,
 }
 
 
@@ -149,6 +197,4 @@ def unbroadcast(shape: tuple[int, ...], grad_shape: tuple[int, ...]) -> tuple[in
     Leading axes the input did not have, and axes where it had length 1.
     """
     extra = len(grad_shape) - len(shape)
-    return tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad_shape[extra + i] != 1
-    )
+    return tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad_shape[extra + i] != 1)

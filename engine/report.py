@@ -58,8 +58,9 @@ class Template:
         lines: list[tuple[str, list[Number]]] = [("", [])]
         for part in self.parts:
             if isinstance(part, str):
-                pieces = [(text, [Number(m.group(), None, None) for m in NUMBER.finditer(text)])
-                          for text in part.split("\n")]
+                pieces = [
+                    (text, [Number(m.group(), None, None) for m in NUMBER.finditer(text)]) for text in part.split("\n")
+                ]
             else:
                 pieces = self._field(part, values)
             for i, (text, numbers) in enumerate(pieces):

@@ -48,10 +48,12 @@ class Trainer:
         self.max_epochs = scenario.epochs
         history_bytes = (self.max_epochs + 1) * max(program.n_params, 1) * 8
         if history_bytes > MAX_HISTORY_BYTES:
-            raise ScenarioError(scenario.places.get("training.epochs", next(iter(scenario.places.values()))),
-                                f"{self.max_epochs} epochs of {program.n_params} parameters need "
-                                f"{history_bytes / 2**20:.0f} MiB of checkpoints (at most "
-                                f"{MAX_HISTORY_BYTES // 2**20} MiB)")
+            raise ScenarioError(
+                scenario.places.get("training.epochs", next(iter(scenario.places.values()))),
+                f"{self.max_epochs} epochs of {program.n_params} parameters need "
+                f"{history_bytes / 2**20:.0f} MiB of checkpoints (at most "
+                f"{MAX_HISTORY_BYTES // 2**20} MiB)",
+            )
         self.history = np.empty((self.max_epochs + 1, program.n_params))
         self.history[0] = program.flatten({p.name: p.value for p in scenario.params})
         self.losses = np.full(self.max_epochs, np.nan)
@@ -59,8 +61,7 @@ class Trainer:
         self.stop: Stop | None = None
         self.stop_rule: Condition | None = None
         if scenario.stop is not None:
-            self.stop_rule = check_condition(program, scenario.stop.condition,
-                                             scenario.stop.check == "after_update")
+            self.stop_rule = check_condition(program, scenario.stop.condition, scenario.stop.check == "after_update")
         steps = program.steps
         read = {n.id for n in names_in(scenario.stop.condition.tree)} if scenario.stop else set()
         needs_metrics = any(e.name in read for e in scenario.metrics)
@@ -74,7 +75,7 @@ class Trainer:
         self._rate = scenario.learning_rate
 
     def _param_views(self, row: np.ndarray) -> list[np.ndarray]:
-        return [row[p.offset:p.offset + p.size].reshape(p.shape) for p in self.program.params]
+        return [row[p.offset : p.offset + p.size].reshape(p.shape) for p in self.program.params]
 
     # -- running ----------------------------------------------------------------------------
 
@@ -108,9 +109,12 @@ class Trainer:
                 if rule is not None and not rule.after_update and rule.holds(program, vals, loss, epoch):
                     self.history[epoch] = self.history[epoch - 1]
                     self.epochs_done = epoch
-                    self.stop = Stop("early", epoch, f"stopped early at epoch {epoch}: "
-                                     f"{rule.expression.text} (checked before the backward pass)",
-                                     self._last_before_backward)
+                    self.stop = Stop(
+                        "early",
+                        epoch,
+                        f"stopped early at epoch {epoch}: {rule.expression.text} (checked before the backward pass)",
+                        self._last_before_backward,
+                    )
                     break
                 for slot, instruction in backward:
                     vals[slot] = instruction(vals)
@@ -129,8 +133,11 @@ class Trainer:
                     for p, new in zip(params, target, strict=True):
                         vals[p.update_slot] = new
                     if rule.holds(program, vals, loss, epoch):
-                        self.stop = Stop("early", epoch, f"stopped early at epoch {epoch}: "
-                                         f"{rule.expression.text} (checked after the update)")
+                        self.stop = Stop(
+                            "early",
+                            epoch,
+                            f"stopped early at epoch {epoch}: {rule.expression.text} (checked after the update)",
+                        )
                         break
                 if epoch == self.max_epochs:
                     self.stop = Stop("epochs", epoch, f"ran all {self.max_epochs} epochs")
@@ -140,14 +147,17 @@ class Trainer:
         self.epochs_done = epoch
         self.history[epoch] = self.history[epoch - 1]
         record = self.record(epoch, limit=len(self.program.steps))
-        for step in self.program.steps[:record.available]:
+        for step in self.program.steps[: record.available]:
             value = record.value(step.slot)
             if value is not None and not np.all(np.isfinite(value)):
                 # One line, even for an expression written over several lines.
                 label, where = " ".join(step.label.split()), " ".join(step.formula.split("   ")[0].split())
-                self.stop = Stop("non-finite", epoch,
-                                 f"non-finite value at epoch {epoch}, step {step.index + 1} ({step.phase}): "
-                                 f"{label} — {where}", step.index)
+                self.stop = Stop(
+                    "non-finite",
+                    epoch,
+                    f"non-finite value at epoch {epoch}, step {step.index + 1} ({step.phase}): {label} — {where}",
+                    step.index,
+                )
                 return
         self.stop = Stop("non-finite", epoch, f"non-finite value at epoch {epoch}")
 
@@ -185,6 +195,9 @@ class Trainer:
     def grads_at(self, epoch: int) -> dict[str, object]:
         """∂L/∂p for every parameter, as computed in `epoch` (empty if it stopped before backward)."""
         record = self.record(epoch)
-        done = {s.slot for s in self.program.steps[:record.available]}
-        return {p.name: record.value(p.grad_slot) for p in self.program.params
-                if p.grad_slot is not None and p.grad_slot in done}
+        done = {s.slot for s in self.program.steps[: record.available]}
+        return {
+            p.name: record.value(p.grad_slot)
+            for p in self.program.params
+            if p.grad_slot is not None and p.grad_slot in done
+        }

@@ -13,8 +13,11 @@ DEFAULT = "two_neurons"
 def shipped() -> dict[str, Path]:
     """The scenario files that come with bpdbg, by name."""
     folder = resources.files(__name__)
-    return {Path(str(entry)).stem: Path(str(entry)) for entry in sorted(folder.iterdir(), key=str)
-            if str(entry).endswith(".toml")}
+    return {
+        Path(str(entry)).stem: Path(str(entry))
+        for entry in sorted(folder.iterdir(), key=str)
+        if str(entry).endswith(".toml")
+    }
 
 
 def resolve(name_or_path: str) -> Path:
@@ -25,6 +28,7 @@ def resolve(name_or_path: str) -> Path:
     found = shipped().get(name_or_path)
     if found is None:
         names = ", ".join(shipped())
-        raise ScenarioError(Place(name_or_path, 1, 1, "file"),
-                            f"no such file, and no shipped scenario of that name (shipped: {names})")
+        raise ScenarioError(
+            Place(name_or_path, 1, 1, "file"), f"no such file, and no shipped scenario of that name (shipped: {names})"
+        )
     return found

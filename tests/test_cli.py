@@ -56,8 +56,9 @@ def test_check_exits_0_when_the_notes_agree_and_1_naming_where_they_differ() -> 
     assert "net_221_sigmoid: agrees with the notes (20 printed lines)" in agree.output
     differ = invoke("check", "gd_x2", "two_neurons")
     assert differ.exit_code == 1
-    assert ("two_neurons: DIFFERS from the notes at epoch 1, w1: the notes print 0.2060, the engine computes "
-            "0.3003") in differ.output
+    assert (
+        "two_neurons: DIFFERS from the notes at epoch 1, w1: the notes print 0.2060, the engine computes 0.3003"
+    ) in differ.output
     assert "finite differences confirm the engine's gradients there" in differ.output
 
 

@@ -58,12 +58,8 @@ class TestMatchesScikitLearn:
 
     def test_every_bit(self, moons: tuple[np.ndarray, np.ndarray]) -> None:
         X, y = moons
-        assert sha256(X) == (
-            "2f007b0a0914e679e57ccd949bb0dfd49349852ae030061fa43f2a70c4f7a8a0"
-        )
-        assert sha256(y) == (
-            "93fd6ff04a2cff238aa095bee29d7793a53702337be6fcc4c3d4079b8894ec49"
-        )
+        assert sha256(X) == ("2f007b0a0914e679e57ccd949bb0dfd49349852ae030061fa43f2a70c4f7a8a0")
+        assert sha256(y) == ("93fd6ff04a2cff238aa095bee29d7793a53702337be6fcc4c3d4079b8894ec49")
 
 
 class TestOddSampleCount:
@@ -83,12 +79,8 @@ class TestOddSampleCount:
         ]
         assert y.tolist() == [1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0]
         assert repr(float(X.sum())) == "5.980192067906061"
-        assert sha256(X) == (
-            "4929215e78adfc49b1eb86171d0cfe686fa86cde311df06d03bd885d77040cff"
-        )
-        assert sha256(y) == (
-            "4b13b8e3a99d64c85e631ab3371c6c653cca27bd5357bfc8f96e017ee7b3b00a"
-        )
+        assert sha256(X) == ("4929215e78adfc49b1eb86171d0cfe686fa86cde311df06d03bd885d77040cff")
+        assert sha256(y) == ("4b13b8e3a99d64c85e631ab3371c6c653cca27bd5357bfc8f96e017ee7b3b00a")
 
     def test_single_sample_is_the_inner_moons_first_point(self) -> None:
         X, y = make_moons(1, None, 0)
@@ -130,9 +122,7 @@ class TestWithoutNoise:
         X, y = make_moons(500, None, 11)
         outer, inner = X[y == 0.0], X[y == 1.0]
         np.testing.assert_allclose(np.hypot(outer[:, 0], outer[:, 1]), 1.0, atol=1e-15)
-        np.testing.assert_allclose(
-            np.hypot(inner[:, 0] - 1.0, inner[:, 1] - 0.5), 1.0, atol=1e-15
-        )
+        np.testing.assert_allclose(np.hypot(inner[:, 0] - 1.0, inner[:, 1] - 0.5), 1.0, atol=1e-15)
         assert (outer[:, 1] >= 0.0).all()
         assert (inner[:, 1] <= 0.5).all()
 
@@ -191,9 +181,7 @@ class TestArgumentValidation:
         assert make_moons(1, 0.1, 0)[0].shape == (1, 2)
         assert make_moons(1_000_000, None, 0)[0].shape == (1_000_000, 2)
 
-    @pytest.mark.parametrize(
-        "noise", [-0.1, -1, math.nan, math.inf, -math.inf, "0.1", True, 1j]
-    )
+    @pytest.mark.parametrize("noise", [-0.1, -1, math.nan, math.inf, -math.inf, "0.1", True, 1j])
     def test_bad_noise(self, noise: object) -> None:
         with pytest.raises(ValueError, match="noise"):
             make_moons(10, noise, 0)  # type: ignore[arg-type]

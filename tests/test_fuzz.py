@@ -26,8 +26,9 @@ from bpdbg.engine.session import open_scenario
 from .conftest import SCENARIOS
 
 TEXTS = {path.stem: path.read_bytes() for path in sorted(SCENARIOS.glob("*.toml"))}
-FUZZ = settings(max_examples=1000, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=1000, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def loads_or_fails_cleanly(path: Path) -> None:
@@ -74,10 +75,10 @@ def mangled(draw: st.DrawFn) -> bytes:
             data = bytearray(text)
             at = draw(st.integers(0, len(data) - 1))
             patch = draw(st.binary(min_size=1, max_size=8))
-            data[at:at + len(patch)] = patch
+            data[at : at + len(patch)] = patch
             lines = bytes(data).split(b"\n")
         else:
-            lines = text[:draw(st.integers(0, len(text)))].split(b"\n")
+            lines = text[: draw(st.integers(0, len(text)))].split(b"\n")
         text = b"\n".join(lines)
     return text
 
@@ -98,22 +99,73 @@ def test_random_bytes_fail_in_one_line(tmp_path: Path, content: bytes) -> None:
     loads_or_fails_cleanly(path)
 
 
-EXPRESSION_PIECES = ["x", "w", "b", "y", "z", "0", "1", "2.5", "1e3", "1e400", "+", "-", "*", "/", "@", "**", "(", ")",
-                     ",", ".T", ".", "sigmoid(", "relu(", "tanh(", "exp(", "log(", "abs(", "sum(", "mean(",
-                     "maximum(", "minimum(", "transpose(", "grad(", "loss", "epoch", "<", "==", "and", "not", "[",
-                     "]", "'", "{", "}", ":", "!", "__", "\\", "\u0455", " "]
+EXPRESSION_PIECES = [
+    "x",
+    "w",
+    "b",
+    "y",
+    "z",
+    "0",
+    "1",
+    "2.5",
+    "1e3",
+    "1e400",
+    "+",
+    "-",
+    "*",
+    "/",
+    "@",
+    "**",
+    "(",
+    ")",
+    ",",
+    ".T",
+    ".",
+    "sigmoid(",
+    "relu(",
+    "tanh(",
+    "exp(",
+    "log(",
+    "abs(",
+    "sum(",
+    "mean(",
+    "maximum(",
+    "minimum(",
+    "transpose(",
+    "grad(",
+    "loss",
+    "epoch",
+    "<",
+    "==",
+    "and",
+    "not",
+    "[",
+    "]",
+    "'",
+    "{",
+    "}",
+    ":",
+    "!",
+    "__",
+    "\\",
+    "\u0455",
+    " ",
+]
 
 
 @settings(max_examples=1000, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pieces=st.lists(st.sampled_from(EXPRESSION_PIECES), min_size=1, max_size=25),
-       where=st.sampled_from(["model", "loss", "stop", "log"]))
+@given(
+    pieces=st.lists(st.sampled_from(EXPRESSION_PIECES), min_size=1, max_size=25),
+    where=st.sampled_from(["model", "loss", "stop", "log"]),
+)
 def test_random_expressions_load_or_fail_in_one_line(tmp_path: Path, pieces: list[str], where: str) -> None:
     expression = "".join(pieces)
     values = {"model": "w * x + b", "loss": "(z - y) ** 2", "stop": "loss < 0.001", "log": "{loss:.4f}"}
     values[where] = "E { " + expression + " }" if where == "log" else expression
     quoted = {k: '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for k, v in values.items()}
     path = tmp_path / "expr.toml"
-    path.write_text(f"""title = "random expression"
+    path.write_text(
+        f"""title = "random expression"
 [data]
 x = [[0.5, -1.0]]
 y = 1.0
@@ -130,7 +182,9 @@ epochs = 3
 stop_when = {quoted["stop"]}
 [[log]]
 format = {quoted["log"]}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     loads_or_fails_cleanly(path)
 
 
@@ -140,8 +194,11 @@ ACTIVATIONS = ["sigmoid", "tanh", ""]  # smooth everywhere: finite differences a
 
 
 def matrix(rows: int, cols: int, values: list[float]) -> str:
-    return "[" + ", ".join("[" + ", ".join(repr(v) for v in values[r * cols:(r + 1) * cols]) + "]"
-                           for r in range(rows)) + "]"
+    return (
+        "["
+        + ", ".join("[" + ", ".join(repr(v) for v in values[r * cols : (r + 1) * cols]) + "]" for r in range(rows))
+        + "]"
+    )
 
 
 @st.composite
@@ -151,26 +208,42 @@ def networks(draw: st.DrawFn) -> str:
     number = st.floats(-1, 1, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 3))
     samples = draw(st.integers(1, 4))
     sizes = [draw(st.integers(1, 3)) for _ in range(draw(st.integers(2, 4)))]
-    data = {"X": matrix(samples, sizes[0], draw(st.lists(number, min_size=samples * sizes[0],
-                                                       max_size=samples * sizes[0]))),
-            "Y": matrix(samples, sizes[-1], draw(st.lists(number, min_size=samples * sizes[-1],
-                                                        max_size=samples * sizes[-1])))}
+    data = {
+        "X": matrix(
+            samples, sizes[0], draw(st.lists(number, min_size=samples * sizes[0], max_size=samples * sizes[0]))
+        ),
+        "Y": matrix(
+            samples, sizes[-1], draw(st.lists(number, min_size=samples * sizes[-1], max_size=samples * sizes[-1]))
+        ),
+    }
     params, model, previous = {}, [], "X"
     for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes), start=1):
-        params[f"W{layer}"] = matrix(fan_in, fan_out, draw(st.lists(number, min_size=fan_in * fan_out,
-                                                                    max_size=fan_in * fan_out)))
+        params[f"W{layer}"] = matrix(
+            fan_in, fan_out, draw(st.lists(number, min_size=fan_in * fan_out, max_size=fan_in * fan_out))
+        )
         params[f"b{layer}"] = matrix(1, fan_out, draw(st.lists(number, min_size=fan_out, max_size=fan_out)))
         activation = draw(st.sampled_from(ACTIVATIONS))
         model.append(f'Z{layer} = "{previous} @ W{layer} + b{layer}"')
         model.append(f'A{layer} = "{activation}(Z{layer})"' if activation else f'A{layer} = "Z{layer}"')
         previous = f"A{layer}"
     loss = draw(st.sampled_from([f"mean(({previous} - Y) ** 2)", f"0.5 * sum(({previous} - Y) ** 2)"]))
-    return "\n".join([
-        'title = "generated network"', "[data]", *(f"{k} = {v}" for k, v in data.items()),
-        "[params]", *(f"{k} = {v}" for k, v in params.items()),
-        "[model]", *model, "[loss]", f'L = "{loss}"',
-        "[training]", "learning_rate = 0.01", "epochs = 3", "",
-    ])
+    return "\n".join(
+        [
+            'title = "generated network"',
+            "[data]",
+            *(f"{k} = {v}" for k, v in data.items()),
+            "[params]",
+            *(f"{k} = {v}" for k, v in params.items()),
+            "[model]",
+            *model,
+            "[loss]",
+            f'L = "{loss}"',
+            "[training]",
+            "learning_rate = 0.01",
+            "epochs = 3",
+            "",
+        ]
+    )
 
 
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -193,14 +266,24 @@ def test_generated_networks_pass_the_finite_difference_check(tmp_path: Path, tex
 @given(key=st.text(min_size=1, max_size=12), section=st.sampled_from(["data", "params", "model", "training", "log"]))
 def test_any_quoted_key_loads_or_fails_in_one_line(tmp_path: Path, key: str, section: str) -> None:
     """Keys may hold any character, line breaks included; the error line still stays one line."""
-    quoted = '"' + "".join(f"\\u{ord(c):04X}" if ord(c) < 0x20 or c in '"\\' or 0xD800 <= ord(c) < 0xE000
-                           else c for c in key) + '"'
+    quoted = (
+        '"'
+        + "".join(f"\\u{ord(c):04X}" if ord(c) < 0x20 or c in '"\\' or 0xD800 <= ord(c) < 0xE000 else c for c in key)
+        + '"'
+    )
     value = {"data": "1.0", "params": "1.0", "model": '"w * x"', "training": "1", "log": '"{loss}"'}[section]
     header = "[[log]]" if section == "log" else f"[{section}]"
-    body = {"data": "x = 0.5", "params": "w = 0.3", "model": 'z = "w * x"', "training": "learning_rate = 0.1\n"
-            "epochs = 2", "log": 'format = "{loss}"'}
-    parts = [f"[{s}]\n{body[s]}" if s != section else f"{header}\n{body[s]}\n{quoted} = {value}"
-             for s in ("data", "params", "model", "training")]
+    body = {
+        "data": "x = 0.5",
+        "params": "w = 0.3",
+        "model": 'z = "w * x"',
+        "training": "learning_rate = 0.1\nepochs = 2",
+        "log": 'format = "{loss}"',
+    }
+    parts = [
+        f"[{s}]\n{body[s]}" if s != section else f"{header}\n{body[s]}\n{quoted} = {value}"
+        for s in ("data", "params", "model", "training")
+    ]
     if section == "log":
         parts.append(f"{header}\n{body['log']}\n{quoted} = {value}")
     path = tmp_path / "keys.toml"

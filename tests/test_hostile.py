@@ -110,8 +110,13 @@ stop_when = {stop}
 [[log]]
 format = {log}
 """
-SAFE = {"model": "w * x", "loss": "(z - y) ** 2", "metric": "abs(z - y)", "stop": "loss < 0.001",
-        "log": "Epoch {epoch}: {loss:.4f}"}
+SAFE = {
+    "model": "w * x",
+    "loss": "(z - y) ** 2",
+    "metric": "abs(z - y)",
+    "stop": "loss < 0.001",
+    "log": "Epoch {epoch}: {loss:.4f}",
+}
 PLACES = ("model", "loss", "metric", "stop", "log")
 
 
@@ -191,16 +196,28 @@ def test_a_dunder_name_is_refused_where_it_stands(workdir: Path) -> None:
 
 # -- no code runs from user text ------------------------------------------------------------------------
 
-FORBIDDEN_NAMES = {"eval", "exec", "__import__", "literal_eval", "import_module", "execfile", "runpy", "pickle",
-                   "marshal", "subprocess", "codeop", "system", "popen"}
+FORBIDDEN_NAMES = {
+    "eval",
+    "exec",
+    "__import__",
+    "literal_eval",
+    "import_module",
+    "execfile",
+    "runpy",
+    "pickle",
+    "marshal",
+    "subprocess",
+    "codeop",
+    "system",
+    "popen",
+}
 FORBIDDEN_IMPORTS = re.compile(r"^\s*(from|import)\s+(ast|code|codeop|pickle|marshal|subprocess|runpy)\b")
 
 
 def code_tokens(path: Path) -> list[tokenize.TokenInfo]:
     """Names and operators of a source file: its strings and comments may mention anything."""
     source = path.read_text(encoding="utf-8")
-    return [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type in (tokenize.NAME,
-                                                                                             tokenize.OP)]
+    return [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type in (tokenize.NAME, tokenize.OP)]
 
 
 SOURCES = sorted(p for folder in ("engine", "src", "tui", "scenarios") for p in (ROOT / folder).rglob("*.py"))

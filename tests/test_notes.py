@@ -30,14 +30,18 @@ def test_tables_the_notes_computed_correctly_are_reproduced_to_the_printed_digit
     assert result.lines >= 7
 
 
-@pytest.mark.parametrize(("name", "quantity", "notes", "engine"), [
-    # The notes update w1 from the *new* w2: `w1 = w2 - learning_rate * dL_dw1`.
-    ("two_neurons", "w1", "0.2060", "0.3003"),
-    # The notes reuse a stale scalar z and x from an earlier cell inside the batch loop.
-    ("neuron_batch", "w", "0.3046", "0.3109"),
-])
-def test_check_names_the_first_place_where_the_notes_are_wrong(name: str, quantity: str, notes: str,
-                                                                engine: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "quantity", "notes", "engine"),
+    [
+        # The notes update w1 from the *new* w2: `w1 = w2 - learning_rate * dL_dw1`.
+        ("two_neurons", "w1", "0.2060", "0.3003"),
+        # The notes reuse a stale scalar z and x from an earlier cell inside the batch loop.
+        ("neuron_batch", "w", "0.3046", "0.3109"),
+    ],
+)
+def test_check_names_the_first_place_where_the_notes_are_wrong(
+    name: str, quantity: str, notes: str, engine: str
+) -> None:
     trainer = trainer_for(name)
     trainer.run()
     found = compare_log(trainer, trainer.program.scenario.expected_text or "").divergence
@@ -65,6 +69,7 @@ def test_gradient_descent_tests_the_gradient_after_the_update() -> None:
 
 def _notes_000_loop(epochs: int) -> dict[str, np.ndarray]:
     """Notes 000's own NumPy code, verbatim in substance: one update, then `epochs` more."""
+
     def sigmoid(x: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-x))
 

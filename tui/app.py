@@ -17,7 +17,6 @@ from bpdbg.tui.screens.main import MainScreen
 DARK, LIGHT = "textual-dark", "textual-light"
 
 
-
 class DebuggerApp(App[None]):
     """Owns the cursor; the main screen moves it and shows its snapshots."""
 

@@ -11,8 +11,9 @@ SPEED = Binding.Group("speed", compact=True)
 BREAK = Binding.Group("breaks", compact=True)
 SCROLL = Binding.Group("scroll chain", compact=True)
 
-COUNT_KEYS = [Binding(d, f"digit({d})", "count", show=d == "1", key_display="0-9", id=f"count_{d}")
-              for d in "1234567890"]
+COUNT_KEYS = [
+    Binding(d, f"digit({d})", "count", show=d == "1", key_display="0-9", id=f"count_{d}") for d in "1234567890"
+]
 
 DEBUGGER_BINDINGS = [
     Binding("n,right", "step(1)", "step", key_display="n", id="step_forward", group=STEP),

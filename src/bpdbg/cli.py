@@ -78,9 +78,12 @@ def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
     metrics = [e.name for e in program.scenario.metrics]
     for epoch in range(1, trainer.epochs_done + 1):
         record = trainer.record(epoch)
-        done = {s.slot for s in program.steps[:record.available]}
-        grads = {p.name: _number(record.value(p.grad_slot)) for p in program.params
-                 if p.grad_slot is not None and p.grad_slot in done}
+        done = {s.slot for s in program.steps[: record.available]}
+        grads = {
+            p.name: _number(record.value(p.grad_slot))
+            for p in program.params
+            if p.grad_slot is not None and p.grad_slot in done
+        }
         line: dict[str, object] = {
             "epoch": epoch,
             "loss": _number(trainer.losses[epoch - 1]),
@@ -153,10 +156,15 @@ def check(scenarios: tuple[str, ...]) -> None:
         found = result.divergence
         epoch = found.epoch or 1
         verdict = gradient_check(trainer, min(epoch, trainer.epochs_done))
-        fd = ("finite differences confirm the engine's gradients there" if verdict.passed else
-              "finite differences DISAGREE with the engine's gradients there")
-        click.echo(f"{label}: DIFFERS from the notes at {found.describe()}; {fd} "
-                   f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e})")
+        fd = (
+            "finite differences confirm the engine's gradients there"
+            if verdict.passed
+            else "finite differences DISAGREE with the engine's gradients there"
+        )
+        click.echo(
+            f"{label}: DIFFERS from the notes at {found.describe()}; {fd} "
+            f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e})"
+        )
         return False
 
     _each(scenarios, one)
@@ -164,8 +172,9 @@ def check(scenarios: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True)
-@click.option("--after", default=3, show_default=True, type=click.IntRange(min=0),
-              help="Also check after this many updates.")
+@click.option(
+    "--after", default=3, show_default=True, type=click.IntRange(min=0), help="Also check after this many updates."
+)
 def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
     """Compare every gradient of SCENARIO with central finite differences."""
     from bpdbg.engine.check import gradient_check
@@ -184,9 +193,11 @@ def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
         results = [gradient_check(trainer, epoch) for epoch in epochs]
         worst = max(results, key=lambda r: r.worst)
         ok = all(r.passed for r in results)
-        click.echo(f"{label}: {'ok' if ok else 'FAILED'}, worst relative error {worst.worst:.1e} at "
-                   f"{worst.where}, epoch {worst.epoch} (epochs checked: {', '.join(map(str, epochs))}; "
-                   f"tolerance {worst.tolerance:.0e})")
+        click.echo(
+            f"{label}: {'ok' if ok else 'FAILED'}, worst relative error {worst.worst:.1e} at "
+            f"{worst.where}, epoch {worst.epoch} (epochs checked: {', '.join(map(str, epochs))}; "
+            f"tolerance {worst.tolerance:.0e})"
+        )
         return ok
 
     _each(scenarios, one)

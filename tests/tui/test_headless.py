@@ -24,17 +24,22 @@ except SystemExit:
 
 
 def run_probe(code: str) -> None:
-    result = subprocess.run([sys.executable, "-c", PROBE.format(code=code)], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(code=code)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_importing_the_engine_does_not_import_textual() -> None:
-    run_probe("import bpdbg.engine, bpdbg.engine.cursor, bpdbg.engine.session, bpdbg.engine.trainer, "
-              "bpdbg.engine.chain, bpdbg.engine.check, bpdbg.engine.report")
+    run_probe(
+        "import bpdbg.engine, bpdbg.engine.cursor, bpdbg.engine.session, bpdbg.engine.trainer, "
+        "bpdbg.engine.chain, bpdbg.engine.check, bpdbg.engine.report"
+    )
 
 
-@pytest.mark.parametrize("args", [["list"], ["run", "two_neurons"], ["check", "gd_x2"],
-                                  ["gradcheck", "two_neurons"], ["run", "--json", "gd_xy"]])
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["run", "two_neurons"], ["check", "gd_x2"], ["gradcheck", "two_neurons"], ["run", "--json", "gd_xy"]],
+)
 def test_headless_commands_do_not_import_textual(args: list[str]) -> None:
     run_probe(CLI.format(args=args))

@@ -296,13 +296,17 @@ class TestBreakpoints:
             assert where(app).epoch == 6  # ∂f/∂x = 2x: x = 0.5184 before epoch 5's update, 0.311 before 6's
             assert "breakpoint holds here: abs(grad(x)) < 1" in screen_text(app)
 
-    @pytest.mark.parametrize(("condition", "message"), [
-        ("los < 0.05", "unknown name 'los'"),
-        ("grad(y) < 1", "grad() takes the name of a parameter"),
-        ("loss <", ""),
-    ])
-    async def test_an_invalid_condition_keeps_the_dialog_open_with_the_reason(self, condition: str,
-                                                                             message: str) -> None:
+    @pytest.mark.parametrize(
+        ("condition", "message"),
+        [
+            ("los < 0.05", "unknown name 'los'"),
+            ("grad(y) < 1", "grad() takes the name of a parameter"),
+            ("loss <", ""),
+        ],
+    )
+    async def test_an_invalid_condition_keeps_the_dialog_open_with_the_reason(
+        self, condition: str, message: str
+    ) -> None:
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)
@@ -329,8 +333,16 @@ class TestNonFinite:
     def diverging(self, tmp_path: Path) -> Path:
         """neuron_identity with the largest learning rate a scenario allows: it blows up at epoch 24."""
         source = (Path(__file__).parents[2] / "scenarios" / "neuron_identity.toml").read_text()
-        lines = [("learning_rate = 1e6" if line.startswith("learning_rate") else
-                  "epochs = 100" if line.startswith("epochs") else line) for line in source.splitlines()]
+        lines = [
+            (
+                "learning_rate = 1e6"
+                if line.startswith("learning_rate")
+                else "epochs = 100"
+                if line.startswith("epochs")
+                else line
+            )
+            for line in source.splitlines()
+        ]
         path = tmp_path / "diverging.toml"
         path.write_text("\n".join(lines) + "\n")
         return path
@@ -439,11 +451,11 @@ class TestOpen:
             assert app.debugger.conditions == []  # breakpoints named the old scenario's quantities
             assert "Gradient descent on f(x) = x²" in status(app)
 
-    async def test_a_bad_file_is_reported_in_one_line_and_the_debugger_stays_where_it_was(
-            self, tmp_path: Path) -> None:
+    async def test_a_bad_file_is_reported_in_one_line_and_the_debugger_stays_where_it_was(self, tmp_path: Path) -> None:
         broken = tmp_path / "broken.toml"
-        broken.write_text('title = "broken"\n[params]\nw = 1\n[loss]\nL = "w *"\n[training]\n'
-                          'learning_rate = 0.1\nepochs = 3\n')
+        broken.write_text(
+            'title = "broken"\n[params]\nw = 1\n[loss]\nL = "w *"\n[training]\nlearning_rate = 0.1\nepochs = 3\n'
+        )
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)

@@ -13,8 +13,29 @@ from bpdbg.tui.app import DebuggerApp
 
 from .conftest import make_app, screen_text
 
-KEYS = ["n", "N", "right", "left", "p", "P", "e", "E", "r", "G", "plus", "minus", "space", "d", "u", "t",
-        "1", "2", "5", "escape", "B"]
+KEYS = [
+    "n",
+    "N",
+    "right",
+    "left",
+    "p",
+    "P",
+    "e",
+    "E",
+    "r",
+    "G",
+    "plus",
+    "minus",
+    "space",
+    "d",
+    "u",
+    "t",
+    "1",
+    "2",
+    "5",
+    "escape",
+    "B",
+]
 SIZES = [(40, 12), (80, 24), (120, 40), (250, 70), (57, 19), (200, 30)]
 
 
@@ -25,8 +46,7 @@ def assert_shows_the_cursor(app: DebuggerApp) -> None:
 
 
 @pytest.mark.parametrize(("scenario", "seed"), [("two_neurons", 1), ("moons_relu", 2), ("neuron_identity", 3)])
-async def test_random_keys_and_resizes_never_raise_and_the_screen_follows_the_cursor(scenario: str,
-                                                                                     seed: int) -> None:
+async def test_random_keys_and_resizes_never_raise_and_the_screen_follows_the_cursor(scenario: str, seed: int) -> None:
     rng = random.Random(seed)
     app = make_app(scenario)
     async with app.run_test(size=(80, 24)) as pilot:

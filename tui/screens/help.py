@@ -12,8 +12,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-INTRO = ("Lower case moves forward, upper case goes back (as gdb's n / N). "
-         "Type a number before a move to repeat it: 50n steps fifty operations.")
+INTRO = (
+    "Lower case moves forward, upper case goes back (as gdb's n / N). "
+    "Type a number before a move to repeat it: 50n steps fifty operations."
+)
 
 DETAILS = {
     "run": "run / pause; pausing takes effect at once",
@@ -42,9 +44,21 @@ DETAILS = {
 
 def key_names(binding: Binding) -> str:
     """All the keys of a binding, as a person types them."""
-    names = {"right": "→", "left": "←", "space": "space", "right_square_bracket": "]", "left_square_bracket": "[",
-             "plus": "+", "equals_sign": "=", "minus": "-", "question_mark": "?", "home": "Home", "end": "End",
-             "pagedown": "PgDn", "pageup": "PgUp"}
+    names = {
+        "right": "→",
+        "left": "←",
+        "space": "space",
+        "right_square_bracket": "]",
+        "left_square_bracket": "[",
+        "plus": "+",
+        "equals_sign": "=",
+        "minus": "-",
+        "question_mark": "?",
+        "home": "Home",
+        "end": "End",
+        "pagedown": "PgDn",
+        "pageup": "PgUp",
+    }
     if binding.id == "count_1":
         return "0-9"
     return " ".join(names.get(k, k) for k in binding.key.split(","))

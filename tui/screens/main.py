@@ -35,6 +35,7 @@ SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000)  # ste
 DEFAULT_SPEED = SPEEDS.index(10)
 MAX_COUNT = 6  # digits in a count prefix
 
+
 class MainScreen(Screen[None]):
     """The one screen a lecture lives on."""
 
@@ -92,8 +93,7 @@ class MainScreen(Screen[None]):
         if self.conditions and snapshot.position.step == snapshot.available - 1:
             found = self.cursor.breakpoint_at(self.conditions, snapshot.position.epoch)
             hit = found.expression.text if found is not None else None
-        return Controls(self.running, self.speed, self.count,
-                        tuple(c.expression.text for c in self.conditions), hit)
+        return Controls(self.running, self.speed, self.count, tuple(c.expression.text for c in self.conditions), hit)
 
     def show(self, snapshot: bool = True) -> None:
         """Post one snapshot to every panel (or, with snapshot=False, just refresh the status)."""
@@ -186,8 +186,9 @@ class MainScreen(Screen[None]):
         """Read a long chain rule; the next move starts it at the top again."""
         self.count = ""
         chain = self.query_one(ChainPanel)
-        chain.scroll_to(y=chain.scroll_y + direction * max(chain.scrollable_content_region.height - 1, 1),
-                        animate=False)
+        chain.scroll_to(
+            y=chain.scroll_y + direction * max(chain.scrollable_content_region.height - 1, 1), animate=False
+        )
 
     # -- counts -----------------------------------------------------------------------------
 

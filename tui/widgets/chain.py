@@ -121,8 +121,9 @@ class ChainPanel(LinesView):
         lines: list[Line] = []
         for line in describe(self._snapshot).split("\n"):
             # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
-            lines.extend((part, "") for part in ([line] if line.cell_len <= width else
-                                                 line.wrap(self.app.console, width)))
+            lines.extend(
+                (part, "") for part in ([line] if line.cell_len <= width else line.wrap(self.app.console, width))
+            )
         view = max(self.scrollable_content_region.height, 1)
         lines.extend(("", "") for _ in range(-len(lines) % view))
         return lines

@@ -66,15 +66,19 @@ class ParamsPanel(LinesView):
             self._layout(params, width)
         lines: list[Line] = [(self._row(self._titles), "params--header")]
         for param, height in zip(params, self._heights, strict=True):
-            cells = [self._name_cell(param),
-                     *(matrix_lines(getattr(param, key), cols=self._cols[param.name]) for key, _ in COLUMNS)]
+            cells = [
+                self._name_cell(param),
+                *(matrix_lines(getattr(param, key), cols=self._cols[param.name]) for key, _ in COLUMNS),
+            ]
             kind = "params--touched" if param.touched else ""
             lines.extend((self._row([c[i] if i < len(c) else "" for c in cells]), kind) for i in range(height))
         return lines
 
     def _row(self, cells: list[str]) -> str:
-        return "".join(" " * PAD + clip(cell, width).ljust(width) + " " * PAD
-                       for cell, width in zip(cells, self._widths, strict=True))
+        return "".join(
+            " " * PAD + clip(cell, width).ljust(width) + " " * PAD
+            for cell, width in zip(cells, self._widths, strict=True)
+        )
 
     def _layout(self, params: tuple[ParamView, ...], width: int) -> None:
         self._built_for = (tuple(p.name for p in params), width)

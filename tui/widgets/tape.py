@@ -15,8 +15,7 @@ from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import clip, compact
 from bpdbg.tui.widgets.lines import Line, LinesView
 
-PHASE_TITLES = {"forward": "forward", "loss": "loss", "metric": "metrics", "backward": "backward",
-                "update": "update"}
+PHASE_TITLES = {"forward": "forward", "loss": "loss", "metric": "metrics", "backward": "backward", "update": "update"}
 MARK = "▶"
 NOT_REACHED = "not reached"
 
@@ -80,8 +79,10 @@ class TapePanel(LinesView):
             if same_epoch and self._values[i] is snapshot.values[i] and self._kind[i] == kind:
                 continue
             self._kind[i] = kind
-            self._rows[self._row_of[i]] = (self._line(step, snapshot.values[i], i < snapshot.available, kind),
-                                           f"tape--{kind}" if kind else "")
+            self._rows[self._row_of[i]] = (
+                self._line(step, snapshot.values[i], i < snapshot.available, kind),
+                f"tape--{kind}" if kind else "",
+            )
         self._values, self._available = snapshot.values, snapshot.available
         return self._rows
 
