@@ -13,8 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compiler import BackwardInfo, Program, Step, grad_symbol, quantity
-
-MAX_PATHS = 16
+from .limits import MAX_PATHS
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import ops
+from . import limits, ops
 from .evaluate import EvaluationError, evaluate, field_value, truth
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value, names_in
-from .loader import MAX_ELEMENTS, MAX_TAPE_ELEMENTS
+from .limits import MAX_ELEMENTS
 from .scenario import Expression, LogField, Place, Scenario, ScenarioError
 
 Values = list
@@ -164,10 +164,10 @@ class _Compiler:
 
     def slot(self, value: object, label: str, requires_grad: bool = False, constant: bool = False) -> int:
         self.elements += int(np.size(value)) if value is not None else 0
-        if self.elements > MAX_TAPE_ELEMENTS:
+        if self.elements > limits.MAX_TAPE_ELEMENTS:
             message = (
-                f"one iteration would hold more than {MAX_TAPE_ELEMENTS} numbers "
-                f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB); use smaller data or parameters"
+                f"one iteration would hold more than {limits.MAX_TAPE_ELEMENTS} numbers "
+                f"({limits.MAX_TAPE_ELEMENTS * 8 // 2**20} MiB); use smaller data or parameters"
             )
             if self.current is None:
                 raise ScenarioError(self.scenario.params[0].place, message)

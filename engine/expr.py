@@ -10,10 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MAX_LENGTH = 2000
-MAX_DEPTH = 64  # parentheses, calls and signs inside one another
-MAX_TREE_DEPTH = 200  # operations inside one another, e.g. a long chain a + b + c + …
-MAX_EXPONENT = 64
+from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_TREE_DEPTH
 
 #: Every function an expression may call, with how many arguments it takes.
 FUNCTIONS: dict[str, tuple[int, int]] = {

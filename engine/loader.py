@@ -20,16 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets
-from .expr import FUNCTIONS, MAX_LENGTH, ExprError, names_in, parse_condition, parse_expression
+from . import datasets, limits
+from .expr import FUNCTIONS, ExprError, names_in, parse_condition, parse_expression
+from .limits import MAX_ELEMENTS, MAX_EPOCHS, MAX_FILE_BYTES, MAX_FORMAT_LENGTH, MAX_HISTORY_BYTES, MAX_LENGTH
 from .scenario import Expression, LogBlock, LogField, Param, Place, Scenario, ScenarioError, StopRule
-
-MAX_FILE_BYTES = 1_000_000  # a scenario or CSV file
-MAX_ELEMENTS = 2_000_000  # per data array, parameter or computed value
-MAX_TAPE_ELEMENTS = 32_000_000  # all the values of one iteration together (256 MiB)
-MAX_EPOCHS = 1_000_000
-MAX_HISTORY_BYTES = 512 * 2**20  # parameter checkpoints kept for rewinding
-MAX_FORMAT_LENGTH = 10_000  # characters in one [[log]] format
 
 SECTIONS = {
     "title": str,
@@ -438,11 +432,11 @@ class _Loader:
             else:
                 array = self._array(value, where, "data", name)
             total += array.size
-            if total > MAX_TAPE_ELEMENTS:
+            if total > limits.MAX_TAPE_ELEMENTS:
                 raise ScenarioError(
                     place,
-                    f"the data hold more than {MAX_TAPE_ELEMENTS} numbers together "
-                    f"({MAX_TAPE_ELEMENTS * 8 // 2**20} MiB, the limit for one iteration)",
+                    f"the data hold more than {limits.MAX_TAPE_ELEMENTS} numbers together "
+                    f"({limits.MAX_TAPE_ELEMENTS * 8 // 2**20} MiB, the limit for one iteration)",
                 )
             data[name] = array
         return data

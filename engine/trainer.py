@@ -15,7 +15,7 @@ import numpy as np
 
 from .compiler import Condition, Program, Values, check_condition
 from .expr import names_in
-from .loader import MAX_HISTORY_BYTES
+from .limits import MAX_HISTORY_BYTES
 from .scenario import ScenarioError
 
 StopReason = str  # "epochs" | "early" | "non-finite" | "breakpoint"

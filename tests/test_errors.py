@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from bpdbg.cli import main
-from bpdbg.engine import compiler, loader
+from bpdbg.engine import limits
 from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.loader import load_scenario
 from bpdbg.engine.ops import sigmoid
@@ -435,7 +435,7 @@ def test_a_device_is_refused_without_reading_it() -> None:
 
 def test_a_file_too_large_is_refused_with_the_limit_named(tmp_path: Path) -> None:
     path = tmp_path / "big.toml"
-    path.write_text(BASE + "#" * loader.MAX_FILE_BYTES, encoding="utf-8")
+    path.write_text(BASE + "#" * limits.MAX_FILE_BYTES, encoding="utf-8")
     assert the_error(path) == f"{path}:1:1: file: file is larger than 1000000 bytes (the limit for a scenario file)"
 
 
@@ -493,7 +493,7 @@ def test_csv_problems_are_reported_at_the_data_entry(
 
 
 def test_data_too_large_together_is_refused_with_the_limit_named(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(loader, "MAX_TAPE_ELEMENTS", 2000)
+    monkeypatch.setattr(limits, "MAX_TAPE_ELEMENTS", 2000)
     moons = '{ make_moons = { n_samples = 600, noise = 0.1, random_state = 0 }, take = "X" }'
     path = tmp_path / "big.toml"
     path.write_text(edit("y = 1.0", f"y = 1.0\nX1 = {moons}\nX2 = {moons}"), encoding="utf-8")
@@ -505,7 +505,7 @@ def test_data_too_large_together_is_refused_with_the_limit_named(tmp_path: Path,
 def test_an_iteration_too_large_is_refused_at_the_expression_that_crosses_the_limit(
     tmp_path: Path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(compiler, "MAX_TAPE_ELEMENTS", 50)
+    monkeypatch.setattr(limits, "MAX_TAPE_ELEMENTS", 50)
     path = tmp_path / "big.toml"
     text = edit("w = 0.3", "w = { zeros = [20, 1] }", edit('L = "0.5 * (z - y) ** 2"', 'L = "sum((z - y) ** 2)"'))
     path.write_text(text, encoding="utf-8")

@@ -1,0 +1,26 @@
+"""Every size limit of a scenario, in one place: what the loader, compiler and trainer refuse.
+
+Each limit keeps one scenario from exhausting memory, time or Python's recursion;
+the README's section on errors and limits names them all.
+"""
+
+# Files
+MAX_FILE_BYTES = 1_000_000  # a scenario or CSV file
+MAX_FORMAT_LENGTH = 10_000  # characters in one [[log]] format
+
+# Expressions
+MAX_LENGTH = 2000  # characters in one expression
+MAX_DEPTH = 64  # parentheses, calls and signs inside one another
+MAX_TREE_DEPTH = 200  # operations inside one another, e.g. a long chain a + b + c + …
+MAX_EXPONENT = 64  # the size of the constant exponent of **
+
+# Values
+MAX_ELEMENTS = 2_000_000  # per data array, parameter or computed value
+MAX_TAPE_ELEMENTS = 32_000_000  # all the values of one iteration together (256 MiB)
+
+# Training
+MAX_EPOCHS = 1_000_000
+MAX_HISTORY_BYTES = 512 * 2**20  # parameter checkpoints kept for rewinding
+
+# Showing
+MAX_PATHS = 16  # paths of a parameter's chain rule listed one by one; the rest are counted
