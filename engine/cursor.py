@@ -8,12 +8,16 @@ snapshot, bit for bit, however it was reached.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
-from .chain import Chain, chain_for
-from .compiler import Condition, Step, grad_symbol, quantity
+from .chain import Chain, Factor, chain_for
+from .conditions import Condition, Verdict
+from .limits import MAX_RECORD_CACHE_BYTES
+from .notation import grad_symbol, local_symbol
+from .tape import Step
 from .trainer import EpochRecord, Stop, Trainer
 
 
@@ -33,20 +37,10 @@ class ParamView:
 
 
 @dataclass(frozen=True)
-class Factor:
-    """One factor of a chain-rule product: symbol, formula and value."""
-
-    symbol: str
-    formula: str
-    value: np.ndarray | None  # None for a matrix product, which is not a single factor
-
-
-@dataclass(frozen=True)
 class Snapshot:
     """Everything the debugger's screen shows at one position; nothing to compute."""
 
     title: str
-    scenario: str
     position: Position
     steps: tuple[Step, ...]
     values: tuple[np.ndarray | None, ...]  # per step: its value if computed by now this epoch
@@ -58,8 +52,9 @@ class Snapshot:
     loss: float | None  # this epoch's loss once computed
     max_epochs: int
     stop: Stop | None  # set when the cursor stands where the run ended
-    at_end: bool
-    learning_rate: float
+    breakpoints: tuple[str, ...]  # every breakpoint, as typed
+    hit: str | None  # the breakpoint that holds here, at the end of an epoch
+    missed: str | None  # breakpoints that could not be checked here, and why
 
     @property
     def step(self) -> Step:
@@ -71,10 +66,19 @@ class Snapshot:
 
 
 class Cursor:
+    """Where the debugger stands on the timeline of (epoch, step), and the moves it can make.
+
+    It owns the breakpoints, and keeps a few replayed epochs (bounded in bytes, not in
+    count: one epoch of a large model can hold hundreds of megabytes) so that moving
+    within an epoch costs nothing.
+    """
+
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         self.program = trainer.program
-        self._records: dict[int, EpochRecord] = {}
+        self.breakpoints: list[Condition] = []
+        self._records: OrderedDict[int, EpochRecord] = OrderedDict()
+        self._cached_bytes = 0
         if trainer.epochs_done == 0:
             trainer.run(1)
         self.position = Position(1, 0)
@@ -83,10 +87,14 @@ class Cursor:
 
     def record(self, epoch: int) -> EpochRecord:
         record = self._records.get(epoch)
-        if record is None:
-            if len(self._records) > 4:
-                self._records.clear()
-            record = self._records[epoch] = self.trainer.record(epoch)
+        if record is not None:
+            self._records.move_to_end(epoch)
+            return record
+        record = self._records[epoch] = self.trainer.record(epoch)
+        self._cached_bytes += record.nbytes
+        while self._cached_bytes > MAX_RECORD_CACHE_BYTES and len(self._records) > 1:
+            _, oldest = self._records.popitem(last=False)
+            self._cached_bytes -= oldest.nbytes
         return record
 
     def _ensure(self, epoch: int) -> bool:
@@ -180,10 +188,10 @@ class Cursor:
         last = self.trainer.epochs_done
         return self.goto(last, self.last_step(last))
 
-    def run_until(self, conditions: list[Condition], max_epochs: int | None = None) -> Condition | None:
+    def run_until(self, max_epochs: int | None = None) -> Condition | None:
         """Run on, a whole epoch at a time, until a breakpoint holds at the end of one.
 
-        Returns the condition that held (the cursor then stands on that epoch's last step),
+        Returns the breakpoint that held (the cursor then stands on that epoch's last step),
         or None when the run ended or `max_epochs` more epochs went by first.
         """
         epoch = self.position.epoch
@@ -191,18 +199,21 @@ class Cursor:
         hit = None
         while hit is None and epoch < limit and self._ensure(epoch + 1):
             epoch += 1
-            hit = self.breakpoint_at(conditions, epoch)
+            hit = self.breakpoint_at(epoch)
         self.goto(epoch, self.last_step(epoch))
         return hit
 
-    def breakpoint_at(self, conditions: list[Condition], epoch: int) -> Condition | None:
-        """The first condition that holds at the end of `epoch`, if any."""
-        if not conditions:
-            return None
+    def breakpoint_at(self, epoch: int) -> Condition | None:
+        """The first breakpoint that holds at the end of `epoch`, if any."""
+        return next((c for c, verdict in self._verdicts(epoch) if verdict.holds), None)
+
+    def _verdicts(self, epoch: int) -> list[tuple[Condition, Verdict]]:
+        if not self.breakpoints:
+            return []
         record = self.record(epoch)
         loss = float(self.trainer.losses[epoch - 1])
         values = list(record.values)
-        return next((c for c in conditions if c.holds(self.program, values, loss, epoch)), None)
+        return [(c, c.check(self.program, values, loss, epoch)) for c in self.breakpoints]
 
     # -- what is shown ----------------------------------------------------------------------
 
@@ -216,41 +227,46 @@ class Cursor:
         done |= {slot for slot, value in enumerate(record.values) if program.base[slot] is not None}
         current = steps[index]
         params = []
-        for p in program.params:
+        previous = program.unflatten(trainer.history[epoch - 2]) if epoch > 1 else None
+        for i, p in enumerate(program.params):
             updated = p.update_slot in done
             before = record.value(p.slot)
             value = record.value(p.update_slot) if updated else before
             grad = record.value(p.grad_slot) if p.grad_slot in done else None
             if updated:
                 change = value - before
-            elif epoch > 1:
-                change = before - trainer.program.unflatten(trainer.history[epoch - 2])[p.name]
+            elif previous is not None:
+                change = before - previous[i]
             else:
                 change = None
             touched = current.slot in (p.update_slot, p.grad_slot)
             params.append(ParamView(p.name, value, grad, change, touched))
         loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
-        stop = (
-            trainer.stop
-            if trainer.finished and epoch == trainer.epochs_done and index == self.last_step(epoch)
-            else None
+        last = index == self.last_step(epoch)
+        stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and last else None
+        verdicts = self._verdicts(epoch) if last else []
+        hit = next((c.text for c, verdict in verdicts if verdict.holds), None)
+        missed = "; ".join(
+            f"{c.text} not checked: epoch {epoch} never computed {', '.join(v.missing)}"
+            for c, v in verdicts
+            if v.missing
         )
         return Snapshot(
             title=program.scenario.title,
-            scenario=program.scenario.name,
             position=self.position,
             steps=steps,
             values=values,
             available=record.available,
             params=tuple(params),
             factors=self._factors(current, record),
-            chain=chain_for(program, current, record),
+            chain=chain_for(program, current, record.values),
             losses=trainer.losses[: epoch if loss is not None else epoch - 1],
             loss=loss,
             max_epochs=trainer.max_epochs,
             stop=stop,
-            at_end=self.at_end,
-            learning_rate=program.scenario.learning_rate,
+            breakpoints=tuple(c.text for c in self.breakpoints),
+            hit=hit,
+            missed=missed or None,
         )
 
     def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:
@@ -261,7 +277,7 @@ class Cursor:
         upstream = Factor(grad_symbol(loss, info.output), "", record.value(info.upstream_slot))
         local_value = info.local(list(record.values)) if info.local is not None else None
         local = Factor(
-            f"∂{quantity(info.output)}/∂{quantity(info.target)}",
+            local_symbol(info.output, info.target),
             info.local_formula,
             None if local_value is None else np.asarray(local_value),
         )

@@ -371,14 +371,17 @@ def parse_condition(text: str) -> Node:
     return _Parser(text, FUNCTIONS | CONDITION_FUNCTIONS, conditions=True).parse()
 
 
+def walk(root: Node) -> list[Node]:
+    """Every node of the tree, parents before children, left to right (an explicit stack, no recursion)."""
+    found: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(reversed(_children(node)))
+    return found
+
+
 def names_in(node: Node) -> list[Name]:
     """Every name the expression reads, in order of appearance."""
-    if isinstance(node, Name):
-        return [node]
-    if isinstance(node, Num):
-        return []
-    if isinstance(node, (Unary, Transpose)):
-        return names_in(node.operand)
-    if isinstance(node, Binary):
-        return names_in(node.left) + names_in(node.right)
-    return [name for arg in node.args for name in names_in(arg)]
+    return [n for n in walk(node) if isinstance(n, Name)]

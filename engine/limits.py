@@ -24,3 +24,4 @@ MAX_HISTORY_BYTES = 512 * 2**20  # parameter checkpoints kept for rewinding
 
 # Showing
 MAX_PATHS = 16  # paths of a parameter's chain rule listed one by one; the rest are counted
+MAX_RECORD_CACHE_BYTES = 64 * 2**20  # replayed epochs the debugger keeps at hand (always at least one)

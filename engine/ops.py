@@ -1,55 +1,90 @@
-"""The primitive operations, each with its backward pass beside its forward.
+"""The primitive operations, each with its backward rule beside its forward: one line a derivative.
 
-For every input an op has a `Partial`: how to write the local derivative in the
-scenario's own names (`{out}·(1 − {out})`), and how to turn the upstream gradient
-into this input's share of it (the vector-Jacobian product). Element-wise ops also
-say what the local derivative *is*, so the debugger can show each chain-rule factor
-with its number; matrix products have no such factor and say so.
+An op's derivative with respect to each input is written once, as its vector-Jacobian
+product (autograd's `defvjp`): how the upstream gradient becomes this input's share.
+For element-wise ops the local derivative the debugger shows as a chain-rule factor is
+that same rule applied to a gradient of ones, so the factor shown and the gradient
+computed can never disagree. Each op also says how it is written and what shape it makes.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from .notation import Notation, bare, call, infix, postfix, prefix
+
 Array = np.ndarray
-# A backward rule gets (upstream gradient, the op's output, its inputs...).
+Shape = tuple[int, ...]
 Vjp = Callable[..., Array]
-Local = Callable[..., Array]
+"""(upstream gradient, the op's output, its inputs…) → the input's share of the gradient."""
 
 
 @dataclass(frozen=True)
 class Partial:
     """The derivative of an op's output with respect to one of its inputs."""
 
-    formula: str  # local derivative, with {out}, {a}, {b} standing for the operands
+    formula: str  # the local derivative in the scenario's names: {out}, {a}, {b} stand for the operands
     vjp: Vjp
-    local: Local | None = None  # element-wise local derivative; None for matrix ops
-    is_one: bool = False  # the local derivative is exactly 1: the gradient passes through
+    elementwise: bool = True  # False for matrix products and transposes, which have no factor per element
+
+    @property
+    def is_one(self) -> bool:
+        """The gradient passes through unchanged (x + y, sum)."""
+        return self.formula == "1"
+
+    def local(self, out: Array, *inputs: Array) -> Array:
+        """The local derivative itself: the backward rule applied to a gradient of ones."""
+        return self.vjp(np.ones_like(out), out, *inputs)
 
 
 @dataclass(frozen=True)
 class Op:
     name: str
-    symbol: str  # how the op is written between or around operands, for labels
     forward: Callable[..., Array]
     partials: tuple[Partial, ...]
+    write: Notation  # how the op is written around its operands' labels
+    shape: Callable[[list[Shape]], Shape]  # the result's shape; ValueError if the operands do not fit
 
 
-def _elementwise(formula: str, local: Local, vjp: Vjp | None = None) -> Partial:
-    """A local derivative that multiplies the upstream gradient element by element.
+def broadcast(shapes: list[Shape]) -> Shape:
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError("they cannot be broadcast together") from None
 
-    `vjp` gives the product directly where that is cheaper than forming the factor.
-    """
-    return Partial(formula, vjp or (lambda g, out, *xs: g * local(out, *xs)), local)
+
+def _matmul_shape(shapes: list[Shape]) -> Shape:
+    a, b = shapes
+    if len(a) != 2 or len(b) != 2:
+        raise ValueError("@ needs two matrices (2-D arrays)")
+    if a[1] != b[0]:
+        raise ValueError(f"inner sizes differ ({a[1]} and {b[0]})")
+    return (a[0], b[1])
 
 
-def _passthrough(sign: float = 1.0) -> Partial:
-    if sign > 0:
-        return Partial("1", lambda g, out, *xs: g, lambda out, *xs: np.ones_like(out), is_one=True)
-    return Partial("−1", lambda g, out, *xs: -g, lambda out, *xs: -np.ones_like(out))
+def _same_shape(shapes: list[Shape]) -> Shape:
+    return shapes[0]
+
+
+def _transposed(shapes: list[Shape]) -> Shape:
+    return shapes[0][::-1]
+
+
+def elementwise(name: str, forward: Callable[..., Array], write: Notation, *partials: Partial) -> Op:
+    return Op(name, forward, partials, write, broadcast if len(partials) == 2 else _same_shape)
+
+
+def d(formula: str, vjp: Vjp) -> Partial:
+    """One element-wise derivative: its formula and its rule."""
+    return Partial(formula, vjp)
+
+
+ONE = d("1", lambda g, out, *xs: g)
+MINUS_ONE = d("−1", lambda g, out, *xs: -g)
 
 
 def sigmoid(z: Array) -> Array:
@@ -57,110 +92,65 @@ def sigmoid(z: Array) -> Array:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-ADD = Op("add", "+", np.add, (_passthrough(), _passthrough()))
-SUB = Op("sub", "−", np.subtract, (_passthrough(), _passthrough(-1.0)))
-MUL = Op(
-    "mul",
-    "·",
-    np.multiply,
-    (
-        _elementwise("{b}", lambda out, a, b: b * np.ones_like(out), lambda g, out, a, b: g * b),
-        _elementwise("{a}", lambda out, a, b: a * np.ones_like(out), lambda g, out, a, b: g * a),
-    ),
-)
-DIV = Op(
-    "div",
-    "/",
-    np.divide,
-    (
-        _elementwise("1/{b}", lambda out, a, b: 1.0 / b * np.ones_like(out), lambda g, out, a, b: g / b),
-        _elementwise("−{a}/{b}²", lambda out, a, b: -a / (b * b) * np.ones_like(out)),
-    ),
-)
-MATMUL = Op(
-    "matmul",
-    "@",
-    np.matmul,
-    (
-        Partial("(·) @ {b}ᵀ", lambda g, out, a, b: g @ b.T),
-        Partial("{a}ᵀ @ (·)", lambda g, out, a, b: a.T @ g),
-    ),
-)
-NEG = Op("neg", "−", np.negative, (_passthrough(-1.0),))
-POS = Op("pos", "+", np.positive, (_passthrough(),))
-IDENTITY = Op("identity", "=", lambda a: a, (_passthrough(),))
-SIGMOID = Op(
-    "sigmoid",
-    "sigmoid",
-    sigmoid,
-    (_elementwise("{out}·(1 − {out})", lambda out, a: out * (1.0 - out), lambda g, out, a: g * (out * (1.0 - out))),),
-)
-RELU = Op(
-    "relu",
-    "relu",
-    lambda a: np.maximum(0.0, a),
-    (
-        _elementwise(
-            "[{a} > 0]", lambda out, a: (a > 0).astype(np.float64), lambda g, out, a: g * (a > 0).astype(np.float64)
-        ),
-    ),
-)
-TANH = Op(
-    "tanh",
-    "tanh",
-    np.tanh,
-    (_elementwise("1 − {out}²", lambda out, a: 1.0 - out * out, lambda g, out, a: g * (1.0 - out * out)),),
-)
-EXP = Op("exp", "exp", np.exp, (_elementwise("{out}", lambda out, a: out),))
-LOG = Op("log", "log", np.log, (_elementwise("1/{a}", lambda out, a: 1.0 / a),))
-ABS = Op("abs", "abs", np.abs, (_elementwise("sign({a})", lambda out, a: np.sign(a)),))
-TRANSPOSE = Op("transpose", "ᵀ", np.transpose, (Partial("transpose", lambda g, out, a: np.transpose(g)),))
-
-
 def _tie_share(mine: Array, other: Array, wins: Callable[[Array, Array], Array]) -> Array:
     """Which input a max/min takes its value from; a tie splits the gradient evenly."""
     return wins(mine, other).astype(np.float64) + 0.5 * (mine == other)
 
 
-MAXIMUM = Op(
-    "maximum",
-    "maximum",
-    np.maximum,
-    (
-        _elementwise("[{a} ≥ {b}]", lambda out, a, b: _tie_share(a, b, np.greater) * np.ones_like(out)),
-        _elementwise("[{b} ≥ {a}]", lambda out, a, b: _tie_share(b, a, np.greater) * np.ones_like(out)),
-    ),
-)
-MINIMUM = Op(
-    "minimum",
-    "minimum",
-    np.minimum,
-    (
-        _elementwise("[{a} ≤ {b}]", lambda out, a, b: _tie_share(a, b, np.less) * np.ones_like(out)),
-        _elementwise("[{b} ≤ {a}]", lambda out, a, b: _tie_share(b, a, np.less) * np.ones_like(out)),
-    ),
-)
+# fmt: off
+ADD = elementwise("add", np.add, infix("+"), ONE, ONE)
+SUB = elementwise("sub", np.subtract, infix("−"), ONE, MINUS_ONE)
+MUL = elementwise("mul", np.multiply, infix("·"),
+                  d("{b}", lambda g, out, a, b: g * b),
+                  d("{a}", lambda g, out, a, b: g * a))
+DIV = elementwise("div", np.divide, infix("/"),
+                  d("1/{b}", lambda g, out, a, b: g / b),
+                  d("−{a}/{b}²", lambda g, out, a, b: g * (-a / (b * b))))
+NEG = elementwise("neg", np.negative, prefix("−"), MINUS_ONE)
+POS = elementwise("pos", np.positive, prefix("+"), ONE)
+IDENTITY = elementwise("identity", lambda a: a, bare, ONE)
+SIGMOID = elementwise("sigmoid", sigmoid, call("sigmoid"),
+                      d("{out}·(1 − {out})", lambda g, out, a: g * (out * (1.0 - out))))
+RELU = elementwise("relu", lambda a: np.maximum(0.0, a), call("relu"),
+                   d("[{a} > 0]", lambda g, out, a: g * (a > 0).astype(np.float64)))
+TANH = elementwise("tanh", np.tanh, call("tanh"), d("1 − {out}²", lambda g, out, a: g * (1.0 - out * out)))
+EXP = elementwise("exp", np.exp, call("exp"), d("{out}", lambda g, out, a: g * out))
+LOG = elementwise("log", np.log, call("log"), d("1/{a}", lambda g, out, a: g * (1.0 / a)))
+ABS = elementwise("abs", np.abs, call("abs"), d("sign({a})", lambda g, out, a: g * np.sign(a)))
+MAXIMUM = elementwise("maximum", np.maximum, call("maximum"),
+                      d("[{a} ≥ {b}]", lambda g, out, a, b: g * _tie_share(a, b, np.greater)),
+                      d("[{b} ≥ {a}]", lambda g, out, a, b: g * _tie_share(b, a, np.greater)))
+MINIMUM = elementwise("minimum", np.minimum, call("minimum"),
+                      d("[{a} ≤ {b}]", lambda g, out, a, b: g * _tie_share(a, b, np.less)),
+                      d("[{b} ≤ {a}]", lambda g, out, a, b: g * _tie_share(b, a, np.less)))
+MATMUL = Op("matmul", np.matmul, (
+    Partial("(·) @ {b}ᵀ", lambda g, out, a, b: g @ b.T, elementwise=False),
+    Partial("{a}ᵀ @ (·)", lambda g, out, a, b: a.T @ g, elementwise=False),
+), infix("@"), _matmul_shape)
+TRANSPOSE = Op("transpose", np.transpose, (Partial("(·)ᵀ", lambda g, out, a: np.transpose(g), elementwise=False),),
+               postfix("ᵀ"), _transposed)
+# fmt: on
 
 
 def power(exponent: float) -> Op:
     """x ** p for a constant p; p = 2 differentiates to the exact 2·x."""
     shown = f"{exponent:g}"
     if exponent == 2:
-        partial = _elementwise("2·{a}", lambda out, a: 2.0 * a, lambda g, out, a: g * (2.0 * a))
+        partial = d("2·{a}", lambda g, out, a: g * (2.0 * a))
     elif exponent == 1:
-        partial = _passthrough()
+        partial = ONE
     else:
-        partial = _elementwise(f"{shown}·{{a}}^{exponent - 1:g}", lambda out, a: exponent * a ** (exponent - 1))
-    return Op("pow", f"**{shown}", lambda a: a**exponent, (partial,))
+        partial = d(f"{shown}·{{a}}^{exponent - 1:g}", lambda g, out, a: g * (exponent * a ** (exponent - 1)))
+    return elementwise("pow", lambda a: a**exponent, postfix(f"^{shown}"), partial)
 
 
-def reduction(kind: str, shape: tuple[int, ...], axis: int | None) -> Op:
+def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     """sum/mean over everything (a scalar) or over one axis, keeping it (as the notes do).
 
     Written with `np.add.reduce`, which is what `np.sum`/`np.mean` do underneath (same
     bits), without their Python wrappers: this runs every epoch.
     """
-    count = int(np.prod(shape)) if axis is None else shape[axis]
+    count = math.prod(shape) if axis is None else shape[axis]
     ones = np.ones(shape)
     keep = axis is not None
     divisor = 1 if kind == "sum" else count
@@ -170,28 +160,29 @@ def reduction(kind: str, shape: tuple[int, ...], axis: int | None) -> Op:
         return total if kind == "sum" else total / divisor
 
     if kind == "sum":
-        partial = Partial("1", lambda g, out, a: g * ones, lambda out, a: ones, is_one=True)
+        partial = d("1", lambda g, out, a: g * ones)
     else:
-        partial = Partial(f"1/{count}", lambda g, out, a: (g / divisor) * ones, lambda out, a: ones / divisor)
-    return Op(kind, kind, forward, (partial,))
+        partial = d(f"1/{count}", lambda g, out, a: (g / divisor) * ones)
+    written = call(kind) if axis is None else (lambda names: f"{kind}({names[0]}, {axis})")
+    return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis))
+
+
+def reduced_shape(shape: Shape, axis: int | None) -> Shape:
+    """A sum or mean keeps the reduced axis with length 1, as the notes' keepdims=True does."""
+    if axis is None:
+        return ()
+    return tuple(1 if i == axis else n for i, n in enumerate(shape))
 
 
 BINARY_OPS: dict[str, Op] = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "@": MATMUL}
 UNARY_OPS: dict[str, Op] = {"-": NEG, "+": POS}
 FUNCTION_OPS: dict[str, Op] = {
-    "sigmoid": SIGMOID,
-    "relu": RELU,
-    "tanh": TANH,
-    "exp": EXP,
-    "log": LOG,
-    "abs": ABS,
-    "maximum": MAXIMUM,
-    "minimum": MINIMUM,
-    "transpose": TRANSPOSE,
-}
+    "sigmoid": SIGMOID, "relu": RELU, "tanh": TANH, "exp": EXP, "log": LOG, "abs": ABS,
+    "maximum": MAXIMUM, "minimum": MINIMUM, "transpose": TRANSPOSE,
+}  # fmt: skip
 
 
-def unbroadcast(shape: tuple[int, ...], grad_shape: tuple[int, ...]) -> tuple[int, ...]:
+def unbroadcast(shape: Shape, grad_shape: Shape) -> tuple[int, ...]:
     """The axes to sum a gradient over so that it fits an input NumPy broadcast.
 
     Leading axes the input did not have, and axes where it had length 1.

@@ -4,21 +4,23 @@ The whole history is one float64 array: row e holds every parameter after epoch 
 (row 0, the initial values), plus each epoch's loss. Showing a step of an epoch
 replays that epoch from its row with the very same instructions, so going back is
 exact to the bit and memory stays at a few numbers per epoch.
+
+Every value an epoch computes is watched: NumPy reports each overflow or invalid
+operation as it happens, and only an epoch that raised one is searched for the first
+non-finite value, so watching costs next to nothing.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
-from .compiler import Condition, Program, Values, check_condition
-from .expr import names_in
-from .limits import MAX_HISTORY_BYTES
-from .scenario import ScenarioError
+from .tape import Program, Values
 
-StopReason = str  # "epochs" | "early" | "non-finite" | "breakpoint"
+StopReason = Literal["epochs", "early", "non-finite"]
 
 
 @dataclass(frozen=True)
@@ -40,42 +42,35 @@ class EpochRecord:
     def value(self, slot: int) -> object:
         return self.values[slot]
 
+    @property
+    def nbytes(self) -> int:
+        return sum(np.asarray(v).nbytes for v in self.values if v is not None)
+
+
+class _FloatingPointFlags:
+    """Set when NumPy reports an overflow or an invalid operation (inf − inf, 0/0, log of −1)."""
+
+    def __init__(self) -> None:
+        self.raised = False
+
+    def __call__(self, kind: str, flag: int) -> None:
+        self.raised = True
+
 
 class Trainer:
+    """Trains a program lazily, as far as it is asked, and replays any epoch it has run."""
+
     def __init__(self, program: Program) -> None:
         self.program = program
         scenario = program.scenario
         self.max_epochs = scenario.epochs
-        history_bytes = (self.max_epochs + 1) * max(program.n_params, 1) * 8
-        if history_bytes > MAX_HISTORY_BYTES:
-            raise ScenarioError(
-                scenario.places.get("training.epochs", next(iter(scenario.places.values()))),
-                f"{self.max_epochs} epochs of {program.n_params} parameters need "
-                f"{history_bytes / 2**20:.0f} MiB of checkpoints (at most "
-                f"{MAX_HISTORY_BYTES // 2**20} MiB)",
-            )
         self.history = np.empty((self.max_epochs + 1, program.n_params))
-        self.history[0] = program.flatten({p.name: p.value for p in scenario.params})
+        self.history[0] = program.flatten([p.value for p in scenario.params])
         self.losses = np.full(self.max_epochs, np.nan)
         self.epochs_done = 0
         self.stop: Stop | None = None
-        self.stop_rule: Condition | None = None
-        if scenario.stop is not None:
-            self.stop_rule = check_condition(program, scenario.stop.condition, scenario.stop.check == "after_update")
-        steps = program.steps
-        read = {n.id for n in names_in(scenario.stop.condition.tree)} if scenario.stop else set()
-        needs_metrics = any(e.name in read for e in scenario.metrics)
-        fast_phases = ("forward", "loss", "metric") if needs_metrics else ("forward", "loss")
-        self._forward = [(s.slot, program.instructions[s.index]) for s in steps if s.phase in fast_phases]
-        self._backward = [(s.slot, program.instructions[s.index]) for s in steps if s.phase == "backward"]
-        self._last_before_backward = max(s.index for s in steps if s.phase in ("forward", "loss", "metric"))
-        # Two buffers of parameters: one read by an epoch, the other written by its update.
-        self._buffers = [self.history[0].copy(), self.history[0].copy()]
-        self._views = [self._param_views(buffer) for buffer in self._buffers]
-        self._rate = scenario.learning_rate
-
-    def _param_views(self, row: np.ndarray) -> list[np.ndarray]:
-        return [row[p.offset : p.offset + p.size].reshape(p.shape) for p in self.program.params]
+        self._params: list[object] = [np.array(p.value, dtype=np.float64) for p in scenario.params]
+        self._flags = _FloatingPointFlags()
 
     # -- running ----------------------------------------------------------------------------
 
@@ -85,87 +80,68 @@ class Trainer:
 
     def run(self, epochs: int | None = None) -> None:
         """Train up to `epochs` more epochs (all that are left if None), or until the run stops."""
-        program, rate = self.program, self._rate
-        forward, backward = self._forward, self._backward
-        params = program.params
-        loss_slot = program.loss_slot
-        rule = self.stop_rule
         last = self.max_epochs if epochs is None else min(self.max_epochs, self.epochs_done + epochs)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="call", under="ignore", call=self._flags):
             while self.epochs_done < last and self.stop is None:
-                epoch = self.epochs_done + 1
-                current = (epoch - 1) % 2
-                source, target = self._views[current], self._views[1 - current]
-                vals = list(program.base)
-                for p, view in zip(params, source, strict=True):
-                    vals[p.slot] = view
-                for slot, instruction in forward:
-                    vals[slot] = instruction(vals)
-                loss = float(vals[loss_slot])
-                self.losses[epoch - 1] = loss
-                if not math.isfinite(loss):
-                    self._finish_non_finite(epoch)
-                    break
-                if rule is not None and not rule.after_update and rule.holds(program, vals, loss, epoch):
-                    self.history[epoch] = self.history[epoch - 1]
-                    self.epochs_done = epoch
-                    self.stop = Stop(
-                        "early",
-                        epoch,
-                        f"stopped early at epoch {epoch}: {rule.expression.text} (checked before the backward pass)",
-                        self._last_before_backward,
-                    )
-                    break
-                for slot, instruction in backward:
-                    vals[slot] = instruction(vals)
-                for p, new in zip(params, target, strict=True):
-                    if p.grad_slot is None:
-                        new[...] = vals[p.slot]
-                    else:
-                        np.subtract(vals[p.slot], rate * vals[p.grad_slot], out=new)
-                row = self._buffers[1 - current]
-                self.history[epoch] = row
-                self.epochs_done = epoch
-                if not np.isfinite(row).all():
-                    self._finish_non_finite(epoch)
-                    break
-                if rule is not None and rule.after_update:
-                    for p, new in zip(params, target, strict=True):
-                        vals[p.update_slot] = new
-                    if rule.holds(program, vals, loss, epoch):
-                        self.stop = Stop(
-                            "early",
-                            epoch,
-                            f"stopped early at epoch {epoch}: {rule.expression.text} (checked after the update)",
-                        )
-                        break
-                if epoch == self.max_epochs:
-                    self.stop = Stop("epochs", epoch, f"ran all {self.max_epochs} epochs")
+                self._epoch(self.epochs_done + 1)
 
-    def _finish_non_finite(self, epoch: int) -> None:
-        # The epoch counts as run (so it can be replayed and shown) but its update is not kept.
+    def _epoch(self, epoch: int) -> None:
+        program, flags = self.program, self._flags
+        rule = program.stop_rule
+        vals = program.start(self._params)
+        program.run(vals, 0, program.backward_start)
+        loss = float(vals[program.loss_slot])  # type: ignore[arg-type]
+        self.losses[epoch - 1] = loss
+        if (flags.raised or not math.isfinite(loss)) and self._non_finite(epoch, vals, program.backward_start):
+            return
+        if rule is not None and not rule.after_update and rule.holds(program, vals, loss, epoch):
+            self._end_epoch_early(epoch)
+            self.stop = Stop(
+                "early",
+                epoch,
+                f"stopped early at epoch {epoch}: {rule.text} (checked before the backward pass)",
+                program.backward_start - 1,
+            )
+            return
+        program.run(vals, program.backward_start, len(program.steps))
+        row = program.flatten([vals[p.update_slot] for p in program.params], out=self.history[epoch])
+        if (flags.raised or not np.isfinite(row).all()) and self._non_finite(epoch, vals, len(program.steps)):
+            return
+        self._params = [vals[p.update_slot] for p in program.params]
         self.epochs_done = epoch
+        if rule is not None and rule.after_update and rule.holds(program, vals, loss, epoch):
+            self.stop = Stop("early", epoch, f"stopped early at epoch {epoch}: {rule.text} (checked after the update)")
+        elif epoch == self.max_epochs:
+            self.stop = Stop("epochs", epoch, f"ran all {self.max_epochs} epochs")
+
+    def _end_epoch_early(self, epoch: int) -> None:
+        """The epoch counts as run (so it can be replayed and shown), but it made no update."""
         self.history[epoch] = self.history[epoch - 1]
-        record = self.record(epoch, limit=len(self.program.steps))
-        for step in self.program.steps[: record.available]:
-            value = record.value(step.slot)
-            if value is not None and not np.all(np.isfinite(value)):
+        self.epochs_done = epoch
+
+    def _non_finite(self, epoch: int, vals: Values, reached: int) -> bool:
+        """After NumPy flagged a fault: stop at the first step whose value is not finite, if any.
+
+        A flag alone is no fault: the notes' sigmoid overflows e^−z on purpose to give exactly 0.
+        """
+        self._flags.raised = False
+        for step in self.program.steps[:reached]:
+            value = vals[step.slot]
+            if value is not None and not np.all(np.isfinite(value)):  # type: ignore[call-overload]
+                self._end_epoch_early(epoch)
                 # One line, even for an expression written over several lines.
                 label, where = " ".join(step.label.split()), " ".join(step.formula.split("   ")[0].split())
-                self.stop = Stop(
-                    "non-finite",
-                    epoch,
-                    f"non-finite value at epoch {epoch}, step {step.index + 1} ({step.phase}): {label} — {where}",
-                    step.index,
-                )
-                return
-        self.stop = Stop("non-finite", epoch, f"non-finite value at epoch {epoch}")
+                message = f"non-finite value at epoch {epoch}, step {step.index + 1} ({step.phase}): {label} — {where}"
+                self.stop = Stop("non-finite", epoch, message, step.index)
+                return True
+        return False
 
     # -- looking back -----------------------------------------------------------------------
 
     def params_after(self, epoch: int) -> dict[str, np.ndarray]:
         """Every parameter as it is after `epoch` (0: the initial values)."""
-        return {name: value.copy() for name, value in self.program.unflatten(self.history[epoch]).items()}
+        row = self.program.unflatten(self.history[epoch])
+        return {p.name: value.copy() for p, value in zip(self.program.params, row, strict=True)}
 
     def steps_in(self, epoch: int) -> int:
         """How many steps of the tape `epoch` reached (all, unless the run stopped inside it)."""
@@ -173,24 +149,21 @@ class Trainer:
             return self.stop.step + 1
         return len(self.program.steps)
 
-    def record(self, epoch: int, limit: int | None = None) -> EpochRecord:
+    def record(self, epoch: int) -> EpochRecord:
         """Replay `epoch` from its checkpoint, keeping every step's value."""
         if not 1 <= epoch <= max(self.epochs_done, 1):
             raise IndexError(f"epoch {epoch} has not been run (run so far: {self.epochs_done})")
-        available = self.steps_in(epoch) if limit is None else limit
-        vals = self.program.iterate(self.program.unflatten(self.history[epoch - 1]), available)
+        available = self.steps_in(epoch)
+        vals = self.program.replay(self.program.unflatten(self.history[epoch - 1]), available)
         return EpochRecord(epoch, tuple(vals), available)
 
     def loss_at(self, row: np.ndarray) -> float:
         """The loss for a flat row of parameters, by the same forward instructions (for finite differences)."""
         program = self.program
-        vals: Values = list(program.base)
-        for p, view in zip(program.params, self._param_views(row), strict=True):
-            vals[p.slot] = view
+        vals = program.start(program.unflatten(row))
         with np.errstate(all="ignore"):
-            for slot, instruction in self._forward:
-                vals[slot] = instruction(vals)
-        return float(vals[program.loss_slot])
+            program.run(vals, 0, program.loss_end)
+        return float(vals[program.loss_slot])  # type: ignore[arg-type]
 
     def grads_at(self, epoch: int) -> dict[str, object]:
         """∂L/∂p for every parameter, as computed in `epoch` (empty if it stopped before backward)."""

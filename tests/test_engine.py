@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.engine.cursor import Cursor, Position, Snapshot
 from bpdbg.engine.session import open_scenario
 
@@ -108,21 +109,13 @@ def test_a_bias_broadcast_over_a_batch_gets_its_gradient_summed_back_to_its_shap
 def test_run_until_stops_at_the_end_of_the_first_epoch_where_a_breakpoint_holds() -> None:
     trainer = trainer_for("moons_relu")
     cursor = Cursor(trainer)
-    expression = load_condition(trainer, "loss < 0.5")
-    hit = cursor.run_until([expression])
+    expression = parse_breakpoint(trainer.program, "loss < 0.5")
+    cursor.breakpoints.append(expression)
+    hit = cursor.run_until()
     assert hit is expression
     epoch = cursor.position.epoch
     assert trainer.losses[epoch - 1] < 0.5 <= trainer.losses[epoch - 2]
     assert cursor.position.step == len(trainer.program.steps) - 1
-
-
-def load_condition(trainer, text: str):
-    from bpdbg.engine.compiler import check_condition
-    from bpdbg.engine.expr import parse_condition
-    from bpdbg.engine.scenario import Expression, Place
-
-    expression = Expression("breakpoint", text, parse_condition(text), Place("<breakpoint>", 1, 1, "breakpoint"))
-    return check_condition(trainer.program, expression, after_update=True)
 
 
 def _same(a: Snapshot, b: Snapshot) -> bool:
@@ -169,7 +162,7 @@ def test_cursor_moves_by_phase_and_epoch_and_stops_at_the_ends() -> None:
     assert cursor.position == Position(1, 0)
     cursor.to_end()
     end = cursor.snapshot()
-    assert end.at_end and end.stop is not None and end.stop.reason == "early"
+    assert cursor.at_end and end.stop is not None and end.stop.reason == "early"
     assert end.step.phase == "loss"  # epoch 6 stops before its backward pass
     assert not cursor.forward()
 

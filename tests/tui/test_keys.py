@@ -315,7 +315,7 @@ class TestBreakpoints:
             error = str(app.screen.query_one("#error", Static).render())
             assert error and message in error
             await pilot.press("escape")
-            assert app.debugger.conditions == []
+            assert app.debugger.cursor.breakpoints == []
 
     async def test_B_clears_every_breakpoint(self) -> None:
         app = make_app("two_neurons")
@@ -323,9 +323,9 @@ class TestBreakpoints:
             await started(app, pilot)
             await self.add(app, pilot, "loss < 0.05")
             await self.add(app, pilot, "epoch == 3")
-            assert len(app.debugger.conditions) == 2
+            assert len(app.debugger.cursor.breakpoints) == 2
             await pilot.press("B")
-            assert app.debugger.conditions == []
+            assert app.debugger.cursor.breakpoints == []
             assert "breakpoints" not in screen_text(app)
 
 
@@ -448,7 +448,7 @@ class TestOpen:
             await self.type_into_dialog(pilot, "gd_x2")
             assert app.cursor.program.scenario.name == "gd_x2"
             assert where(app) == Position(1, 0)
-            assert app.debugger.conditions == []  # breakpoints named the old scenario's quantities
+            assert app.debugger.cursor.breakpoints == []  # breakpoints named the old scenario's quantities
             assert "Gradient descent on f(x) = x²" in status(app)
 
     async def test_a_bad_file_is_reported_in_one_line_and_the_debugger_stays_where_it_was(self, tmp_path: Path) -> None:

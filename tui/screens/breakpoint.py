@@ -10,18 +10,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from bpdbg.engine.compiler import Condition, Program, check_condition
-from bpdbg.engine.expr import ExprError, parse_condition
-from bpdbg.engine.scenario import Expression, Place, ScenarioError
+from bpdbg.engine.conditions import Condition, parse_breakpoint
+from bpdbg.engine.expr import ExprError
+from bpdbg.engine.scenario import ScenarioError
+from bpdbg.engine.tape import Program
 
 EXAMPLES = "e.g.  loss < 0.05    abs(grad(w1)) < 1e-3    epoch == 10"
-
-
-def parse_breakpoint(program: Program, text: str) -> Condition:
-    """The engine's own parser and checker; raises ScenarioError or ExprError with the reason."""
-    tree = parse_condition(text)
-    expression = Expression("breakpoint", text, tree, Place("breakpoint", 1, 1, "breakpoint"))
-    return check_condition(program, expression, after_update=True)
 
 
 class BreakpointScreen(ModalScreen[Condition | None]):

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 
-from bpdbg.engine.compiler import Condition
+from bpdbg.engine.conditions import Condition
 from bpdbg.engine.cursor import Cursor, Snapshot
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
@@ -46,7 +46,6 @@ class MainScreen(Screen[None]):
     def __init__(self, cursor: Cursor) -> None:
         super().__init__()
         self.cursor = cursor
-        self.conditions: list[Condition] = []
         self.count = ""
         self.speed_index = DEFAULT_SPEED
         self.running = False
@@ -89,11 +88,7 @@ class MainScreen(Screen[None]):
         return SPEEDS[self.speed_index]
 
     def controls(self, snapshot: Snapshot) -> Controls:
-        hit = None
-        if self.conditions and snapshot.position.step == snapshot.available - 1:
-            found = self.cursor.breakpoint_at(self.conditions, snapshot.position.epoch)
-            hit = found.expression.text if found is not None else None
-        return Controls(self.running, self.speed, self.count, tuple(c.expression.text for c in self.conditions), hit)
+        return Controls(self.running, self.speed, self.count)
 
     def show(self, snapshot: bool = True) -> None:
         """Post one snapshot to every panel (or, with snapshot=False, just refresh the status)."""
@@ -175,7 +170,6 @@ class MainScreen(Screen[None]):
             if trainer is None:
                 return
             self.cursor = Cursor(trainer)
-            self.conditions.clear()
             self.snapshot = None
             await self.recompose()  # fresh panels: nothing of the old scenario lingers
             self.show()
@@ -209,15 +203,15 @@ class MainScreen(Screen[None]):
 
         def add(condition: Condition | None) -> None:
             if condition is not None:
-                self.conditions.append(condition)
-            self.show(snapshot=False)
+                self.cursor.breakpoints.append(condition)
+            self.show()
 
         self.app.push_screen(BreakpointScreen(self.cursor.program), add)
 
     def action_clear_breakpoints(self) -> None:
         self.count = ""
-        self.conditions.clear()
-        self.show(snapshot=False)
+        self.cursor.breakpoints.clear()
+        self.show()
 
     # -- running ----------------------------------------------------------------------------
 
@@ -259,12 +253,12 @@ class MainScreen(Screen[None]):
     def _advance(self, steps: int) -> bool:
         """Move up to `steps` forward; False when the run must stop (its end, or a breakpoint)."""
         cursor = self.cursor
-        if not self.conditions:
+        if not cursor.breakpoints:
             return cursor.forward(steps)
         for _ in range(steps):
             if not cursor.forward(1):
                 return False
             epoch, step = cursor.position.epoch, cursor.position.step
-            if step == cursor.last_step(epoch) and cursor.breakpoint_at(self.conditions, epoch) is not None:
+            if step == cursor.last_step(epoch) and cursor.breakpoint_at(epoch) is not None:
                 return False
         return True

@@ -78,7 +78,7 @@ def _update(text: Text, snapshot: Snapshot) -> None:
 
 def _chain(text: Text, chain: Chain) -> None:
     text.append(f"\nthe whole chain for {chain.symbol}", style=NOTE)
-    text.append(f" ({len(chain.paths)} paths, summed)\n" if len(chain.paths) > 1 else "\n", style=NOTE)
+    text.append(f" ({chain.count} paths, summed)\n" if chain.count > 1 else "\n", style=NOTE)
     for n, path in enumerate(chain.paths, 1):
         if len(chain.paths) > 1:
             text.append(f" path {n}\n", style=NOTE)
@@ -92,8 +92,8 @@ def _chain(text: Text, chain: Chain) -> None:
                 text.append("matrix product\n", style=NOTE)
             else:
                 text.append(compact(factor.value) + "\n", style=NUMBER)
-    if chain.truncated:
-        text.append("  … more paths not shown\n", style=NOTE)
+    if chain.left_out:
+        text.append(f"  … {chain.left_out} more paths not shown\n", style=NOTE)
     text.append(f"  {chain.symbol} = ", style=SYMBOL)
     text.append(compact(chain.total) + "\n", style=NUMBER)
 

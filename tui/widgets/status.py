@@ -12,13 +12,11 @@ from bpdbg.tui.widgets.lines import Line, LinesView
 
 @dataclass(frozen=True)
 class Controls:
-    """The debugger's state that is not the engine's: running or not, speed, pending count, breakpoints."""
+    """The debugger's state that is not the engine's: running or not, speed, pending count."""
 
     running: bool = False
     speed: int = 10  # steps per second while running
     count: str = ""  # digits typed before a step key
-    breakpoints: tuple[str, ...] = ()
-    hit: str | None = None  # the breakpoint that holds at the end of this epoch, if the cursor stands there
 
 
 class StatusBar(LinesView):
@@ -67,11 +65,14 @@ def render_status(snapshot: Snapshot, controls: Controls) -> Text:
         label = "STOPPED" if snapshot.stop.reason == "non-finite" else "end"
         text.append(f"{label}: {snapshot.stop.message}", style=style)
         text.append("  │  ")
-    if controls.hit is not None:
-        text.append(f"breakpoint holds here: {controls.hit}", style="bold magenta")
+    if snapshot.hit is not None:
+        text.append(f"breakpoint holds here: {snapshot.hit}", style="bold magenta")
         text.append("  │  ")
-    elif controls.breakpoints:
-        text.append(f"breakpoints: {'; '.join(controls.breakpoints)}", style="magenta")
+    elif snapshot.missed is not None:
+        text.append(snapshot.missed, style="magenta")
+        text.append("  │  ")
+    elif snapshot.breakpoints:
+        text.append(f"breakpoints: {'; '.join(snapshot.breakpoints)}", style="magenta")
         text.append("  │  ")
     text.append(snapshot.title, style="italic")
     return text

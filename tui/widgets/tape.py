@@ -10,8 +10,8 @@ from typing import ClassVar
 
 from textual import events
 
-from bpdbg.engine.compiler import Step
 from bpdbg.engine.cursor import Snapshot
+from bpdbg.engine.tape import Step
 from bpdbg.tui.format import clip, compact
 from bpdbg.tui.widgets.lines import Line, LinesView
 

@@ -1,0 +1,128 @@
+"""The backward pass: one chain-rule step per edge of the graph, from the loss down.
+
+The forward pass emitted each op after its inputs, so emission order is a topological
+order, and walking it in reverse visits every value only after every op that reads it
+has sent its share back: the value's gradient is complete before it is passed on.
+
+Each edge is one step, ∂L/∂input (+)= ∂L/∂output · ∂output/∂input. The product is the
+op's own backward rule (`ops.py`); a gradient that reaches a value along several edges
+is summed, each share keeping a slot of its own so the debugger can show it; a gradient
+of a value NumPy broadcast is summed back over the broadcast axes to the value's shape.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .notation import grad_symbol, local_symbol, quantity
+from .ops import Partial, Vjp, unbroadcast
+from .tape import BackwardInfo, Instruction, Values
+
+if TYPE_CHECKING:
+    from .compiler import TapeBuilder
+
+
+def emit_backward(tape: TapeBuilder, loss_slot: int, loss: str) -> dict[int, int]:
+    """Emit the backward steps; returns each value's slot → the slot of its final gradient."""
+    seed = tape.slot(np.float64(1.0), grad_symbol(loss, loss), constant=True)
+    grads: dict[int, int] = {loss_slot: seed}
+    for out in reversed(tape.emitted):  # reverse topological order
+        emitted = tape.emitted[out]
+        if out not in grads or not tape.requires_grad[out]:
+            continue
+        tape.current = emitted.expr
+        for position, (slot, partial) in enumerate(zip(emitted.inputs, emitted.op.partials, strict=True)):
+            if tape.requires_grad[slot]:
+                grads[slot] = _edge(tape, out, emitted.inputs, position, partial, grads, loss)
+    return grads
+
+
+def _edge(
+    tape: TapeBuilder,
+    out: int,
+    inputs: tuple[int, ...],
+    position: int,
+    partial: Partial,
+    grads: dict[int, int],
+    loss: str,
+) -> int:
+    """The step that sends ∂L/∂out down to one input; returns the slot of that input's gradient so far."""
+    probe, labels = tape.probe, tape.labels
+    target_slot, upstream = inputs[position], grads[out]
+    out_label, target = labels[out], labels[target_slot]
+    operands = {"out": out_label, "a": labels[inputs[0]], "b": labels[inputs[1]] if len(inputs) > 1 else ""}
+    local_formula = partial.formula.format(**{k: quantity(v) for k, v in operands.items()})
+    shape = np.shape(probe[target_slot])
+    share = partial.vjp(probe[upstream], probe[out], *[probe[i] for i in inputs])
+    axes = unbroadcast(shape, np.shape(share))
+    instruction = _share(partial.vjp, upstream, out, inputs, axes, shape)
+    d_target, d_out = grad_symbol(loss, target), grad_symbol(loss, out_label)
+    if not partial.elementwise:
+        formula = f"{d_target} = {local_formula.replace('(·)', d_out)}"
+    elif partial.is_one:
+        formula = f"{d_target} = {d_out}"
+    else:
+        formula = f"{d_target} = {d_out} · {local_symbol(out_label, target)}"
+    if axes:
+        share = _unbroadcast(share, axes, shape)
+        formula += f"   (summed over axis {', '.join(map(str, axes))}: {target} was broadcast)"
+    contribution = tape.slot(share, d_target)
+    total = None
+    if target_slot in grads:  # a further path to this value: add its share to what came before
+        formula = formula.replace(" = ", " += ", 1)
+        earlier = grads[target_slot]
+        total = tape.slot(probe[earlier] + share, d_target)
+        instruction = _summing(instruction, earlier, contribution)
+    info = BackwardInfo(
+        target,
+        out_label,
+        out,
+        upstream,
+        local_formula,
+        _local(partial, out, inputs) if partial.elementwise else None,
+        contribution,
+        total,
+        axes,
+        target_slot,
+    )
+    step = tape.add_step(
+        "backward", contribution if total is None else total, d_target, formula, tape.current.name, instruction, info
+    )  # type: ignore[union-attr]
+    return step.slot
+
+
+def _unbroadcast(value: object, axes: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a gradient over the axes NumPy broadcast, back to the input's own shape."""
+    return np.add.reduce(value, axis=axes, keepdims=True).reshape(shape)  # np.sum without its wrapper
+
+
+def _share(
+    vjp: Vjp, upstream: int, out: int, inputs: tuple[int, ...], axes: tuple[int, ...], shape: tuple[int, ...]
+) -> Instruction:
+    """The input's share of the upstream gradient, by the op's backward rule."""
+    if len(inputs) == 1:
+        (a,) = inputs
+        plain: Instruction = lambda vals: vjp(vals[upstream], vals[out], vals[a])  # noqa: E731
+    else:
+        a, b = inputs
+        plain = lambda vals: vjp(vals[upstream], vals[out], vals[a], vals[b])  # noqa: E731
+    if not axes:
+        return plain
+    return lambda vals: _unbroadcast(plain(vals), axes, shape)
+
+
+def _summing(share: Instruction, earlier: int, contribution: int) -> Instruction:
+    """Add a further share to a gradient; the share keeps a slot of its own."""
+
+    def summing(vals: Values) -> object:
+        part = vals[contribution] = share(vals)
+        return vals[earlier] + part  # type: ignore[operator]
+
+    return summing
+
+
+def _local(partial: Partial, out: int, inputs: tuple[int, ...]) -> Instruction:
+    """The local factor ∂out/∂input on an iteration's values, for the debugger to show."""
+    return lambda vals: partial.local(vals[out], *[vals[i] for i in inputs])  # type: ignore[arg-type]

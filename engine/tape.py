@@ -1,0 +1,131 @@
+"""The tape of one training iteration, and the one loop that runs it.
+
+Every forward primitive, loss and metric primitive, chain-rule step and parameter
+update is one `Step`, in the order a person works it by hand. Each step owns one slot
+in the iteration's list of values (single assignment: nothing is ever overwritten), so
+recording an iteration is just keeping that list. Training, replaying a step for the
+debugger and finite differences all run the tape through `Program.run`, so they
+compute the very same bits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from .conditions import Condition
+
+Phase = Literal["forward", "loss", "metric", "backward", "update"]
+Values = list[object]
+"""One iteration's values by slot; a slot not computed (yet) holds None."""
+Instruction = Callable[[Values], object]
+
+
+def sgd(old: np.ndarray, grad: object, rate: float) -> np.ndarray:
+    """The update rule, p − α·∂L/∂p: every run, replay and check uses this one."""
+    return np.subtract(old, rate * grad)
+
+
+@dataclass(frozen=True)
+class BackwardInfo:
+    """What a chain-rule step multiplies: ∂L/∂target += ∂L/∂output · ∂output/∂target."""
+
+    target: str
+    output: str
+    output_slot: int  # the op's forward value
+    upstream_slot: int
+    local_formula: str  # ∂output/∂target in the scenario's names
+    local: Instruction | None  # its value, for element-wise ops
+    contribution_slot: int
+    total_slot: int | None  # set when the target already had a gradient: the sum lands here
+    summed_axes: tuple[int, ...]
+    target_slot: int  # the forward value whose gradient this is
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int
+    phase: Phase
+    slot: int  # where the step's value lives; for a summing backward step, the sum
+    label: str  # the quantity it computes, e.g. "z1", "w1 * x", "∂L/∂a1", "w1"
+    formula: str  # how, in the scenario's names
+    node: str  # the named node, loss, metric or parameter it belongs to
+    shape: tuple[int, ...]
+    backward: BackwardInfo | None = None
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    name: str
+    shape: tuple[int, ...]
+    offset: int  # where it sits in a flat row of all parameters
+    slot: int  # its value entering the iteration
+    grad_slot: int | None  # ∂L/∂param once the backward pass is done; None if the loss ignores it
+    update_slot: int  # its value after the update
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+@dataclass
+class Program:
+    """A compiled scenario: the tape, and everything needed to run it from a row of parameters."""
+
+    scenario: Scenario
+    steps: tuple[Step, ...]  # a tuple: every snapshot shares it, so panels see the same tape
+    instructions: tuple[Instruction, ...]  # parallel to steps
+    base: Values  # data, constants and the gradient seed; other slots start empty
+    params: tuple[ParamInfo, ...]
+    loss_slot: int
+    named: dict[str, int]  # data, params, nodes, loss and metrics → slot
+    grad_of: dict[str, int]  # any named quantity the loss depends on → its final gradient slot
+    stop_rule: Condition | None = None
+
+    def __post_init__(self) -> None:
+        self._plan = [(step.slot, instruction) for step, instruction in zip(self.steps, self.instructions, strict=True)]
+        phases = [step.phase for step in self.steps]
+        # The tape runs forward, loss, metrics, backward, updates: these split it.
+        self.loss_end = max(i for i, phase in enumerate(phases) if phase == "loss") + 1
+        self.backward_start = sum(1 for phase in phases if phase in ("forward", "loss", "metric"))
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
+
+    def flatten(self, values: Sequence[np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
+        """One row of every parameter, in declaration order (the trainer's checkpoints)."""
+        return np.concatenate([value.ravel() for value in values], out=out)
+
+    def unflatten(self, row: np.ndarray) -> list[np.ndarray]:
+        """Views of each parameter in a row."""
+        return [row[p.offset : p.offset + p.size].reshape(p.shape) for p in self.params]
+
+    def start(self, params: Sequence[object]) -> Values:
+        """A new iteration's values: the constants, and these parameters in their slots."""
+        vals: Values = list(self.base)
+        for p, value in zip(self.params, params, strict=True):
+            vals[p.slot] = value
+        return vals
+
+    def run(self, vals: Values, start: int, stop: int) -> None:
+        """Compute steps start…stop−1 of the tape into `vals`: the one loop that runs it."""
+        for slot, instruction in self._plan[start:stop]:
+            vals[slot] = instruction(vals)
+
+    def replay(self, params: Sequence[object], count: int) -> Values:
+        """The first `count` steps of an iteration from these parameters, every value kept.
+
+        The parameters are copied in, so a replay never aliases the checkpoints it came from.
+        """
+        vals = self.start([np.array(value, dtype=np.float64) for value in params])
+        with np.errstate(all="ignore"):
+            self.run(vals, 0, count)
+        return vals
