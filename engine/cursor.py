@@ -85,6 +85,11 @@ class Cursor:
 
     # -- where the timeline ends ----------------------------------------------------------
 
+    @property
+    def cached_bytes(self) -> int:
+        """What the replayed epochs kept at hand hold (at most the budget, or one epoch)."""
+        return self._cached_bytes
+
     def record(self, epoch: int) -> EpochRecord:
         record = self._records.get(epoch)
         if record is not None:
