@@ -299,7 +299,8 @@ def _number(token: _Token) -> int | float:
     return value
 
 
-def _children(node: Node) -> tuple[Node, ...]:
+def children(node: Node) -> tuple[Node, ...]:
+    """A node's operands, left to right."""
     if isinstance(node, (Unary, Transpose)):
         return (node.operand,)
     if isinstance(node, Binary):
@@ -322,7 +323,7 @@ def _check_tree_depth(root: Node) -> None:
                 f"expression has more than {MAX_TREE_DEPTH} operations inside one another; split it into named nodes",
                 node.start,
             )
-        stack.extend((child, depth + 1) for child in _children(node))
+        stack.extend((child, depth + 1) for child in children(node))
 
 
 def _with_span(node: Node, start: int, end: int) -> Node:
@@ -378,7 +379,7 @@ def walk(root: Node) -> list[Node]:
     while stack:
         node = stack.pop()
         found.append(node)
-        stack.extend(reversed(_children(node)))
+        stack.extend(reversed(children(node)))
     return found
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -54,10 +55,14 @@ class Param:
     place: Place
 
 
+StopCheck = Literal["before_backward", "after_update"]
+LogWhen = Literal["epoch", "early_stop"]
+
+
 @dataclass(frozen=True)
 class StopRule:
     condition: Expression
-    check: str  # "before_backward" (loss checked before the backward pass) or "after_update"
+    check: StopCheck  # before the backward pass (on the loss just computed), or after the update
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ class LogBlock:
     """Lines the notes' code prints, and the epochs it prints them at."""
 
     format: str
-    when: str  # "epoch" or "early_stop"
+    when: LogWhen
     first: int = 1
     every: int = 1
     at: tuple[int, ...] = ()

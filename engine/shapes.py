@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 
 from . import limits
-from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value
+from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, children, constant_value
 from .ops import BINARY_OPS, FUNCTION_OPS, Op, Shape, broadcast, reduced_shape
 
 _LOGIC = {"and", "or"}
@@ -69,14 +69,14 @@ def infer(node: Node, names: Mapping[str, Shape], text: str) -> Shape:
     stack: list[tuple[Node, bool]] = [(node, False)]
     while stack:
         current, expanded = stack.pop()
-        children = _children(current)
-        if not expanded and children:
+        operands = children(current)
+        if not expanded and operands:
             stack.append((current, True))
-            stack.extend((child, False) for child in reversed(children))
+            stack.extend((child, False) for child in reversed(operands))
             continue
         part = text[current.start : current.end]
         try:
-            shape = _shape_of(current, [done[id(child)] for child in children], names, part)
+            shape = _shape_of(current, [done[id(child)] for child in operands], names, part)
         except ValueError as error:
             raise ShapeError(current, str(error)) from None
         total += math.prod(shape)
@@ -84,16 +84,6 @@ def infer(node: Node, names: Mapping[str, Shape], text: str) -> Shape:
             raise ShapeError(current, f"computing {part!r} would hold more than {limits.MAX_TAPE_ELEMENTS} numbers")
         done[id(current)] = shape
     return done[id(node)]
-
-
-def _children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, (Unary, Transpose)):
-        return (node.operand,)
-    if isinstance(node, Binary):
-        return (node.left, node.right)
-    if isinstance(node, Call):
-        return node.args[:1] if node.func in ("sum", "mean", "grad") else node.args
-    return ()
 
 
 def _shape_of(node: Node, args: list[Shape], names: Mapping[str, Shape], text: str) -> Shape:
