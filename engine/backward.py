@@ -12,7 +12,7 @@ of a value NumPy broadcast is summed back over the broadcast axes to the value's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from .ops import Partial, Vjp, unbroadcast
 from .tape import BackwardInfo, Instruction, Values
 
 if TYPE_CHECKING:
-    from .compiler import TapeBuilder
+    from .compiler import Emitted, TapeBuilder
 
 
 def emit_backward(tape: TapeBuilder, loss_slot: int, loss: str) -> dict[int, int]:
@@ -35,21 +35,16 @@ def emit_backward(tape: TapeBuilder, loss_slot: int, loss: str) -> dict[int, int
         tape.current = emitted.expr
         for position, (slot, partial) in enumerate(zip(emitted.inputs, emitted.op.partials, strict=True)):
             if tape.requires_grad[slot]:
-                grads[slot] = _edge(tape, out, emitted.inputs, position, partial, grads, loss)
+                grads[slot] = _edge(tape, emitted, position, partial, grads, loss)
     return grads
 
 
 def _edge(
-    tape: TapeBuilder,
-    out: int,
-    inputs: tuple[int, ...],
-    position: int,
-    partial: Partial,
-    grads: dict[int, int],
-    loss: str,
+    tape: TapeBuilder, emitted: Emitted, position: int, partial: Partial, grads: dict[int, int], loss: str
 ) -> int:
     """The step that sends ∂L/∂out down to one input; returns the slot of that input's gradient so far."""
     probe, labels = tape.probe, tape.labels
+    out, inputs = emitted.output, emitted.inputs
     target_slot, upstream = inputs[position], grads[out]
     out_label, target = labels[out], labels[target_slot]
     operands = {"out": out_label, "a": labels[inputs[0]], "b": labels[inputs[1]] if len(inputs) > 1 else ""}
@@ -87,13 +82,11 @@ def _edge(
         axes,
         target_slot,
     )
-    step = tape.add_step(
-        "backward", contribution if total is None else total, d_target, formula, tape.current.name, instruction, info
-    )  # type: ignore[union-attr]
-    return step.slot
+    slot = contribution if total is None else total
+    return tape.add_step("backward", slot, d_target, formula, emitted.expr.name, instruction, info).slot
 
 
-def _unbroadcast(value: object, axes: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+def _unbroadcast(value: Any, axes: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
     """Sum a gradient over the axes NumPy broadcast, back to the input's own shape."""
     return np.add.reduce(value, axis=axes, keepdims=True).reshape(shape)  # np.sum without its wrapper
 
@@ -118,11 +111,11 @@ def _summing(share: Instruction, earlier: int, contribution: int) -> Instruction
 
     def summing(vals: Values) -> object:
         part = vals[contribution] = share(vals)
-        return vals[earlier] + part  # type: ignore[operator]
+        return vals[earlier] + part
 
     return summing
 
 
 def _local(partial: Partial, out: int, inputs: tuple[int, ...]) -> Instruction:
     """The local factor ∂out/∂input on an iteration's values, for the debugger to show."""
-    return lambda vals: partial.local(vals[out], *[vals[i] for i in inputs])  # type: ignore[arg-type]
+    return lambda vals: partial.local(vals[out], *[vals[i] for i in inputs])

@@ -96,7 +96,7 @@ def _factor(segment: list[BackwardInfo], values: Sequence[object]) -> Factor:
         if edge.local is None:
             value = None
             break
-        value = value * np.asarray(edge.local(list(values)))  # type: ignore[operator]
+        value = value * np.asarray(edge.local(list(values)))
     return Factor(local_symbol(top, bottom), " · ".join(formulas) or "1", None if value is None else np.asarray(value))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,8 @@ class Emitted:
 
     op: ops.Op
     inputs: tuple[int, ...]
-    expr: Expression  # for errors: where in the file the op was written
+    output: int
+    expr: Expression  # the expression it was written in, for errors and for the step's node
 
 
 @dataclass
@@ -48,7 +50,7 @@ class TapeBuilder:
     elements: int = 0  # numbers held by one iteration's values so far
     current: Expression | None = None  # the expression being compiled, for errors
 
-    def slot(self, value: object, label: str, requires_grad: bool = False, constant: bool = False) -> int:
+    def slot(self, value: Any, label: str, requires_grad: bool = False, constant: bool = False) -> int:
         self.elements += int(np.size(value)) if value is not None else 0
         if self.elements > limits.MAX_TAPE_ELEMENTS:
             raise self.error(
@@ -157,7 +159,7 @@ class _Forward:
         slot = tape.slot(value, label, requires_grad=needs_grad)
         formula = f"{label} = {op.write([tape.labels[i] for i in inputs])}"
         tape.add_step(phase, slot, label, formula, expr.name, _forward_instruction(op, inputs))
-        tape.emitted[slot] = Emitted(op, inputs, expr)
+        tape.emitted[slot] = Emitted(op, inputs, slot, expr)
         return slot
 
 
@@ -173,7 +175,7 @@ def _forward_instruction(op: ops.Op, inputs: tuple[int, ...]) -> Instruction:
 def _update_instruction(old: int, grad: int | None, rate: float) -> Instruction:
     if grad is None:  # the loss does not depend on it: it stays as it is
         return lambda vals: vals[old]
-    return lambda vals: sgd(vals[old], vals[grad], rate)  # type: ignore[arg-type]
+    return lambda vals: sgd(vals[old], vals[grad], rate)
 
 
 def _compile(scenario: Scenario) -> Program:
@@ -205,7 +207,7 @@ def _compile(scenario: Scenario) -> Program:
         for param, slot in zip(scenario.params, param_slots, strict=True):
             grad_slot = grads.get(slot)
             old = tape.probe[slot]
-            update_slot = tape.slot(old if grad_slot is None else sgd(old, tape.probe[grad_slot], rate), param.name)  # type: ignore[arg-type]
+            update_slot = tape.slot(old if grad_slot is None else sgd(old, tape.probe[grad_slot], rate), param.name)
             gradient = grad_symbol(scenario.loss.name, param.name)
             tape.current = None
             tape.add_step(

@@ -8,7 +8,7 @@ results obtained elsewhere without pulling scikit-learn into the engine.
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
@@ -16,10 +16,18 @@ MAX_SAMPLES = 1_000_000
 MAX_SEED = 2**32 - 1
 
 
+def _whole(value: object) -> int | None:
+    """An integer argument as scikit-learn accepts one (Python or NumPy ints, not bools)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
 def _check_n_samples(n_samples: object) -> int:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or not 1 <= n_samples <= MAX_SAMPLES:
+    n = _whole(n_samples)
+    if n is None or not 1 <= n <= MAX_SAMPLES:
         raise ValueError(f"n_samples must be an int >= 1 and <= {MAX_SAMPLES:_}, got {n_samples!r}")
-    return int(n_samples)
+    return n
 
 
 def _check_noise(noise: object) -> float | None:
@@ -31,9 +39,10 @@ def _check_noise(noise: object) -> float | None:
 
 
 def _check_random_state(random_state: object) -> int:
-    if isinstance(random_state, bool) or not isinstance(random_state, Integral) or not 0 <= random_state <= MAX_SEED:
+    seed = _whole(random_state)
+    if seed is None or not 0 <= seed <= MAX_SEED:
         raise ValueError(f"random_state must be an int in [0, 2**32 - 1], got {random_state!r}")
-    return int(random_state)
+    return seed
 
 
 def make_moons(n_samples: int, noise: float | None, random_state: int) -> tuple[np.ndarray, np.ndarray]:

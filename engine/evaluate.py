@@ -12,6 +12,7 @@ give inf or nan (the caller decides what a non-finite value means), never a warn
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .expr import Binary, Call, Name, Node, Num, Transpose, Unary
 from .ops import BINARY_OPS, FUNCTION_OPS
 from .scenario import LogField, Place, ScenarioError
 
-_COMPARE: dict[str, Callable[[object, object], object]] = {
+_COMPARE: dict[str, Callable[..., Any]] = {
     "<": np.less,
     "<=": np.less_equal,
     ">": np.greater,
@@ -46,7 +47,7 @@ class EvaluationError(ValueError):
         self.message = message
 
 
-def truth(value: object) -> bool:
+def truth(value: Any) -> bool:
     """A condition on an array holds when it holds for every element."""
     return bool(np.all(value))
 
@@ -79,9 +80,9 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
         return _apply(node, np.transpose, _evaluate(node.operand, lookup, grad))
     if isinstance(node, Binary):
         if node.op in ("and", "or"):
-            left = truth(_evaluate(node.left, lookup, grad))
-            if left == (node.op == "or"):
-                return left
+            first = truth(_evaluate(node.left, lookup, grad))
+            if first == (node.op == "or"):
+                return first
             return truth(_evaluate(node.right, lookup, grad))
         left, right = _evaluate(node.left, lookup, grad), _evaluate(node.right, lookup, grad)
         if _whole(left) and _whole(right) and node.op in _WHOLE_OPS:
@@ -145,7 +146,7 @@ def _axis(value: object) -> int:
     return int(number)
 
 
-def _apply(node: Node, function: Callable[..., object], *args: object) -> object:
+def _apply(node: Node, function: Callable[..., Any], *args: Any) -> Any:
     """`function(*args)`, with a NumPy shape or axis complaint turned into an EvaluationError at `node`."""
     try:
         return function(*args)

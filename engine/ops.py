@@ -152,12 +152,15 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     """
     count = math.prod(shape) if axis is None else shape[axis]
     ones = np.ones(shape)
-    keep = axis is not None
     divisor = 1 if kind == "sum" else count
 
+    def total(a: Array) -> Array:
+        if axis is None:
+            return np.add.reduce(a, axis=None)
+        return np.add.reduce(a, axis=axis, keepdims=True)
+
     def forward(a: Array) -> Array:
-        total = np.add.reduce(a, axis=axis, keepdims=keep)
-        return total if kind == "sum" else total / divisor
+        return total(a) if kind == "sum" else total(a) / divisor
 
     if kind == "sum":
         partial = d("1", lambda g, out, a: g * ones)

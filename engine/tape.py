@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -23,12 +23,13 @@ if TYPE_CHECKING:
     from .conditions import Condition
 
 Phase = Literal["forward", "loss", "metric", "backward", "update"]
-Values = list[object]
-"""One iteration's values by slot; a slot not computed (yet) holds None."""
+Values = list[Any]
+"""One iteration's values by slot: NumPy arrays, or NumPy scalars where an op reduces to one
+(NumPy's stubs give most results as Any); a slot not computed (yet) holds None."""
 Instruction = Callable[[Values], object]
 
 
-def sgd(old: np.ndarray, grad: object, rate: float) -> np.ndarray:
+def sgd(old: Any, grad: Any, rate: float) -> Any:
     """The update rule, p − α·∂L/∂p: every run, replay and check uses this one."""
     return np.subtract(old, rate * grad)
 
@@ -100,7 +101,7 @@ class Program:
     def n_params(self) -> int:
         return sum(p.size for p in self.params)
 
-    def flatten(self, values: Sequence[np.ndarray], out: np.ndarray | None = None) -> np.ndarray:
+    def flatten(self, values: Sequence[Any], out: np.ndarray | None = None) -> np.ndarray:
         """One row of every parameter, in declaration order (the trainer's checkpoints)."""
         return np.concatenate([value.ravel() for value in values], out=out)
 
@@ -108,7 +109,7 @@ class Program:
         """Views of each parameter in a row."""
         return [row[p.offset : p.offset + p.size].reshape(p.shape) for p in self.params]
 
-    def start(self, params: Sequence[object]) -> Values:
+    def start(self, params: Sequence[Any]) -> Values:
         """A new iteration's values: the constants, and these parameters in their slots."""
         vals: Values = list(self.base)
         for p, value in zip(self.params, params, strict=True):
@@ -120,7 +121,7 @@ class Program:
         for slot, instruction in self._plan[start:stop]:
             vals[slot] = instruction(vals)
 
-    def replay(self, params: Sequence[object], count: int) -> Values:
+    def replay(self, params: Sequence[Any], count: int) -> Values:
         """The first `count` steps of an iteration from these parameters, every value kept.
 
         The parameters are copied in, so a replay never aliases the checkpoints it came from.

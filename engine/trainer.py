@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -36,10 +36,10 @@ class EpochRecord:
     """Every value of one epoch's tape, up to the step where the epoch ended."""
 
     epoch: int
-    values: tuple[object, ...]
+    values: tuple[Any, ...]
     available: int  # number of steps of the tape this epoch reached
 
-    def value(self, slot: int) -> object:
+    def value(self, slot: int) -> Any:
         return self.values[slot]
 
     @property
@@ -90,7 +90,7 @@ class Trainer:
         rule = program.stop_rule
         vals = program.start(self._params)
         program.run(vals, 0, program.backward_start)
-        loss = float(vals[program.loss_slot])  # type: ignore[arg-type]
+        loss = float(vals[program.loss_slot])
         self.losses[epoch - 1] = loss
         if (flags.raised or not math.isfinite(loss)) and self._non_finite(epoch, vals, program.backward_start):
             return
@@ -127,7 +127,7 @@ class Trainer:
         self._flags.raised = False
         for step in self.program.steps[:reached]:
             value = vals[step.slot]
-            if value is not None and not np.all(np.isfinite(value)):  # type: ignore[call-overload]
+            if value is not None and not np.all(np.isfinite(value)):
                 self._end_epoch_early(epoch)
                 # One line, even for an expression written over several lines.
                 label, where = " ".join(step.label.split()), " ".join(step.formula.split("   ")[0].split())
@@ -163,7 +163,7 @@ class Trainer:
         vals = program.start(program.unflatten(row))
         with np.errstate(all="ignore"):
             program.run(vals, 0, program.loss_end)
-        return float(vals[program.loss_slot])  # type: ignore[arg-type]
+        return float(vals[program.loss_slot])
 
     def grads_at(self, epoch: int) -> dict[str, object]:
         """∂L/∂p for every parameter, as computed in `epoch` (empty if it stopped before backward)."""
