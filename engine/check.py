@@ -132,7 +132,7 @@ def relative_error(analytic: float, numeric: float) -> float:
 def gradient_check(trainer: Trainer, epoch: int, tolerance: float = 1e-5) -> GradCheck:
     """Central differences of the loss at the parameters `epoch` starts from."""
     program = trainer.program
-    row = trainer.history[epoch - 1].copy()
+    row = trainer.row(epoch - 1).copy()
     analytic = trainer.grads_at(epoch)
     worst, where = 0.0, "-"
     for p in program.params:

@@ -232,7 +232,7 @@ class Cursor:
         done |= {slot for slot, value in enumerate(record.values) if program.base[slot] is not None}
         current = steps[index]
         params = []
-        previous = program.unflatten(trainer.history[epoch - 2]) if epoch > 1 else None
+        previous = program.unflatten(trainer.row(epoch - 2)) if epoch > 1 else None
         for i, p in enumerate(program.params):
             updated = p.update_slot in done
             before = record.value(p.slot)

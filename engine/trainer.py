@@ -1,9 +1,11 @@
 """Run a compiled program epoch after epoch, keeping just enough to replay any step.
 
-The whole history is one float64 array: row e holds every parameter after epoch e
-(row 0, the initial values), plus each epoch's loss. Showing a step of an epoch
-replays that epoch from its row with the very same instructions, so going back is
-exact to the bit and memory stays at a few numbers per epoch.
+Every parameter is kept, as one flat row, after every k-th epoch (a checkpoint; row 0
+holds the initial values), with k the smallest spacing whose rows fit the memory
+budget, plus each epoch's loss. The parameters after any other epoch are found by
+training on from the checkpoint before it, and any step of an epoch by replaying that
+epoch, all with the very same instructions: going back is exact to the bit, and memory
+does not grow with epochs × parameters.
 
 Every value an epoch computes is watched: NumPy reports each overflow or invalid
 operation as it happens, and only an epoch that raised one is searched for the first
@@ -19,6 +21,9 @@ from typing import Any, Literal
 import numpy as np
 
 from .tape import Program, Values
+
+DEFAULT_MEMORY = 256 * 2**20  # bytes of checkpoints a trainer keeps, unless told otherwise
+RECENT_ROWS = 4  # rows found by training on from a checkpoint, kept for the next look back
 
 StopReason = Literal["epochs", "early", "non-finite"]
 
@@ -60,12 +65,15 @@ class _FloatingPointFlags:
 class Trainer:
     """Trains a program lazily, as far as it is asked, and replays any epoch it has run."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, memory: int = DEFAULT_MEMORY) -> None:
         self.program = program
         scenario = program.scenario
         self.max_epochs = scenario.epochs
-        self.history = np.empty((self.max_epochs + 1, program.n_params))
-        self.history[0] = program.flatten([p.value for p in scenario.params])
+        fit = max(memory // (8 * max(program.n_params, 1)), 2)  # rows that fit the budget
+        self.spacing = -(-self.max_epochs // (fit - 1))  # checkpoints at 0, k, 2k, … up to max_epochs
+        self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.n_params))
+        self.checkpoints[0] = program.flatten([p.value for p in scenario.params])
+        self._recent: dict[int, np.ndarray] = {0: self.checkpoints[0]}  # epoch → row, besides checkpoints
         self.losses = np.full(self.max_epochs, np.nan)
         self.epochs_done = 0
         self.stop: Stop | None = None
@@ -104,10 +112,11 @@ class Trainer:
             )
             return
         program.run(vals, program.backward_start, len(program.steps))
-        row = program.flatten([vals[p.update_slot] for p in program.params], out=self.history[epoch])
+        row = program.flatten([vals[p.update_slot] for p in program.params])
         if (flags.raised or not np.isfinite(row).all()) and self._non_finite(epoch, vals, len(program.steps)):
             return
         self._params = [vals[p.update_slot] for p in program.params]
+        self._keep(epoch, row)
         self.epochs_done = epoch
         if rule is not None and rule.after_update and rule.holds(program, vals, loss, epoch):
             self.stop = Stop("early", epoch, f"stopped early at epoch {epoch}: {rule.text} (checked after the update)")
@@ -116,8 +125,19 @@ class Trainer:
 
     def _end_epoch_early(self, epoch: int) -> None:
         """The epoch counts as run (so it can be replayed and shown), but it made no update."""
-        self.history[epoch] = self.history[epoch - 1]
+        self._keep(epoch, self.row(epoch - 1))
         self.epochs_done = epoch
+
+    def _keep(self, epoch: int, row: np.ndarray) -> None:
+        """The row after the latest epoch is always at hand; every k-th is a checkpoint."""
+        if epoch % self.spacing == 0:
+            self.checkpoints[epoch // self.spacing] = row
+        self._remember(epoch, row)
+
+    def _remember(self, epoch: int, row: np.ndarray) -> None:
+        self._recent[epoch] = row
+        while len(self._recent) > RECENT_ROWS:
+            del self._recent[min(self._recent)]
 
     def _non_finite(self, epoch: int, vals: Values, reached: int) -> bool:
         """After NumPy flagged a fault: stop at the first step whose value is not finite, if any.
@@ -138,9 +158,32 @@ class Trainer:
 
     # -- looking back -----------------------------------------------------------------------
 
+    def row(self, epoch: int) -> np.ndarray:
+        """Every parameter after `epoch` (0: the initial values) as one flat row; do not modify it.
+
+        Trained on from the nearest checkpoint or remembered row before it, by the same
+        instructions as the run, so the bits are the run's.
+        """
+        if not 0 <= epoch <= self.epochs_done:
+            raise IndexError(f"epoch {epoch} has not been run (run so far: {self.epochs_done})")
+        if epoch in self._recent:
+            return self._recent[epoch]
+        if epoch % self.spacing == 0:
+            return self.checkpoints[epoch // self.spacing]
+        start = max([e for e in self._recent if e < epoch] + [epoch // self.spacing * self.spacing])
+        row = self._recent[start] if start in self._recent else self.checkpoints[start // self.spacing]
+        program = self.program
+        with np.errstate(all="ignore"):
+            for e in range(start + 1, epoch + 1):
+                vals = program.start(program.unflatten(row))
+                program.run(vals, 0, len(program.steps))
+                row = program.flatten([vals[p.update_slot] for p in program.params])
+                self._remember(e, row)
+        return row
+
     def params_after(self, epoch: int) -> dict[str, np.ndarray]:
         """Every parameter as it is after `epoch` (0: the initial values)."""
-        row = self.program.unflatten(self.history[epoch])
+        row = self.program.unflatten(self.row(epoch))
         return {p.name: value.copy() for p, value in zip(self.program.params, row, strict=True)}
 
     def steps_in(self, epoch: int) -> int:
@@ -154,7 +197,7 @@ class Trainer:
         if not 1 <= epoch <= max(self.epochs_done, 1):
             raise IndexError(f"epoch {epoch} has not been run (run so far: {self.epochs_done})")
         available = self.steps_in(epoch)
-        vals = self.program.replay(self.program.unflatten(self.history[epoch - 1]), available)
+        vals = self.program.replay(self.program.unflatten(self.row(epoch - 1)), available)
         return EpochRecord(epoch, tuple(vals), available)
 
     def loss_at(self, row: np.ndarray) -> float:

@@ -11,6 +11,7 @@ import pytest
 from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.engine.cursor import Cursor, Position, Snapshot
 from bpdbg.engine.session import open_scenario
+from bpdbg.engine.trainer import Trainer
 
 from .conftest import trainer_for
 
@@ -171,7 +172,7 @@ def test_memory_stays_small_over_ten_thousand_epochs() -> None:
     trainer = trainer_for("net_221_sigmoid")
     trainer.run()
     # One row of 9 parameters per epoch and one loss: about 800 KB, not a copy of every array.
-    assert trainer.history.nbytes + trainer.losses.nbytes < 1_000_000
+    assert trainer.checkpoints.nbytes + trainer.losses.nbytes < 1_000_000
 
 
 def test_the_engine_imports_nothing_from_textual() -> None:
@@ -186,3 +187,23 @@ def test_the_engine_imports_nothing_from_textual() -> None:
         "sorted(m for m in sys.modules if 'textual' in m)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", ["net_221_sigmoid", "moons_relu", "neuron_identity"])
+def test_checkpoints_spaced_to_fit_a_memory_budget_give_the_very_same_bits(name: str) -> None:
+    every_epoch = trainer_for(name)
+    program = every_epoch.program
+    budget = 5 * 8 * program.n_params  # room for 5 rows of parameters, whatever the epochs
+    spaced = Trainer(program, memory=budget)
+    every_epoch.run()
+    spaced.run()
+    assert spaced.spacing > 1 and spaced.checkpoints.nbytes <= budget
+    assert spaced.stop == every_epoch.stop
+    last = spaced.epochs_done
+    for epoch in [0, 1, spaced.spacing - 1, spaced.spacing, spaced.spacing + 1, last // 2, last - 1, last]:
+        assert spaced.row(epoch).tobytes() == every_epoch.row(epoch).tobytes(), epoch
+    cursors = Cursor(every_epoch), Cursor(spaced)
+    for epoch, step in [(last, 0), (3, 5), (spaced.spacing + 2, 1), (2, 0)]:
+        for cursor in cursors:
+            cursor.goto(epoch, step)
+        assert _same(cursors[0].snapshot(), cursors[1].snapshot())
