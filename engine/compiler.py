@@ -21,7 +21,7 @@ from .conditions import check_condition, check_log_fields
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value
 from .notation import grad_symbol
 from .scenario import Expression, Place, Scenario, ScenarioError
-from .shapes import axis_of, result_shape
+from .shapes import call_op, result_shape
 from .tape import BackwardInfo, Instruction, ParamInfo, Phase, Program, Step, Values, sgd
 
 
@@ -125,17 +125,29 @@ class _Forward:
             right = self.operand(node.right, expr, phase)
             return self.emit(ops.BINARY_OPS[node.op], (left, right), expr, phase, label, node)
         if isinstance(node, Call):
-            if node.func in ("sum", "mean"):
+            if node.func in ops.AXIS_FUNCTIONS or node.func == "onehot":
                 inner = self.operand(node.args[0], expr, phase)
-                shape = np.shape(self.tape.probe[inner])
                 try:
-                    axis = axis_of(node, len(shape))
+                    shape = np.shape(self.tape.probe[inner])
+                    op = call_op(node, [shape])
+                    if node.func == "onehot":
+                        result_shape(op, [shape], expr.text[node.start : node.end])
+                        self.check_labels(inner, op, node)
                 except ValueError as error:
-                    raise expr.error(str(error), node.args[1].start) from None
-                return self.emit(ops.reduction(node.func, shape, axis), (inner,), expr, phase, label, node)
+                    raise expr.error(str(error), node.args[-1].start) from None
+                return self.emit(op, (inner,), expr, phase, label, node)
             args = tuple(self.operand(arg, expr, phase) for arg in node.args)
             return self.emit(ops.FUNCTION_OPS[node.func], args, expr, phase, label, node)
         raise expr.error("cannot compile this expression", node.start)
+
+    def check_labels(self, labels: int, op: ops.Op, node: Call) -> None:
+        """onehot() takes class labels fixed by the data: whole numbers from 0 to k − 1."""
+        if self.tape.requires_grad[labels]:
+            raise ValueError("onehot() takes labels from the data, not a value that depends on the parameters")
+        k = op.shape([(1,)])[1]
+        values = np.asarray(self.tape.probe[labels])
+        if not np.all((values == np.round(values)) & (values >= 0) & (values < k)):
+            raise ValueError(f"onehot()'s labels must be whole numbers from 0 to {k - 1}")
 
     def unknown_name(self, name: str, expr: Expression) -> str:
         scenario = self.scenario

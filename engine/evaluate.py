@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary
-from .ops import BINARY_OPS, FUNCTION_OPS
+from .ops import AXIS_FUNCTIONS, BINARY_OPS, FUNCTION_OPS
 from .scenario import LogField, Place, ScenarioError
+from .shapes import call_op
 
 _COMPARE: dict[str, Callable[..., Any]] = {
     "<": np.less,
@@ -98,12 +99,10 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
             if grad is None or not isinstance(target, Name):
                 raise UnknownName(Name("grad", node.start, node.end))
             return grad(target)
+        if node.func in AXIS_FUNCTIONS or node.func == "onehot":
+            value = _evaluate(node.args[0], lookup, grad)
+            return _apply(node, lambda a: call_op(node, [np.shape(a)]).forward(a), value)
         args = [_evaluate(arg, lookup, grad) for arg in node.args]
-        if node.func in ("sum", "mean"):
-            reduce = np.sum if node.func == "sum" else np.mean
-            if len(args) == 1:
-                return _apply(node, reduce, args[0])
-            return _apply(node, lambda a, axis: reduce(a, axis=_axis(axis), keepdims=True), *args)
         return _apply(node, FUNCTION_OPS[node.func].forward, *args)
     raise TypeError(f"not an expression node: {node!r}")
 
@@ -137,13 +136,6 @@ def _whole_arithmetic(op: str, left: int, right: int) -> int | float:
         return result if abs(result) <= _EXACT else float(np.power(float(left), float(right)))
     result = left + right if op == "+" else left - right if op == "-" else left * right
     return result if abs(result) <= _EXACT else float(result)
-
-
-def _axis(value: object) -> int:
-    number = float(np.asarray(value))
-    if number != int(number):
-        raise ValueError(f"axis must be a whole number, not {number:g}")
-    return int(number)
 
 
 def _apply(node: Node, function: Callable[..., Any], *args: Any) -> Any:

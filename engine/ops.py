@@ -177,6 +177,80 @@ def reduced_shape(shape: Shape, axis: int | None) -> Shape:
     return tuple(1 if i == axis else n for i, n in enumerate(shape))
 
 
+def extreme(kind: str, axis: int | None) -> Op:
+    """max/min over everything or along one axis (kept); ties share the gradient evenly."""
+    pick = np.max if kind == "max" else np.min
+
+    def forward(a: Array) -> Array:
+        return pick(a) if axis is None else pick(a, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+
+    def share(g: Array, out: Array, a: Array) -> Array:
+        chosen = (a == out).astype(np.float64)
+        return g * (chosen / np.add.reduce(chosen, axis=axis, keepdims=True))
+
+    written = call(kind) if axis is None else (lambda names: f"{kind}({names[0]}, {axis})")
+    shape: Callable[[list[Shape]], Shape] = lambda shapes: reduced_shape(shapes[0], axis)  # noqa: E731
+    return Op(kind, forward, (d(f"[{{a}} = {kind}]", share),), written, shape)
+
+
+def softmax(axis: int | None) -> Op:
+    """e^x / Σe^x over everything or along one axis, shifted by the max so that it never overflows."""
+
+    def forward(a: Array) -> Array:
+        e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+        return e / np.add.reduce(e, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+
+    def vjp(g: Array, out: Array, a: Array) -> Array:
+        return out * (g - np.add.reduce(g * out, axis=axis, keepdims=True))  # type: ignore[no-any-return]
+
+    written = call("softmax") if axis is None else (lambda names: f"softmax({names[0]}, {axis})")
+    partial = Partial("{out} ⊙ ((·) − Σ (·) ⊙ {out})", vjp, elementwise=False)
+    return Op("softmax", forward, (partial,), written, _same_shape)
+
+
+def log_softmax(axis: int | None) -> Op:
+    """x − log Σe^x, computed as (x − max) − log Σe^(x − max): finite for any finite x."""
+
+    def forward(a: Array) -> Array:
+        shifted = a - np.max(a, axis=axis, keepdims=True)
+        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))  # type: ignore[no-any-return]
+
+    def vjp(g: Array, out: Array, a: Array) -> Array:
+        return g - np.exp(out) * np.add.reduce(g, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+
+    written = call("log_softmax") if axis is None else (lambda names: f"log_softmax({names[0]}, {axis})")
+    partial = Partial("(·) − exp({out}) ⊙ Σ (·)", vjp, elementwise=False)
+    return Op("log_softmax", forward, (partial,), written, _same_shape)
+
+
+def onehot(k: int) -> Op:
+    """Labels 0…k−1 (n of them, as a column or a vector) → an n×k matrix of 0s and 1s: data, no gradient."""
+
+    def forward(labels: Array) -> Array:
+        return np.eye(k)[np.asarray(labels, dtype=np.intp).reshape(-1)]  # type: ignore[no-any-return]
+
+    def shape(shapes: list[Shape]) -> Shape:
+        (labels,) = shapes
+        if len(labels) > 2 or (len(labels) == 2 and labels[1] != 1):
+            raise ValueError(f"onehot() takes labels as a column (n×1) or a vector, not {labels}")
+        return (math.prod(labels), k)
+
+    return Op("onehot", forward, (d("0", lambda g, out, a: np.zeros(np.shape(a))),), call("onehot"), shape)
+
+
+#: Functions whose second argument, if any, is an axis written out: f(x) or f(x, 0).
+AXIS_FUNCTIONS = ("sum", "mean", "max", "min", "softmax", "log_softmax")
+
+
+def with_axis(func: str, shape: Shape, axis: int | None) -> Op:
+    """The op of an axis function, for an operand of this shape."""
+    if func in ("sum", "mean"):
+        return reduction(func, shape, axis)
+    if func in ("max", "min"):
+        return extreme(func, axis)
+    return softmax(axis) if func == "softmax" else log_softmax(axis)
+
+
 BINARY_OPS: dict[str, Op] = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "@": MATMUL}
 UNARY_OPS: dict[str, Op] = {"-": NEG, "+": POS}
 FUNCTION_OPS: dict[str, Op] = {

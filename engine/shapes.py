@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from . import limits
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, children, constant_value
-from .ops import BINARY_OPS, FUNCTION_OPS, Op, Shape, broadcast, reduced_shape
+from .ops import AXIS_FUNCTIONS, BINARY_OPS, FUNCTION_OPS, Op, Shape, broadcast, onehot, with_axis
 
 _LOGIC = {"and", "or"}
 _COMPARISONS = {"<", "<=", ">", ">=", "==", "!="}
@@ -56,6 +56,23 @@ def axis_of(call: Call, ndim: int) -> int | None:
     if value is None or value != int(value) or not -ndim <= value < ndim:
         raise ValueError(f"{call.func}()'s axis must be a whole number from {-ndim} to {ndim - 1}")
     return int(value) % ndim
+
+
+def classes_of(call: Call) -> int:
+    """The k of onehot(labels, k): a whole number of classes, written out."""
+    value = constant_value(call.args[1])
+    if value is None or value != int(value) or not 1 <= value <= limits.MAX_ELEMENTS:
+        raise ValueError(f"onehot()'s number of classes must be a whole number from 1 to {limits.MAX_ELEMENTS}")
+    return int(value)
+
+
+def call_op(call: Call, shapes: list[Shape]) -> Op:
+    """The op a function call stands for, given its operands' shapes (axes and counts are written out)."""
+    if call.func in AXIS_FUNCTIONS:
+        return with_axis(call.func, shapes[0], axis_of(call, len(shapes[0])))
+    if call.func == "onehot":
+        return onehot(classes_of(call))
+    return FUNCTION_OPS[call.func]
 
 
 def infer(node: Node, names: Mapping[str, Shape], text: str) -> Shape:
@@ -104,8 +121,8 @@ def _shape_of(node: Node, args: list[Shape], names: Mapping[str, Shape], text: s
     if isinstance(node, Call):
         if node.func == "grad":
             return args[0]
-        if node.func in ("sum", "mean"):
-            return reduced_shape(args[0], axis_of(node, len(args[0])))
+        if node.func in AXIS_FUNCTIONS or node.func == "onehot":
+            return result_shape(call_op(node, args), args[:1], text)
         return result_shape(FUNCTION_OPS[node.func], args, text)
     raise TypeError(f"not an expression node: {node!r}")
 

@@ -196,9 +196,9 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ),
     (
         "unknown-function",
-        edit('z = "w * x + b"', 'z = "softmax(w * x + b)"'),
-        "12:6: model.z: unknown function 'softmax' (known: abs, exp, log, maximum, mean, minimum, relu, sigmoid, sum, "
-        "tanh, transpose) in 'softmax(w * x + b)'",
+        edit('z = "w * x + b"', 'z = "softplus(w * x + b)"'),
+        "12:6: model.z: unknown function 'softplus' (known: abs, exp, log, log_softmax, max, maximum, mean, min, "
+        "minimum, onehot, relu, sigmoid, softmax, sum, tanh, transpose) in 'softplus(w * x + b)'",
     ),
     (
         "used-before-defined",

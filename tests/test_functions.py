@@ -1,0 +1,125 @@
+"""softmax, log_softmax, max and min along an axis, and onehot: forward values, backward rules
+checked by finite differences, and what they refuse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bpdbg.engine.check import gradient_check
+from bpdbg.engine.report import Log
+from bpdbg.engine.scenario import ScenarioError
+from bpdbg.engine.session import open_scenario
+
+SCENARIO = """
+title = "functions"
+seed = 3
+[data]
+X = [[0.5, -1.0, 2.0, 0.1], [1.5, 0.3, -0.7, 0.2], [-0.4, 0.8, 0.9, -1.2]]
+P = [[0.2, 0.3, 0.5], [0.6, 0.1, 0.3], [0.1, 0.8, 0.1]]
+y = [[2], [0], [1]]
+[params]
+W = {{ randn = [4, 3] }}
+[model]
+Z = "X @ W"
+{model}
+[loss]
+L = "{loss}"
+[training]
+learning_rate = 0.1
+epochs = 3
+{extra}
+"""
+
+
+def trainer(write_scenario, loss: str, model: str = "", extra: str = ""):  # type: ignore[no-untyped-def]
+    return open_scenario(write_scenario(SCENARIO.format(loss=loss, model=model, extra=extra)))
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "sum(softmax(Z, 1) * P)",
+        "sum(softmax(Z) * P)",
+        "-mean(sum(onehot(y, 3) * log_softmax(Z, 1), 1))",
+        "sum(log_softmax(Z, 0) * P)",
+        "sum(max(Z, 1) ** 2)",
+        "sum(min(Z, 0) * max(Z, 0))",
+        "max(Z) - min(Z)",
+    ],
+)
+def test_every_backward_rule_agrees_with_finite_differences(write_scenario, loss: str) -> None:
+    t = trainer(write_scenario, loss)
+    t.run()
+    for epoch in (1, 3):
+        result = gradient_check(t, epoch)
+        assert result.passed, (loss, result)
+
+
+def test_softmax_and_log_softmax_are_the_textbook_formulas_along_their_axis(write_scenario) -> None:
+    t = trainer(write_scenario, "sum(S * P) + sum(G * P)", model='S = "softmax(Z, 1)"\nG = "log_softmax(Z, 1)"')
+    record = t.record(1)
+    named = t.program.named
+    Z, S, G = (record.value(named[n]) for n in ("Z", "S", "G"))
+    expected = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(S, expected, rtol=1e-15, atol=1e-15)
+    np.testing.assert_allclose(G, np.log(expected), rtol=1e-14)
+    np.testing.assert_allclose(S.sum(axis=1), 1.0, rtol=1e-15)
+
+
+def test_log_softmax_stays_finite_where_the_naive_formula_overflows(write_scenario) -> None:
+    t = trainer(write_scenario, "sum(G * P)", model='G = "log_softmax(1000 * Z, 1)"')
+    t.run()
+    assert t.stop is not None and t.stop.reason == "epochs"
+    assert np.isfinite(t.record(1).value(t.program.named["G"])).all()
+
+
+def test_onehot_turns_labels_into_rows_of_zeros_and_a_one(write_scenario) -> None:
+    t = trainer(write_scenario, "sum(H * Z)", model='H = "onehot(y, 3)"')
+    H = t.record(1).value(t.program.named["H"])
+    assert H.tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+
+
+def test_max_and_min_keep_the_axis_they_reduce(write_scenario) -> None:
+    t = trainer(write_scenario, "sum(A) + sum(B)", model='A = "max(Z, 1)"\nB = "min(Z, 0)"')
+    record = t.record(1)
+    Z = record.value(t.program.named["Z"])
+    assert np.array_equal(record.value(t.program.named["A"]), Z.max(axis=1, keepdims=True))
+    assert np.array_equal(record.value(t.program.named["B"]), Z.min(axis=0, keepdims=True))
+
+
+def test_the_new_functions_work_in_log_fields_and_stop_rules(write_scenario) -> None:
+    t = trainer(
+        write_scenario,
+        "sum(softmax(Z, 1) * P)",
+        extra='stop_when = "max(abs(W)) > 100 or epoch > 2"\n[[log]]\nformat = "{max(W):.3f} {min(softmax(Z, 1)):.3f}"',
+    )
+    t.run()
+    assert t.stop is not None and (t.stop.reason, t.stop.epoch) == ("early", 3)
+    after_first = t.params_after(1)["W"]
+    softmax = np.exp(t.record(1).value(t.program.named["Z"]))
+    softmax /= softmax.sum(axis=1, keepdims=True)
+    assert Log(t).lines()[0].text == f"{after_first.max():.3f} {softmax.min():.3f}"
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        ('H = "onehot(y * 0.5, 3)"', "onehot()'s labels must be whole numbers from 0 to 2"),
+        ('H = "onehot(y, 2)"', "onehot()'s labels must be whole numbers from 0 to 1"),
+        ('H = "onehot(y, 1.5)"', "onehot()'s number of classes must be a whole number"),
+        ('H = "onehot(P, 3)"', "onehot() takes labels as a column (n×1) or a vector, not (3, 3)"),
+        ('H = "onehot(X @ W[0], 3)"', "subscripts"),
+        ('H = "softmax(Z, 2)"', "softmax()'s axis must be a whole number from -2 to 1"),
+    ],
+)
+def test_what_the_new_functions_refuse_is_one_line_at_its_place(write_scenario, model: str, message: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        trainer(write_scenario, "sum(Z)", model=model)
+    assert message in caught.value.message
+    assert caught.value.place.where == "model.H"
+
+
+def test_onehot_refuses_labels_that_depend_on_the_parameters(write_scenario) -> None:
+    with pytest.raises(ScenarioError, match="onehot\\(\\) takes labels from the data"):
+        trainer(write_scenario, "sum(H)", model='H = "onehot(max(Z, 1) * 0, 3)"')
