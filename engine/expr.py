@@ -170,12 +170,15 @@ def _tokenize(text: str) -> list[_Token]:
 
 
 class _Parser:
-    def __init__(self, text: str, functions: dict[str, tuple[int, int]], conditions: bool) -> None:
+    def __init__(
+        self, text: str, functions: dict[str, tuple[int, int]], conditions: bool, comparisons: bool = False
+    ) -> None:
         self.text = text
         self.tokens = _tokenize(text)
         self.index = 0
         self.functions = functions
-        self.conditions = conditions
+        self.conditions = conditions  # and, or, not, grad()
+        self.comparisons = conditions or comparisons
         self.depth = 0
 
     @property
@@ -205,6 +208,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise ExprError(f"expression nested deeper than {MAX_DEPTH} levels", self.token.start)
         left = self.prefix()
+        compared = False  # `left` is a comparison made in this loop, not one inside parentheses
         while True:
             op = self.token.text if self.token.kind in ("op", "name") else ""
             power = _BINARY_POWER.get(op)
@@ -212,17 +216,19 @@ class _Parser:
                 if op == "=":
                     raise ExprError("'=' is not an operator here (use '==' to compare)", self.token.start)
                 break
-            if op in _KEYWORDS or op in _COMPARISONS:
-                if not self.conditions:
-                    raise ExprError(f"{op!r} is only allowed in conditions", self.token.start)
+            if op in _KEYWORDS and not self.conditions:
+                raise ExprError(f"{op!r} is only allowed in conditions", self.token.start)
+            if op in _COMPARISONS and not self.comparisons:
+                raise ExprError(f"{op!r} is only allowed in conditions and metrics", self.token.start)
             self.advance()
             # ** is right-associative: parse its right side at one power less.
             right = self.expression(power - 1 if op == "**" else power)
-            if op in _COMPARISONS and isinstance(left, Binary) and left.op in _COMPARISONS:
+            if op in _COMPARISONS and compared:
                 raise ExprError("chained comparisons are not allowed; join them with 'and'", left.end)
             if op == "**":
                 right = _checked_exponent(right)
             left = Binary(op, left, right, left.start, right.end)
+            compared = op in _COMPARISONS
         self.depth -= 1
         return left
 
@@ -369,6 +375,12 @@ def parse_expression(text: str) -> Node:
     """Parse a model, loss or metric expression."""
     _check_length(text)
     return _Parser(text, FUNCTIONS, conditions=False).parse()
+
+
+def parse_metric(text: str) -> Node:
+    """Parse a metric: an expression that may also compare (1 where true, 0 where false), e.g. an accuracy."""
+    _check_length(text)
+    return _Parser(text, FUNCTIONS, conditions=False, comparisons=True).parse()
 
 
 def parse_condition(text: str) -> Node:

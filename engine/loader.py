@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import datasets, limits
-from .expr import FUNCTIONS, ExprError, names_in, parse_condition, parse_expression
+from .expr import FUNCTIONS, ExprError, names_in, parse_condition, parse_expression, parse_metric
 from .limits import MAX_ELEMENTS, MAX_EPOCHS, MAX_FILE_BYTES, MAX_FORMAT_LENGTH, MAX_HISTORY_BYTES, MAX_LENGTH
 from .scenario import Expression, LogBlock, LogField, Param, Place, Scenario, ScenarioError, StopRule
 
@@ -282,7 +282,7 @@ class _Loader:
                 f"needs exactly one entry, the loss's name and expression (found {len(loss_table)})", "loss", "loss"
             )
         loss = self._expressions(loss_table, "loss", names)[0]
-        metrics = self._expressions(doc.get("metrics", {}), "metrics", names)
+        metrics = self._expressions(doc.get("metrics", {}), "metrics", names, parse_metric)
         n_params = sum(p.value.size for p in params)
         learning_rate, epochs, stop = self._training(doc["training"], n_params)
         log = self._log(doc.get("log", []), names)
@@ -578,7 +578,9 @@ class _Loader:
 
     # -- expressions -------------------------------------------------------------------------
 
-    def _expressions(self, table: dict[str, Any], section: str, names: dict[str, Place]) -> tuple[Expression, ...]:
+    def _expressions(
+        self, table: dict[str, Any], section: str, names: dict[str, Place], parse: Any = parse_expression
+    ) -> tuple[Expression, ...]:
         result = []
         for name, text in table.items():
             where = f"{section}.{name}"
@@ -587,7 +589,7 @@ class _Loader:
                 raise ScenarioError(
                     place, f'must be an expression in quotes, e.g. {name} = "w * x + b", not {_type_name(text)}'
                 )
-            result.append(self._parsed(name, text, place, parse_expression))
+            result.append(self._parsed(name, text, place, parse))
         return tuple(result)
 
     def _parsed(self, name: str, text: str, place: Place, parse: Any) -> Expression:

@@ -251,7 +251,18 @@ def with_axis(func: str, shape: Shape, axis: int | None) -> Op:
     return softmax(axis) if func == "softmax" else log_softmax(axis)
 
 
-BINARY_OPS: dict[str, Op] = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "@": MATMUL}
+def comparison(name: str, symbol: str, compare: Callable[[Array, Array], Array]) -> Op:
+    """1 where the comparison holds, 0 where not: for metrics such as an accuracy, never differentiated."""
+    no_gradient = d("0", lambda g, out, a, b: np.zeros(np.shape(a)))
+    return elementwise(name, lambda a, b: compare(a, b).astype(np.float64), infix(symbol), no_gradient, no_gradient)
+
+
+COMPARISON_OPS: dict[str, Op] = {
+    "<": comparison("less", "<", np.less), "<=": comparison("less_equal", "≤", np.less_equal),
+    ">": comparison("greater", ">", np.greater), ">=": comparison("greater_equal", "≥", np.greater_equal),
+    "==": comparison("equal", "=", np.equal), "!=": comparison("not_equal", "≠", np.not_equal),
+}  # fmt: skip
+BINARY_OPS: dict[str, Op] = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "@": MATMUL} | COMPARISON_OPS
 UNARY_OPS: dict[str, Op] = {"-": NEG, "+": POS}
 FUNCTION_OPS: dict[str, Op] = {
     "sigmoid": SIGMOID, "relu": RELU, "tanh": TANH, "exp": EXP, "log": LOG, "abs": ABS,

@@ -3,6 +3,8 @@ checked by finite differences, and what they refuse."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -123,3 +125,27 @@ def test_what_the_new_functions_refuse_is_one_line_at_its_place(write_scenario, 
 def test_onehot_refuses_labels_that_depend_on_the_parameters(write_scenario) -> None:
     with pytest.raises(ScenarioError, match="onehot\\(\\) takes labels from the data"):
         trainer(write_scenario, "sum(H)", model='H = "onehot(max(Z, 1) * 0, 3)"')
+
+
+def test_a_metric_may_compare_and_so_report_an_accuracy(write_scenario) -> None:
+    text = (Path(__file__).parent.parent / "scenarios" / "moons_relu.toml").read_text(encoding="utf-8")
+    text = text.replace("[training]", '[metrics]\naccuracy = "mean((A2 > 0.5) == y)"\n\n[training]')
+    t = open_scenario(write_scenario(text))
+    t.run(300)
+    record = t.record(300)
+    A2, y = record.value(t.program.named["A2"]), record.value(t.program.named["y"])
+    assert record.value(t.program.named["accuracy"]) == np.mean((A2 > 0.5) == y)
+    assert 0.8 < record.value(t.program.named["accuracy"]) <= 1
+
+
+def test_comparisons_stay_out_of_what_is_differentiated(write_scenario) -> None:
+    with pytest.raises(ScenarioError, match="'>' is only allowed in conditions and metrics"):
+        trainer(write_scenario, "sum(Z > 0)")
+
+
+def test_a_parenthesised_comparison_is_not_a_chain_but_a_bare_chain_is_refused(write_scenario) -> None:
+    from bpdbg.engine.expr import ExprError, parse_metric
+
+    parse_metric("mean((A2 > 0.5) == y)")
+    with pytest.raises(ExprError, match="chained comparisons are not allowed"):
+        parse_metric("mean(A2 > 0.5 == y)")
