@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+from click.shell_completion import CompletionItem
 
 from bpdbg import __version__
 from bpdbg.engine.scenario import ScenarioError
@@ -19,13 +20,54 @@ EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
 
 
+def _scenario_completions(incomplete: str) -> list[CompletionItem]:
+    """Shipped names, then *.toml files and folders, that start with what was typed."""
+    items = [CompletionItem(name) for name in shipped() if name.startswith(incomplete)]
+    folder, _, stem = incomplete.rpartition("/")
+    base = Path(folder or ".") if not folder.startswith("~") else Path(folder).expanduser()
+    try:
+        entries = sorted(base.iterdir())
+    except OSError:
+        return items
+    for entry in entries:
+        if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem.startswith(".")):
+            continue
+        shown = f"{folder}/{entry.name}" if folder or incomplete.startswith("/") else entry.name
+        if entry.is_dir():
+            items.append(CompletionItem(f"{shown}/"))
+        elif entry.suffix == ".toml":
+            items.append(CompletionItem(shown))
+    return items
+
+
+class ScenarioType(click.ParamType):
+    """A scenario file or shipped name; completes both in the shell."""
+
+    name = "scenario"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        return _scenario_completions(incomplete)
+
+
+SCENARIO = ScenarioType()
+
+
 class _DebuggerByDefault(click.Group):
     """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and not args[0].startswith("-")):
+        # While the shell completes (resilient parsing), a lone word may be a command being typed.
+        rewrite = bool(args) if ctx.resilient_parsing else True
+        if rewrite and (not args or (args[0] not in self.commands and not args[0].startswith("-"))):
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Commands, and scenarios too: `bpdbg SCENARIO` opens the debugger."""
+        items = super().shell_complete(ctx, incomplete)
+        if not incomplete.startswith("-"):
+            items += _scenario_completions(incomplete)
+        return items
 
 
 def _load(scenario: str) -> Trainer:
@@ -56,7 +98,7 @@ def main() -> None:
 
 
 @main.command("open")
-@click.argument("scenario", default=DEFAULT)
+@click.argument("scenario", default=DEFAULT, type=SCENARIO)
 def open_debugger(scenario: str) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
     trainer = _load(scenario)
@@ -97,7 +139,7 @@ def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
 
 
 @main.command()
-@click.argument("scenario")
+@click.argument("scenario", type=SCENARIO)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per epoch (JSON Lines).")
 def run(scenario: str, as_json: bool) -> None:
     """Train SCENARIO headless and print its log the way the notes print it."""
@@ -137,7 +179,7 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True)
+@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
 def check(scenarios: tuple[str, ...]) -> None:
     """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
     from bpdbg.engine.check import compare_log, gradient_check
@@ -171,7 +213,7 @@ def check(scenarios: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True)
+@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
 @click.option(
     "--after", default=3, show_default=True, type=click.IntRange(min=0), help="Also check after this many updates."
 )
