@@ -140,3 +140,29 @@ def test_the_installed_command_completes_in_bash() -> None:
     env["_BPDBG_COMPLETE"] = "bash_source"
     script = subprocess.run([str(bpdbg)], env=env, capture_output=True, text=True, check=False).stdout
     assert "complete -o nosort -F _bpdbg_completion bpdbg" in script
+
+
+def run_into(stdout: int, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bpdbg", *args], stdout=stdout, stderr=subprocess.PIPE, text=True, check=False
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_device_is_one_line_on_stderr_and_a_non_zero_exit() -> None:
+    with open("/dev/full", "w") as full:
+        for args in (["run", "two_neurons"], ["run", "gd_x2", "--json"], ["check", "gd_x2"], ["list"]):
+            done = run_into(full.fileno(), *args)
+            assert done.returncode != 0, args
+            assert done.stderr == "bpdbg: cannot write the output: No space left on device\n", args
+
+
+def test_a_closed_pipe_is_one_line_on_stderr_and_a_non_zero_exit() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `| head -1` does once it has its line; here before the first one
+    try:
+        done = run_into(write_end, "run", "net_221_sigmoid")
+    finally:
+        os.close(write_end)
+    assert done.returncode != 0
+    assert done.stderr == "bpdbg: cannot write the output: Broken pipe\n"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -52,6 +54,20 @@ class ScenarioType(click.ParamType):
 SCENARIO = ScenarioType()
 
 
+def _output_failed(error: OSError) -> None:
+    """Report a closed pipe or a full disk in one line, and keep the exit from failing again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere at exit
+    except (OSError, ValueError):
+        pass
+    try:
+        click.echo(f"bpdbg: cannot write the output: {error.strerror or error}", err=True)
+    except OSError:
+        pass
+    sys.exit(EXIT_DIFFERS)
+
+
 class _DebuggerByDefault(click.Group):
     """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands."""
 
@@ -68,6 +84,23 @@ class _DebuggerByDefault(click.Group):
         if not incomplete.startswith("-"):
             items += _scenario_completions(incomplete)
         return items
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """The command, with a failed write reported here: click would end a closed pipe silently."""
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            _output_failed(error)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's main, with output that cannot be written (closed pipe, full disk) as one line."""
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                sys.stdout.flush()
+        except OSError as error:
+            _output_failed(error)
 
 
 def _load(scenario: str) -> Trainer:
