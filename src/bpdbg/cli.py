@@ -215,7 +215,7 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
 def check(scenarios: tuple[str, ...]) -> None:
     """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
-    from bpdbg.engine.check import compare_log, gradient_check
+    from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
 
     def one(name: str, trainer: Trainer) -> bool:
         label = Path(name).stem
@@ -229,17 +229,20 @@ def check(scenarios: tuple[str, ...]) -> None:
             click.echo(f"{label}: agrees with the notes ({result.lines} printed lines)")
             return True
         found = result.divergence
-        epoch = found.epoch or 1
-        verdict = gradient_check(trainer, min(epoch, trainer.epochs_done))
-        fd = (
-            "finite differences confirm the engine's gradients there"
-            if verdict.passed
-            else "finite differences DISAGREE with the engine's gradients there"
-        )
-        click.echo(
-            f"{label}: DIFFERS from the notes at {found.describe()}; {fd} "
-            f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e})"
-        )
+        epoch = min(found.epoch or 1, trainer.epochs_done)
+        checked = last_with_gradients(trainer, epoch)
+        if checked is None:
+            fd = f"finite differences have nothing to check (no epoch up to {epoch} reached its backward pass)"
+        else:
+            verdict = gradient_check(trainer, checked)
+            agree = "confirm" if verdict.passed else "DISAGREE with"
+            before = "" if checked == epoch else f"; epoch {epoch} ended before its backward pass"
+            sampled = "".join(f"; {s.describe()}" for s in verdict.sampled)
+            fd = (
+                f"finite differences {agree} the engine's gradients there "
+                f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e}{before}{sampled})"
+            )
+        click.echo(f"{label}: DIFFERS from the notes at {found.describe()}; {fd}")
         return False
 
     _each(scenarios, one)
@@ -266,12 +269,18 @@ def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
                 return False
         epochs = sorted({1, min(after + 1, last)})
         results = [gradient_check(trainer, epoch) for epoch in epochs]
-        worst = max(results, key=lambda r: r.worst)
-        ok = all(r.passed for r in results)
+        skipped = [r.skipped for r in results if r.skipped is not None]
+        checked = [r for r in results if r.skipped is None]
+        if not checked:
+            click.echo(f"{label}: nothing to check ({'; '.join(skipped)})")
+            return True
+        worst = max(checked, key=lambda r: r.worst)
+        ok = all(r.passed for r in checked)
+        notes = [f"epochs checked: {', '.join(str(r.epoch) for r in checked)}", *skipped]
+        notes += dict.fromkeys(s.describe() for r in checked for s in r.sampled)
         click.echo(
             f"{label}: {'ok' if ok else 'FAILED'}, worst relative error {worst.worst:.1e} at "
-            f"{worst.where}, epoch {worst.epoch} (epochs checked: {', '.join(map(str, epochs))}; "
-            f"tolerance {worst.tolerance:.0e})"
+            f"{worst.where}, epoch {worst.epoch} ({'; '.join(notes)}; tolerance {worst.tolerance:.0e})"
         )
         return ok
 
