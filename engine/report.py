@@ -50,7 +50,7 @@ def printed_elements(array: np.ndarray) -> np.ndarray:
         return array.reshape(-1)
     edge = options["edgeitems"]
     kept = [np.r_[0:edge, n - edge : n] if n > 2 * edge else np.arange(n) for n in array.shape]
-    return array[np.ix_(*kept)].reshape(-1)
+    return np.asarray(array[np.ix_(*kept)]).reshape(-1)
 
 
 class Template:

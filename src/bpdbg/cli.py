@@ -42,7 +42,7 @@ def _scenario_completions(incomplete: str) -> list[CompletionItem]:
     return items
 
 
-class ScenarioType(click.ParamType):
+class ScenarioType(click.types.StringParamType):
     """A scenario file or shipped name; completes both in the shell."""
 
     name = "scenario"
@@ -145,7 +145,7 @@ def _number(value: object) -> object:
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return float(array) if np.isfinite(array) else None
-    return np.where(np.isfinite(array), array, None).tolist()
+    return np.where(np.isfinite(array), array, np.array(None)).tolist()
 
 
 def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
