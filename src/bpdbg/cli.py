@@ -26,7 +26,7 @@ def _scenario_completions(incomplete: str) -> list[CompletionItem]:
     """Shipped names, then *.toml files and folders, that start with what was typed."""
     items = [CompletionItem(name) for name in shipped() if name.startswith(incomplete)]
     folder, _, stem = incomplete.rpartition("/")
-    base = Path(folder or ".") if not folder.startswith("~") else Path(folder).expanduser()
+    base = Path(folder).expanduser() if folder else Path("/" if incomplete.startswith("/") else ".")
     try:
         entries = sorted(base.iterdir())
     except OSError:
