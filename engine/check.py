@@ -8,6 +8,7 @@ finite differences of the loss, so a disagreement can be blamed on the right sid
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -148,7 +149,8 @@ def relative_error(analytic: float, numeric: float) -> float:
     A central difference of a loss near 1 carries noise of about 1e-10, which is no
     evidence against a gradient of 1e-6; the floor keeps that noise from failing it.
     """
-    return abs(analytic - numeric) / max(abs(analytic), abs(numeric), GRADIENT_FLOOR)
+    error = abs(analytic - numeric) / max(abs(analytic), abs(numeric), GRADIENT_FLOOR)
+    return math.inf if math.isnan(error) else error  # a NaN must count as the worst, not be skipped
 
 
 def no_gradients(trainer: Trainer, epoch: int) -> str | None:

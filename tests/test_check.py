@@ -188,3 +188,13 @@ def test_check_names_the_exact_value_behind_a_summarised_number(write_scenario) 
     found = compare_log(trainer, trainer.program.scenario.expected_text or "").divergence
     assert found is not None
     assert found.describe() == "epoch 1, y_hat: the notes print 999.4, the engine computes 999.5 (exactly 999.5)"
+
+
+def test_a_nan_gradient_counts_as_the_worst_error_not_as_none(write_scenario) -> None:
+    trainer = open_scenario(write_scenario(WIDE.format(shape="[2, 3]")))
+    trainer.run(1)
+    wrong = np.array(trainer.grads_at(1)["W"], dtype=np.float64)
+    wrong[1, 2] = np.nan
+    trainer.grads_at = lambda epoch: {"W": wrong}  # type: ignore[method-assign]
+    result = gradient_check(trainer, 1)
+    assert not result.passed and result.where == "W[5]"
