@@ -42,6 +42,17 @@ _DEFAULT_FORMAT = "epoch {epoch}: loss = {loss:.6g}"
 DEFAULT_LOG = LogBlock(_DEFAULT_FORMAT, "epoch", parts=tuple(parse_log_format(_DEFAULT_FORMAT)))
 
 
+def printed_elements(array: np.ndarray) -> np.ndarray:
+    """The elements NumPy prints, in order: all of them, or only the first and last few along
+    each long axis of an array it summarises with `...` (over `threshold` elements)."""
+    options = np.get_printoptions()
+    if array.size <= options["threshold"]:
+        return array.reshape(-1)
+    edge = options["edgeitems"]
+    kept = [np.r_[0:edge, n - edge : n] if n > 2 * edge else np.arange(n) for n in array.shape]
+    return np.asarray(array[np.ix_(*kept)]).reshape(-1)
+
+
 class Template:
     """A parsed `[[log]]` format: literal text and expression fields (the loader has checked it)."""
 
@@ -83,12 +94,12 @@ class Template:
             text = np.array2string(array, formatter={"float_kind": lambda v: format(v, field.spec)})
         else:
             text = str(array)
-        flat = iter(array.reshape(-1).tolist())
-        pieces = []
-        for line in text.split("\n"):
-            numbers = [Number(m.group(), field.text, next(flat, None)) for m in NUMBER.finditer(line)]
-            pieces.append((line, numbers))
-        return pieces
+        lines = [(line, [m.group() for m in NUMBER.finditer(line)]) for line in text.split("\n")]
+        shown = printed_elements(array) if array.ndim else array.reshape(-1)
+        flat = iter(shown.tolist())
+        if sum(len(found) for _, found in lines) != shown.size:  # never pair a number with the wrong value
+            flat = iter(())
+        return [(line, [Number(t, field.text, next(flat, None)) for t in found]) for line, found in lines]
 
 
 class Log:

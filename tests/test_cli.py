@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bpdbg import __version__
@@ -86,3 +91,78 @@ def test_an_unknown_scenario_is_one_line_and_exit_status_2() -> None:
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0
     assert "no shipped scenario of that name" in result.output
+
+
+def complete(shell: str, line: str) -> list[str]:
+    """What `bpdbg` offers the shell for the last word of `line` (empty after a trailing space)."""
+    words = line.split()
+    incomplete = "" if line.endswith(" ") else words[-1]
+    cword = len(words) - (0 if line.endswith(" ") else 1)
+    env = {"_BPDBG_COMPLETE": f"{shell}_complete", "COMP_WORDS": line}
+    env["COMP_CWORD"] = incomplete if shell == "fish" else str(cword)  # fish passes the word itself
+    result = CliRunner().invoke(main, [], env=env, prog_name="bpdbg")
+    assert result.exit_code == 0, result.output
+    if shell == "zsh":  # type, value, help: three lines per item
+        return result.output.splitlines()[1::3]
+    # bash: "plain,value" per line; fish: the same, then a tab and the help
+    return [line.split(",", 1)[1].split("\t")[0] for line in result.output.splitlines()]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_shell_completes_command_names(shell: str) -> None:
+    assert complete(shell, "bpdbg ch") == ["check"]
+    assert complete(shell, "bpdbg gr") == ["gradcheck"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_shell_completes_shipped_scenario_names_for_every_command(shell: str) -> None:
+    for line in ("bpdbg run two", "bpdbg check two", "bpdbg gradcheck gd_x2 two", "bpdbg open two", "bpdbg two"):
+        assert complete(shell, line) == ["two_neurons", "two_neurons_layer"], line
+
+
+def test_the_shell_completes_toml_files_and_folders_but_not_other_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "xor.toml").write_text("")
+    (tmp_path / "lessons" / "notes.txt").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert complete("bash", "bpdbg check less") == ["lessons/"]
+    assert complete("bash", "bpdbg check lessons/") == ["lessons/xor.toml"]
+    assert complete("bash", f"bpdbg run {tmp_path}/lessons/x") == [f"{tmp_path}/lessons/xor.toml"]
+
+
+def test_the_installed_command_completes_in_bash() -> None:
+    bpdbg = Path(sys.executable).with_name("bpdbg")
+    env = {**os.environ, "_BPDBG_COMPLETE": "bash_complete", "COMP_WORDS": "bpdbg ch", "COMP_CWORD": "1"}
+    done = subprocess.run([str(bpdbg)], env=env, capture_output=True, text=True, check=False)
+    assert (done.stdout.split(), done.returncode) == (["plain,check"], 0)
+    env["_BPDBG_COMPLETE"] = "bash_source"
+    script = subprocess.run([str(bpdbg)], env=env, capture_output=True, text=True, check=False).stdout
+    assert "complete -o nosort -F _bpdbg_completion bpdbg" in script
+
+
+def run_into(stdout: int, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bpdbg", *args], stdout=stdout, stderr=subprocess.PIPE, text=True, check=False
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_device_is_one_line_on_stderr_and_a_non_zero_exit() -> None:
+    with open("/dev/full", "w") as full:
+        for args in (["run", "two_neurons"], ["run", "gd_x2", "--json"], ["check", "gd_x2"], ["list"]):
+            done = run_into(full.fileno(), *args)
+            assert done.returncode != 0, args
+            assert done.stderr == "bpdbg: cannot write the output: No space left on device\n", args
+
+
+def test_a_closed_pipe_is_one_line_on_stderr_and_a_non_zero_exit() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `| head -1` does once it has its line; here before the first one
+    try:
+        done = run_into(write_end, "run", "net_221_sigmoid")
+    finally:
+        os.close(write_end)
+    assert done.returncode != 0
+    assert done.stderr == "bpdbg: cannot write the output: Broken pipe\n"

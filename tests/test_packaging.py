@@ -24,3 +24,12 @@ def test_the_scenarios_ship_as_package_data() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert "*.toml" in config["package-data"]["bpdbg.scenarios"]
     assert (ROOT / "scenarios" / "__init__.py").exists()  # importlib.resources needs it under editable installs
+
+
+def test_the_license_is_declared_the_way_pep_639_asks() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = config["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert "Copyright (c) 2026 the bpdbg authors" in (ROOT / "LICENSE").read_text()
+    assert "setuptools>=77" in config["build-system"]["requires"]  # the first that reads license-files
+    assert "Typing :: Typed" in project["classifiers"] and (ROOT / "src" / "bpdbg" / "py.typed").exists()

@@ -7,8 +7,10 @@ few of its entries, so formatting costs the same whatever the data's size.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 MINUS = "−"
 NOT_YET = "·"  # a value the tape has not computed yet this epoch
@@ -53,7 +55,7 @@ def shape(dims: tuple[int, ...]) -> str:
 
 
 def is_scalar(value: object) -> bool:
-    return np.ndim(value) == 0
+    return np.ndim(cast(ArrayLike, value)) == 0
 
 
 def compact(value: object, width: int = 48) -> str:

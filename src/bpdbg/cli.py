@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
+from click.shell_completion import CompletionItem
 
 from bpdbg import __version__
 from bpdbg.engine.scenario import ScenarioError
@@ -19,13 +22,85 @@ EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
 
 
+def _scenario_completions(incomplete: str) -> list[CompletionItem]:
+    """Shipped names, then *.toml files and folders, that start with what was typed."""
+    items = [CompletionItem(name) for name in shipped() if name.startswith(incomplete)]
+    folder, _, stem = incomplete.rpartition("/")
+    base = Path(folder).expanduser() if folder else Path("/" if incomplete.startswith("/") else ".")
+    try:
+        entries = sorted(base.iterdir())
+    except OSError:
+        return items
+    for entry in entries:
+        if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem.startswith(".")):
+            continue
+        shown = f"{folder}/{entry.name}" if folder or incomplete.startswith("/") else entry.name
+        if entry.is_dir():
+            items.append(CompletionItem(f"{shown}/"))
+        elif entry.suffix == ".toml":
+            items.append(CompletionItem(shown))
+    return items
+
+
+class ScenarioType(click.types.StringParamType):
+    """A scenario file or shipped name; completes both in the shell."""
+
+    name = "scenario"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        return _scenario_completions(incomplete)
+
+
+SCENARIO = ScenarioType()
+
+
+def _output_failed(error: OSError) -> None:
+    """Report a closed pipe or a full disk in one line, and keep the exit from failing again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere at exit
+    except (OSError, ValueError):
+        pass
+    try:
+        click.echo(f"bpdbg: cannot write the output: {error.strerror or error}", err=True)
+    except OSError:
+        pass
+    sys.exit(EXIT_DIFFERS)
+
+
 class _DebuggerByDefault(click.Group):
     """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and not args[0].startswith("-")):
+        # While the shell completes (resilient parsing), a lone word may be a command being typed.
+        rewrite = bool(args) if ctx.resilient_parsing else True
+        if rewrite and (not args or (args[0] not in self.commands and not args[0].startswith("-"))):
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Commands, and scenarios too: `bpdbg SCENARIO` opens the debugger."""
+        items = super().shell_complete(ctx, incomplete)
+        if not incomplete.startswith("-"):
+            items += _scenario_completions(incomplete)
+        return items
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """The command, with a failed write reported here: click would end a closed pipe silently."""
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            _output_failed(error)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's main, with output that cannot be written (closed pipe, full disk) as one line."""
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                sys.stdout.flush()
+        except OSError as error:
+            _output_failed(error)
 
 
 def _load(scenario: str) -> Trainer:
@@ -56,7 +131,7 @@ def main() -> None:
 
 
 @main.command("open")
-@click.argument("scenario", default=DEFAULT)
+@click.argument("scenario", default=DEFAULT, type=SCENARIO)
 def open_debugger(scenario: str) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
     trainer = _load(scenario)
@@ -70,7 +145,7 @@ def _number(value: object) -> object:
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return float(array) if np.isfinite(array) else None
-    return np.where(np.isfinite(array), array, None).tolist()
+    return np.where(np.isfinite(array), array, np.array(None)).tolist()
 
 
 def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
@@ -97,7 +172,7 @@ def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
 
 
 @main.command()
-@click.argument("scenario")
+@click.argument("scenario", type=SCENARIO)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per epoch (JSON Lines).")
 def run(scenario: str, as_json: bool) -> None:
     """Train SCENARIO headless and print its log the way the notes print it."""
@@ -137,10 +212,10 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True)
+@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
 def check(scenarios: tuple[str, ...]) -> None:
     """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
-    from bpdbg.engine.check import compare_log, gradient_check
+    from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
 
     def one(name: str, trainer: Trainer) -> bool:
         label = Path(name).stem
@@ -154,24 +229,27 @@ def check(scenarios: tuple[str, ...]) -> None:
             click.echo(f"{label}: agrees with the notes ({result.lines} printed lines)")
             return True
         found = result.divergence
-        epoch = found.epoch or 1
-        verdict = gradient_check(trainer, min(epoch, trainer.epochs_done))
-        fd = (
-            "finite differences confirm the engine's gradients there"
-            if verdict.passed
-            else "finite differences DISAGREE with the engine's gradients there"
-        )
-        click.echo(
-            f"{label}: DIFFERS from the notes at {found.describe()}; {fd} "
-            f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e})"
-        )
+        epoch = min(found.epoch or 1, trainer.epochs_done)
+        checked = last_with_gradients(trainer, epoch)
+        if checked is None:
+            fd = f"finite differences have nothing to check (no epoch up to {epoch} reached its backward pass)"
+        else:
+            verdict = gradient_check(trainer, checked)
+            agree = "confirm" if verdict.passed else "DISAGREE with"
+            before = "" if checked == epoch else f"; epoch {epoch} ended before its backward pass"
+            sampled = "".join(f"; {s.describe()}" for s in verdict.sampled)
+            fd = (
+                f"finite differences {agree} the engine's gradients there "
+                f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e}{before}{sampled})"
+            )
+        click.echo(f"{label}: DIFFERS from the notes at {found.describe()}; {fd}")
         return False
 
     _each(scenarios, one)
 
 
 @main.command()
-@click.argument("scenarios", nargs=-1, required=True)
+@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
 @click.option(
     "--after", default=3, show_default=True, type=click.IntRange(min=0), help="Also check after this many updates."
 )
@@ -191,12 +269,18 @@ def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
                 return False
         epochs = sorted({1, min(after + 1, last)})
         results = [gradient_check(trainer, epoch) for epoch in epochs]
-        worst = max(results, key=lambda r: r.worst)
-        ok = all(r.passed for r in results)
+        skipped = [r.skipped for r in results if r.skipped is not None]
+        checked = [r for r in results if r.skipped is None]
+        if not checked:
+            click.echo(f"{label}: nothing to check ({'; '.join(skipped)})")
+            return True
+        worst = max(checked, key=lambda r: r.worst)
+        ok = all(r.passed for r in checked)
+        notes = [f"epochs checked: {', '.join(str(r.epoch) for r in checked)}", *skipped]
+        notes += dict.fromkeys(s.describe() for r in checked for s in r.sampled)
         click.echo(
             f"{label}: {'ok' if ok else 'FAILED'}, worst relative error {worst.worst:.1e} at "
-            f"{worst.where}, epoch {worst.epoch} (epochs checked: {', '.join(map(str, epochs))}; "
-            f"tolerance {worst.tolerance:.0e})"
+            f"{worst.where}, epoch {worst.epoch} ({'; '.join(notes)}; tolerance {worst.tolerance:.0e})"
         )
         return ok
 

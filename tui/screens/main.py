@@ -39,8 +39,9 @@ MAX_COUNT = 6  # digits in a count prefix
 class MainScreen(Screen[None]):
     """The one screen a lecture lives on."""
 
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
+    # Textual declares these on Screen without ClassVar; they are read as class defaults.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]  # type: ignore[misc]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]  # type: ignore[misc]
     BINDINGS: ClassVar[list[BindingType]] = list(DEBUGGER_BINDINGS)
 
     def __init__(self, cursor: Cursor) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 
 from bpdbg.engine.chain import Chain
@@ -105,7 +107,7 @@ class ChainPanel(LinesView):
     the whole screen again, and padded, the height seldom changes from one step to the next.
     """
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.border_title = "Chain rule"
         self._snapshot: Snapshot | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 
@@ -30,7 +31,7 @@ class StatusBar(LinesView):
     StatusBar { overflow: hidden hidden; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._text = Text()
 
@@ -39,7 +40,7 @@ class StatusBar(LinesView):
         self.show_lines()
 
     def lines_for(self, width: int) -> list[Line]:
-        lines = []
+        lines: list[Line] = []
         for line in self._text.split("\n"):
             line.truncate(width, overflow="ellipsis")
             lines.append((line, ""))

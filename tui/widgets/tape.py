@@ -6,7 +6,7 @@ whose value or mark changed, and `LinesView` repaints only those.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events
 
@@ -40,7 +40,7 @@ class TapePanel(LinesView):
     TapePanel > .tape--pending { color: $text-muted; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.border_title = "Tape"
         self._steps: tuple[Step, ...] = ()
