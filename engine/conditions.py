@@ -16,8 +16,9 @@ import numpy as np
 
 from .evaluate import evaluate, truth
 from .expr import Call, Name, Node, names_in, parse_condition, walk
+from .ops import Shape
 from .scenario import Expression, LogField, Place, ScenarioError
-from .shapes import Shape, ShapeError, infer
+from .shapes import ShapeError, infer
 
 if TYPE_CHECKING:
     from .tape import Program, Values

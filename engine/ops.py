@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .notation import Notation, bare, call, infix, postfix, prefix
 
-Array = np.ndarray
+Array = Any
+"""A NumPy array, or a NumPy scalar where an op reduces to one; NumPy's stubs give most results as Any."""
 Shape = tuple[int, ...]
 Vjp = Callable[..., Array]
 """(upstream gradient, the op's output, its inputs…) → the input's share of the gradient."""
@@ -182,7 +184,7 @@ def extreme(kind: str, axis: int | None) -> Op:
     pick = np.max if kind == "max" else np.min
 
     def forward(a: Array) -> Array:
-        return pick(a) if axis is None else pick(a, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+        return pick(a) if axis is None else pick(a, axis=axis, keepdims=True)
 
     def share(g: Array, out: Array, a: Array) -> Array:
         chosen = (a == out).astype(np.float64)
@@ -198,10 +200,10 @@ def softmax(axis: int | None) -> Op:
 
     def forward(a: Array) -> Array:
         e = np.exp(a - np.max(a, axis=axis, keepdims=True))
-        return e / np.add.reduce(e, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+        return e / np.add.reduce(e, axis=axis, keepdims=True)
 
     def vjp(g: Array, out: Array, a: Array) -> Array:
-        return out * (g - np.add.reduce(g * out, axis=axis, keepdims=True))  # type: ignore[no-any-return]
+        return out * (g - np.add.reduce(g * out, axis=axis, keepdims=True))
 
     written = call("softmax") if axis is None else (lambda names: f"softmax({names[0]}, {axis})")
     partial = Partial("{out} ⊙ ((·) − Σ (·) ⊙ {out})", vjp, elementwise=False)
@@ -213,10 +215,10 @@ def log_softmax(axis: int | None) -> Op:
 
     def forward(a: Array) -> Array:
         shifted = a - np.max(a, axis=axis, keepdims=True)
-        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))  # type: ignore[no-any-return]
+        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
     def vjp(g: Array, out: Array, a: Array) -> Array:
-        return g - np.exp(out) * np.add.reduce(g, axis=axis, keepdims=True)  # type: ignore[no-any-return]
+        return g - np.exp(out) * np.add.reduce(g, axis=axis, keepdims=True)
 
     written = call("log_softmax") if axis is None else (lambda names: f"log_softmax({names[0]}, {axis})")
     partial = Partial("(·) − exp({out}) ⊙ Σ (·)", vjp, elementwise=False)
@@ -227,7 +229,7 @@ def onehot(k: int) -> Op:
     """Labels 0…k−1 (n of them, as a column or a vector) → an n×k matrix of 0s and 1s: data, no gradient."""
 
     def forward(labels: Array) -> Array:
-        return np.eye(k)[np.asarray(labels, dtype=np.intp).reshape(-1)]  # type: ignore[no-any-return]
+        return np.eye(k)[np.asarray(labels, dtype=np.intp).reshape(-1)]
 
     def shape(shapes: list[Shape]) -> Shape:
         (labels,) = shapes

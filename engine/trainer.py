@@ -169,7 +169,8 @@ class Trainer:
         if epoch in self._recent:
             return self._recent[epoch]
         if epoch % self.spacing == 0:
-            return self.checkpoints[epoch // self.spacing]
+            row: np.ndarray = self.checkpoints[epoch // self.spacing]
+            return row
         start = max([e for e in self._recent if e < epoch] + [epoch // self.spacing * self.spacing])
         row = self._recent[start] if start in self._recent else self.checkpoints[start // self.spacing]
         program = self.program
