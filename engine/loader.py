@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -154,6 +155,16 @@ class _Loader:
         except RecursionError:
             raise ScenarioError(
                 Place(file, 1, 1, "TOML"), "arrays or tables nested too deeply (a scenario needs at most 2 levels)"
+            ) from None
+        except ValueError as error:  # Python converts integers of at most sys.get_int_max_str_digits() digits
+            found = self.map.long_integer()
+            if found is None:
+                raise ScenarioError(Place(file, 1, 1, "TOML"), f"cannot read a value ({cut(str(error), 80)})") from None
+            place, digits = found
+            raise ScenarioError(
+                place,
+                f"an integer of {digits} digits is too long to read "
+                f"(at most {sys.get_int_max_str_digits()} digits; a number is at most about 1.8e308)",
             ) from None
 
     def _check_sections(self, doc: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,6 +96,14 @@ class SourceMap:
         line, column = self.position(first[0])
         return SourcePlace(place.path, line, column, place.where, locate)
 
+    def long_integer(self) -> tuple[Place, int] | None:
+        """The first integer with more digits than Python converts, and how many it has."""
+        if self.index.long_integer is None:
+            return None
+        offset, digits = self.index.long_integer
+        line, column = self.position(offset)
+        return Place(self.path, line, column, "TOML"), digits
+
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
@@ -158,7 +167,9 @@ class TomlIndex:
         self.text = text
         self.keys: dict[KeyPath, int] = {}
         self.values: dict[KeyPath, int] = {}
+        self.long_integer: tuple[int, int] | None = None
         self._tables: dict[KeyPath, int] = {}  # how many [[table]] headers of each path so far
+        self._max_digits = sys.get_int_max_str_digits()
         self._scan()
 
     def offset(self, path: KeyPath) -> int | None:
@@ -318,6 +329,9 @@ class TomlIndex:
         if _DATE.match(word) and self.text[end : end + 1] == " " and self.text[end + 1 : end + 2].isdigit():
             match = _BARE_VALUE.match(self.text, end + 1)  # a date and time written with a space
             end = match.end() if match else end
+        digits = word.lstrip("+-").replace("_", "")
+        if self.long_integer is None and 0 < self._max_digits < len(digits) and digits.isdigit():
+            self.long_integer = (i, len(digits))
         return end
 
 

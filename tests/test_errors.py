@@ -372,6 +372,12 @@ CASES: list[tuple[str, str | bytes, str]] = [
         "1:1: TOML: arrays or tables nested too deeply (a scenario needs at most 2 levels)",
     ),
     (
+        "integer-too-long-to-convert",
+        edit("x = 0.5", "x = 1" + "0" * 4300),
+        "4:5: TOML: an integer of 4301 digits is too long to read (at most 4300 digits; a number is at most about "
+        "1.8e308)",
+    ),
+    (
         "dotted-key-section",
         edit(
             '[loss]\nL = "0.5 * (z - y) ** 2"\n', "", edit('title = "errors"\n', 'title = "errors"\nloss.L = "z + q"\n')
