@@ -432,6 +432,17 @@ CASES: list[tuple[str, str | bytes, str]] = [
         "2:1: expected: must be a table, not a string",
     ),
     (
+        "stop-not-a-condition",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "loss"'),
+        "20:14: training.stop_when: not a condition: compare it with < <= > >= == or != (e.g. loss < 0.01) in 'loss'",
+    ),
+    (
+        "stop-joins-a-number",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "loss < 1 and epoch"'),
+        "20:27: training.stop_when: not a condition: compare it with < <= > >= == or != (e.g. loss < 0.01) in "
+        "'loss < 1 and epoch'",
+    ),
+    (
         "moons-noise-overflows",
         edit("x = 0.5", 'x = { make_moons = { n_samples = 4, noise = 1e308, random_state = 0 }, take = "X" }'),
         "4:1: data.x: make_moons contains a non-finite number (nan or inf)",
