@@ -146,7 +146,7 @@ def csv(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
         raise ScenarioError(
             place, f"csv {file!r}: must be a file in the scenario's folder or below (no absolute paths, no '..')"
         )
-    csv_path = folder / file
+    csv_path = _inside(folder, file, place)
     skip = spec.get("skip_rows", 0)
     if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
         raise ScenarioError(place, "skip_rows must be a whole number ≥ 0")
@@ -177,6 +177,22 @@ def csv(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
             raise ScenarioError(place, f"columns must list column numbers from 0 to {array.shape[1] - 1}")
         array = array[:, columns]
     return array
+
+
+def _inside(folder: Path, file: str, place: Place) -> Path:
+    """The real path of `file` in `folder`, refused if a symbolic link on the way leads out of the folder."""
+    try:
+        real = (folder / file).resolve()
+        inside = real.is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte: read_text says what is wrong
+        return folder / file
+    if not inside:
+        raise ScenarioError(
+            place,
+            f"csv {file!r}: must be a file in the scenario's folder or below "
+            "(a symbolic link on the way leads outside it)",
+        )
+    return real
 
 
 def moons(spec: dict[str, Any], place: Place) -> np.ndarray:

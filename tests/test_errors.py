@@ -578,6 +578,33 @@ def test_csv_problems_are_reported_at_the_data_entry(
     assert the_error(path) == f"{path}:4:1: data.x: {expected}"
 
 
+def test_a_csv_reached_through_a_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "d.csv").write_text("1\n2\n", encoding="utf-8")
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    (folder / "root").symlink_to(outside)
+    path = folder / "bad.toml"
+    path.write_text(edit("x = 0.5", 'x = { csv = "root/d.csv" }'), encoding="utf-8")
+    assert the_error(path) == (
+        f"{path}:4:1: data.x: csv 'root/d.csv': must be a file in the scenario's folder or below "
+        "(a symbolic link on the way leads outside it)"
+    )
+
+
+def test_a_csv_reached_through_a_link_inside_the_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "points").mkdir()
+    (tmp_path / "points" / "d.csv").write_text("1\n2\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "points")
+    path = tmp_path / "good.toml"
+    path.write_text(edit("x = 0.5", 'x = { csv = "link/d.csv" }'), encoding="utf-8")
+    assert load_scenario(path).data["x"].tolist() == [[1.0], [2.0]]
+
+
+# -- sizes that would exhaust memory ---------------------------------------------------------------
+
+
 def test_data_too_large_together_is_refused_with_the_limit_named(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(limits, "MAX_TAPE_ELEMENTS", 2000)
     moons = '{ make_moons = { n_samples = 600, noise = 0.1, random_state = 0 }, take = "X" }'
