@@ -508,6 +508,12 @@ def test_a_missing_file(tmp_path: Path) -> None:
     assert the_error(path) == f"{path}:1:1: file: no such file"
 
 
+def test_a_file_name_longer_than_the_system_allows(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("a" * 300 + ".toml", "a" * 300):  # a path, and what could be a shipped scenario's name
+        assert the_error(Path(name), "run") == f"{name}:1:1: file: cannot read the file (File name too long)"
+
+
 def test_a_directory(tmp_path: Path) -> None:
     path = tmp_path / "folder.toml"
     path.mkdir()
