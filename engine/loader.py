@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from .logformat import checked_format
 from .messages import cut, did_you_mean, printable, shown, type_name
 from .scenario import Expression, LogBlock, Param, Place, Scenario, ScenarioError, StopRule
 from .source_map import SourceMap
+from .toml_text import parse_toml
 
 SECTIONS = {
     "title": str,
@@ -48,14 +47,6 @@ LOG_KEYS = {"format", "when", "from", "every", "at"}
 EXPECTED_KEYS = {"text"}
 RESERVED = {"loss", "epoch", "grad", "T", "and", "or", "not"} | set(FUNCTIONS)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_TOML_EOF = re.compile(r"\(at end of document\)")
-_TOML_HINTS = {
-    "Invalid value": 'expected a number, a "quoted string", true or false, an [array] or an { inline table }',
-    "Cannot overwrite a value": "each key may be set only once in a table",
-    "Invalid statement": "expected key = value, or a [table] header",
-    "Illegal character '\\n'": 'a "string" ends on its own line; use """ … """ for several lines',
-}
 _KINDS = {
     str: "a string",
     int: "an integer",
@@ -89,7 +80,7 @@ class _Loader:
         return ScenarioError(self.map.place(where, *path), message)
 
     def load(self) -> Scenario:
-        doc = self._parse()
+        doc = parse_toml(self.text, self.map)
         self._check_sections(doc)
         names: dict[str, Place] = {}
         data = self._data(doc.get("data", {}), names)
@@ -136,36 +127,6 @@ class _Loader:
         )
 
     # -- structure -------------------------------------------------------------------------
-
-    def _parse(self) -> dict[str, Any]:
-        """The TOML document, or its syntax error at tomllib's line and column."""
-        file = printable(str(self.path))
-        try:
-            return tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as error:
-            message = str(error)
-            line, column = 1, 1
-            if match := _TOML_POSITION.search(message):
-                line, column = int(match.group(1)), int(match.group(2))
-            elif _TOML_EOF.search(message):
-                line = max(1, len(self.map.starts))
-            detail = _TOML_POSITION.sub("", _TOML_EOF.sub("", message)).strip()
-            hint = next((h for start, h in _TOML_HINTS.items() if detail.startswith(start)), "not valid TOML")
-            raise ScenarioError(Place(file, line, column, "TOML"), f"{detail} ({hint})") from None
-        except RecursionError:
-            raise ScenarioError(
-                Place(file, 1, 1, "TOML"), "arrays or tables nested too deeply (a scenario needs at most 2 levels)"
-            ) from None
-        except ValueError as error:  # Python converts integers of at most sys.get_int_max_str_digits() digits
-            found = self.map.long_integer()
-            if found is None:
-                raise ScenarioError(Place(file, 1, 1, "TOML"), f"cannot read a value ({cut(str(error), 80)})") from None
-            place, digits = found
-            raise ScenarioError(
-                place,
-                f"an integer of {digits} digits is too long to read "
-                f"(at most {sys.get_int_max_str_digits()} digits; a number is at most about 1.8e308)",
-            ) from None
 
     def _check_sections(self, doc: dict[str, Any]) -> None:
         for key, value in doc.items():
