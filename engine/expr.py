@@ -386,7 +386,23 @@ def parse_metric(text: str) -> Node:
 def parse_condition(text: str) -> Node:
     """Parse a stop rule or breakpoint: comparisons, and/or/not, and grad(name)."""
     _check_length(text)
-    return _Parser(text, FUNCTIONS | CONDITION_FUNCTIONS, conditions=True).parse()
+    tree = _Parser(text, FUNCTIONS | CONDITION_FUNCTIONS, conditions=True).parse()
+    _check_is_condition(tree)
+    return tree
+
+
+def _check_is_condition(node: Node) -> None:
+    """Refuse a condition that is a number, not true or false: `loss` alone would stop on any nonzero loss."""
+    if isinstance(node, Binary) and node.op in _COMPARISONS:
+        return
+    if isinstance(node, Binary) and node.op in ("and", "or"):
+        _check_is_condition(node.left)
+        _check_is_condition(node.right)
+        return
+    if isinstance(node, Unary) and node.op == "not":
+        _check_is_condition(node.operand)
+        return
+    raise ExprError("not a condition: compare it with < <= > >= == or != (e.g. loss < 0.01)", node.start)
 
 
 def walk(root: Node) -> list[Node]:

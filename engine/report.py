@@ -16,7 +16,7 @@ import numpy as np
 
 from .evaluate import field_value
 from .expr import names_in
-from .loader import parse_log_format
+from .logformat import parse_log_format
 from .scenario import LogBlock, LogField, Place
 from .trainer import Trainer
 

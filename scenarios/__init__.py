@@ -23,7 +23,11 @@ def shipped() -> dict[str, Path]:
 def resolve(name_or_path: str) -> Path:
     """A path as given if it exists or looks like one; otherwise the shipped scenario of that name."""
     path = Path(name_or_path)
-    if path.exists() or path.suffix == ".toml" or "/" in name_or_path:
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):  # a name too long for the system: reading the file says so, in one line
+        return path
+    if exists or path.suffix == ".toml" or "/" in name_or_path:
         return path
     found = shipped().get(name_or_path)
     if found is None:

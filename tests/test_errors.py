@@ -10,7 +10,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
 import numpy as np
 import pytest
@@ -25,6 +27,8 @@ from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 
 from .conftest import SCENARIOS
+
+ROOT = SCENARIOS.parent
 
 BASE = """\
 title = "errors"
@@ -367,6 +371,91 @@ CASES: list[tuple[str, str | bytes, str]] = [
         "1:1: TOML: arrays or tables nested too deeply (a scenario needs at most 2 levels)",
     ),
     (
+        "integer-too-long-to-convert",
+        edit("x = 0.5", "x = 1" + "0" * 4300),
+        "4:5: TOML: an integer of 4301 digits is too long to read (at most 4300 digits; a number is at most about "
+        "1.8e308)",
+    ),
+    (
+        "dotted-key-section",
+        edit(
+            '[loss]\nL = "0.5 * (z - y) ** 2"\n', "", edit('title = "errors"\n', 'title = "errors"\nloss.L = "z + q"\n')
+        ),
+        "2:15: loss.L: unknown name 'q'",
+    ),
+    (
+        "inline-table-section",
+        edit(
+            '[loss]\nL = "0.5 * (z - y) ** 2"\n',
+            "",
+            edit('title = "errors"\n', 'title = "errors"\nloss = { L = "z + q" }\n'),
+        ),
+        "2:19: loss.L: unknown name 'q'",
+    ),
+    (
+        "literal-quotes-inside-a-multiline-string",
+        edit(
+            'z = "w * x + b"',
+            'z = "w * xx + b"',
+            edit('title = "errors"\n', 'title = "errors"\ndescription = """it\'s \'\'\'\nquoted"""\n'),
+        ),
+        "14:10: model.z: unknown name 'xx'; did you mean 'x'?",
+    ),
+    (
+        "parse-error-multiline-crlf",
+        edit('z = "w * x + b"', 'z = """\nw * x\n  + * b"""').replace("\n", "\r\n"),
+        "14:5: model.z: unexpected '*' in 'w * x\\n  + * b'",
+    ),
+    (
+        "second-log-block",
+        BASE + '\n[[log]]\nfrom = 0\nformat = "x"\n',
+        "25:1: log[1].from: from must be an epoch number from 1 (got 0)",
+    ),
+    (
+        "log-as-an-inline-array",
+        edit(
+            '[[log]]\nformat = "Epoch {epoch}: loss = {loss:.4f}"\n',
+            "",
+            edit('title = "errors"\n', 'title = "errors"\nlog = [{ format = "{loss}" }, { format = "{los}" }]\n'),
+        ),
+        "2:44: log[1].format: {los}: unknown name 'los' in the log format; did you mean 'loss'?",
+    ),
+    (
+        "log-as-a-table",
+        edit("[[log]]", "[log]"),
+        "21:1: log: must be an array of tables, one [[log]] block each, not a table",
+    ),
+    (
+        "expected-as-a-string",
+        edit('title = "errors"\n', 'title = "errors"\nexpected = "x"\n'),
+        "2:1: expected: must be a table, not a string",
+    ),
+    (
+        "stop-not-a-condition",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "loss"'),
+        "20:14: training.stop_when: not a condition: compare it with < <= > >= == or != (e.g. loss < 0.01) in 'loss'",
+    ),
+    (
+        "stop-joins-a-number",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "loss < 1 and epoch"'),
+        "20:27: training.stop_when: not a condition: compare it with < <= > >= == or != (e.g. loss < 0.01) in "
+        "'loss < 1 and epoch'",
+    ),
+    (
+        "moons-noise-overflows",
+        edit("x = 0.5", 'x = { make_moons = { n_samples = 4, noise = 1e308, random_state = 0 }, take = "X" }'),
+        "4:1: data.x: make_moons contains a non-finite number (nan or inf)",
+    ),
+    (
+        "draw-scale-overflows",
+        edit(
+            "w = 0.3",
+            "w = { randn = [1, 50], scale = 1e308 }",
+            edit('title = "errors"\n', 'title = "errors"\nseed = 0\n'),
+        ),
+        "9:1: params.w: the draw contains a non-finite number (nan or inf)",
+    ),
+    (
         "chain-too-long",
         edit('z = "w * x + b"', 'z = "' + " + ".join(["x"] * 300) + '"'),
         # The 101st term is where the chain goes deeper than 200 operations.
@@ -416,6 +505,12 @@ def test_an_unknown_quantity_in_the_log_is_found_before_anything_runs(tmp_path: 
 def test_a_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.toml"
     assert the_error(path) == f"{path}:1:1: file: no such file"
+
+
+def test_a_file_name_longer_than_the_system_allows(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("a" * 300 + ".toml", "a" * 300):  # a path, and what could be a shipped scenario's name
+        assert the_error(Path(name), "run") == f"{name}:1:1: file: cannot read the file (File name too long)"
 
 
 def test_a_directory(tmp_path: Path) -> None:
@@ -488,6 +583,30 @@ def test_csv_problems_are_reported_at_the_data_entry(
     assert the_error(path) == f"{path}:4:1: data.x: {expected}"
 
 
+def test_a_csv_reached_through_a_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "d.csv").write_text("1\n2\n", encoding="utf-8")
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    (folder / "root").symlink_to(outside)
+    path = folder / "bad.toml"
+    path.write_text(edit("x = 0.5", 'x = { csv = "root/d.csv" }'), encoding="utf-8")
+    assert the_error(path) == (
+        f"{path}:4:1: data.x: csv 'root/d.csv': must be a file in the scenario's folder or below "
+        "(a symbolic link on the way leads outside it)"
+    )
+
+
+def test_a_csv_reached_through_a_link_inside_the_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "points").mkdir()
+    (tmp_path / "points" / "d.csv").write_text("1\n2\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "points")
+    path = tmp_path / "good.toml"
+    path.write_text(edit("x = 0.5", 'x = { csv = "link/d.csv" }'), encoding="utf-8")
+    assert load_scenario(path).data["x"].tolist() == [[1.0], [2.0]]
+
+
 # -- sizes that would exhaust memory ---------------------------------------------------------------
 
 
@@ -510,6 +629,36 @@ def test_an_iteration_too_large_is_refused_at_the_expression_that_crosses_the_li
     path.write_text(text, encoding="utf-8")
     assert the_error(path).startswith(f"{path}:")
     assert "one iteration would hold more than 50 numbers" in the_error(path)
+
+
+def lines_run_to_load(tmp_path: Path, nodes: int) -> int:
+    """How many lines of the engine's Python run to load a scenario with `nodes` more model nodes."""
+    model = "".join(f'\nn{i} = "w * x + {i}"' for i in range(nodes))
+    path = tmp_path / f"nodes_{nodes}.toml"
+    path.write_text(edit('z = "w * x + b"', 'z = "w * x + b"' + model), encoding="utf-8")
+    engine = str(ROOT / "engine")
+    count = 0
+
+    def line(frame: FrameType, event: str, arg: object) -> Callable[..., object]:
+        nonlocal count
+        count += event == "line"
+        return line
+
+    def call(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        return line if frame.f_code.co_filename.startswith(engine) else None
+
+    sys.settrace(call)
+    try:
+        load_scenario(path)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_loading_takes_work_in_proportion_to_the_file_not_its_square(tmp_path: Path) -> None:
+    """Every key's place is looked up in an index built once, not by reading the file again per key."""
+    small, large = lines_run_to_load(tmp_path, 200), lines_run_to_load(tmp_path, 800)
+    assert large < 5 * small, (small, large)  # four times the nodes: about four times the work
 
 
 # -- the engine fails cleanly too ------------------------------------------------------------------------

@@ -1,0 +1,44 @@
+"""Text made safe for a one-line error message: escaped, cut short, and named in plain words.
+
+Every scenario error is one line; a file name, key or value that holds a line break,
+a control character or a megabyte of text must not break that line or flood it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+
+def printable(text: str) -> str:
+    """Text with line breaks and other control characters escaped, so a message stays one line."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def cut(text: str, limit: int = 40) -> str:
+    """Text cut short for a one-line message, saying how long it was."""
+    return text if len(text) <= limit else f"{text[: limit - 10]}… ({len(text)} characters)"
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """Text quoted for a one-line message: repr (so newlines and NULs show as escapes), cut short."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else f"{quoted[: limit - 15]}… ({len(text)} characters)"
+
+
+def type_name(value: Any) -> str:
+    """What a TOML value is, in the words a message uses: "an integer", "a table"."""
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def did_you_mean(key: str, options: set[str] | dict[str, Any]) -> str:
+    """The closest known key as a suggestion, or the list of known keys when none is close."""
+    close = difflib.get_close_matches(key, sorted(options), n=1)
+    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(options))})"
