@@ -20,7 +20,6 @@ MAX_TAPE_ELEMENTS = 32_000_000  # all the values of one iteration together (256 
 
 # Training
 MAX_EPOCHS = 1_000_000
-MAX_HISTORY_BYTES = 512 * 2**20  # parameter checkpoints kept for rewinding
 
 # Showing
 MAX_PATHS = 16  # paths of a parameter's chain rule listed one by one; the rest are counted

@@ -20,7 +20,7 @@ import numpy as np
 from . import limits
 from .data import as_float, checked, data_source, draw, literal, read_text
 from .expr import FUNCTIONS, ExprError, Node, parse_condition, parse_expression, parse_metric
-from .limits import MAX_EPOCHS, MAX_FORMAT_LENGTH, MAX_HISTORY_BYTES, MAX_LENGTH
+from .limits import MAX_EPOCHS, MAX_FORMAT_LENGTH, MAX_LENGTH
 from .logformat import checked_format
 from .messages import cut, did_you_mean, printable, shown, type_name
 from .scenario import Expression, LogBlock, LogWhen, Param, Place, Scenario, ScenarioError, StopCheck, StopRule
@@ -93,8 +93,7 @@ class _Loader:
             )
         loss = self._expressions(loss_table, "loss", names)[0]
         metrics = self._expressions(doc.get("metrics", {}), "metrics", names, parse_metric)
-        n_params = sum(p.value.size for p in params)
-        learning_rate, epochs, stop = self._training(doc["training"], n_params)
+        learning_rate, epochs, stop = self._training(doc["training"])
         log = self._log(doc.get("log", []), names)
         expected = doc.get("expected")
         expected_text = None
@@ -244,7 +243,7 @@ class _Loader:
 
     # -- training, log ---------------------------------------------------------------------
 
-    def _training(self, table: dict[str, Any], n_params: int) -> tuple[float, int, StopRule | None]:
+    def _training(self, table: dict[str, Any]) -> tuple[float, int, StopRule | None]:
         self._check_keys(table, TRAINING_KEYS, "training", "training")
         rate = self._typed(table, "learning_rate", (int, float), "training", "training")
         if rate is None:
@@ -263,16 +262,6 @@ class _Loader:
         if not 1 <= epochs <= MAX_EPOCHS:
             raise self.fail(
                 f"epochs must be from 1 to {MAX_EPOCHS} (got {cut(str(epochs))})",
-                "training.epochs",
-                "training",
-                "epochs",
-            )
-        history = (epochs + 1) * max(n_params, 1) * 8
-        if history > MAX_HISTORY_BYTES:
-            raise self.fail(
-                f"{epochs} epochs of {n_params} parameters need {history / 2**20:.0f} MiB of "
-                f"checkpoints to step back through (at most {MAX_HISTORY_BYTES // 2**20} MiB); "
-                "use fewer epochs or parameters",
                 "training.epochs",
                 "training",
                 "epochs",

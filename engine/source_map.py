@@ -32,6 +32,15 @@ _STRINGS = {
     '"': re.compile(r'"(?:[^"\\\n]+|\\.)*"'),
     "'": re.compile(r"'[^'\n]*'"),
 }
+
+
+def _skip(blank: re.Pattern[str], text: str, i: int) -> int:
+    """Past the blanks at i (the patterns match the empty string too, so they always match)."""
+    match = blank.match(text, i)
+    assert match is not None
+    return match.end()
+
+
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
 _ESCAPED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 
@@ -83,11 +92,12 @@ class SourceMap:
         place = self.place(where, *path)
         start = self.index.values.get(path)
         first = self._string_offsets(start, 1) if start is not None else []
-        if not first:
+        if start is None or not first:
             return place
+        string_start = start
 
         def locate(offset: int) -> Place:
-            offsets = self._string_offsets(start)
+            offsets = self._string_offsets(string_start)
             if len(offsets) != len(value) + 1:  # read differently from TOML: count from the key
                 return place.at_column(offset)
             line, column = self.position(offsets[max(0, min(offset, len(offsets) - 1))])
@@ -122,7 +132,7 @@ class SourceMap:
         i += 3 if multi else 1
         if multi and text.startswith("\n", i):
             i += 1  # TOML drops a newline right after the opening quotes
-        offsets = []
+        offsets: list[int] = []
         while i < len(text) and len(offsets) != limit:
             if text[i] == quote:
                 if not multi:
@@ -188,12 +198,12 @@ class TomlIndex:
         i = 0
         table: KeyPath = ()
         while i < len(text):
-            i = _BLANK.match(text, i).end()
+            i = _skip(_BLANK, text, i)
             char = text[i : i + 1]
             if char == "[":
                 double = text.startswith("[[", i)
                 parts, _ = self._key(i + 1 + double)
-                header = tuple(parts)
+                header: KeyPath = tuple(parts)
                 if double:  # an array of tables: each header opens the next element
                     count = self._tables.get(header, 0)
                     self._tables[header] = count + 1
@@ -211,7 +221,7 @@ class TomlIndex:
         text = self.text
         parts: list[str] = []
         while True:
-            i = _BLANK.match(text, i).end()
+            i = _skip(_BLANK, text, i)
             quote = text[i : i + 1]
             if quote in ('"', "'"):
                 match = _STRINGS[quote].match(text, i)
@@ -224,7 +234,7 @@ class TomlIndex:
                 if match is None:
                     break
                 parts.append(match.group())
-            i = _BLANK.match(text, match.end()).end()
+            i = _skip(_BLANK, text, match.end())
             if not text.startswith(".", i):
                 break
             i += 1
@@ -240,7 +250,7 @@ class TomlIndex:
             self._note((*table, *parts[:length]), i)
         if not text.startswith("=", j):
             return j
-        j = _BLANK.match(text, j + 1).end()
+        j = _skip(_BLANK, text, j + 1)
         path = (*table, *parts)
         self.values.setdefault(path, j)
         return self._value(j, path)
@@ -253,7 +263,7 @@ class TomlIndex:
             char = text[i : i + 1]
             if char in ("[", "{"):
                 open_.append(["]" if char == "[" else "}", path, 0])
-                i = _BLANK_LINES.match(text, i + 1).end()
+                i = _skip(_BLANK_LINES, text, i + 1)
                 if text.startswith(open_[-1][0], i):
                     pass  # empty: closed below
                 elif char == "[":
@@ -282,14 +292,14 @@ class TomlIndex:
                 if not open_:
                     return i
                 closing, owner, count = open_[-1]
-                i = _BLANK_LINES.match(text, i).end()
+                i = _skip(_BLANK_LINES, text, i)
                 if text.startswith(closing, i):
                     open_.pop()
                     i += 1
                     continue
                 if not text.startswith(",", i):
                     return i
-                i = _BLANK_LINES.match(text, i + 1).end()
+                i = _skip(_BLANK_LINES, text, i + 1)
                 if closing == "}":
                     key = self._inline_key(i, owner)
                     if key is None:
@@ -309,7 +319,7 @@ class TomlIndex:
         for length in range(1, len(parts) + 1):
             self._note((*table, *parts[:length]), i)
         path = (*table, *parts)
-        j = _BLANK.match(self.text, j + 1).end()
+        j = _skip(_BLANK, self.text, j + 1)
         self.values.setdefault(path, j)
         return j, path
 

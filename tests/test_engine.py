@@ -207,3 +207,14 @@ def test_checkpoints_spaced_to_fit_a_memory_budget_give_the_very_same_bits(name:
         for cursor in cursors:
             cursor.goto(epoch, step)
         assert _same(cursors[0].snapshot(), cursors[1].snapshot())
+
+
+def test_many_epochs_of_a_large_model_open_with_their_checkpoints_within_the_budget(write_scenario) -> None:
+    # 1,000 epochs of 100,001 parameters would need 764 MiB of checkpoints, one row an epoch.
+    path = write_scenario(
+        'title = "big"\n[data]\nx = 1.0\n[params]\nw = { zeros = [1000, 100] }\nb = 0.0\n'
+        '[model]\nz = "w * x + b"\n[loss]\nL = "sum(z * z)"\n[training]\nlearning_rate = 0.1\nepochs = 1000\n'
+    )
+    trainer = open_scenario(path)
+    assert trainer.checkpoints.nbytes <= 256 * 2**20
+    assert trainer.spacing == 3
