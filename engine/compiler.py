@@ -9,6 +9,7 @@ which is what `backward.py` walks in reverse.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,11 +19,13 @@ import numpy as np
 from . import limits, ops
 from .backward import emit_backward
 from .conditions import check_condition, check_log_fields
+from .evaluate import evaluate
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value
 from .notation import grad_symbol
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
-from .tape import BackwardInfo, Instruction, ParamInfo, Phase, Program, Step, Values, sgd
+from .tape import BackwardInfo, Instruction, ParamInfo, Phase, Program, Step, Values
+from .updates import instruction, state_names, update_steps
 
 
 @dataclass(frozen=True)
@@ -184,10 +187,57 @@ def _forward_instruction(op: ops.Op, inputs: tuple[int, ...]) -> Instruction:
     return lambda vals: forward(vals[a], vals[b])
 
 
-def _update_instruction(old: int, grad: int | None, rate: float) -> Instruction:
-    if grad is None:  # the loss does not depend on it: it stays as it is
-        return lambda vals: vals[old]
-    return lambda vals: sgd(vals[old], vals[grad], rate)
+class _Updates:
+    """Emits the update phase, parameter by parameter, with the optimizer's state beside each."""
+
+    def __init__(self, tape: TapeBuilder, scenario: Scenario) -> None:
+        self.tape = tape
+        self.scenario = scenario
+        self.optimizer = scenario.optimizer
+        rate = scenario.learning_rate
+        self.schedule = rate if isinstance(rate, Expression) else None
+        if self.schedule is not None:
+            first = float(evaluate(self.schedule.tree, {"epoch": 1}))
+            self.rate_slot = tape.slot(first, "α")
+            self.rate_text = f"α = {self.schedule.text}"
+        else:
+            self.rate_slot = tape.slot(float(rate), "α", constant=True)  # type: ignore[arg-type]
+            self.rate_text = f"α = {rate:g}"
+        self.epoch_slot = tape.slot(1, "epoch")
+        self.params: list[ParamInfo] = []
+        self.states: list[ParamInfo] = []  # offsets are set once every parameter's place is known
+
+    def emit(self, name: str, shape: tuple[int, ...], slot: int, grad_slot: int | None) -> None:
+        tape = self.tape
+        tape.current = None
+        if grad_slot is None:  # the loss does not depend on it: it stays as it is
+            update_slot = tape.slot(tape.probe[slot], name)
+            formula = f"{name} ← {name}   (the loss does not depend on {name})"
+            tape.add_step("update", update_slot, name, formula, name, lambda vals: vals[slot])
+        else:
+            current = {"param": slot, "grad": grad_slot, "rate": self.rate_slot, "epoch": self.epoch_slot}
+            entering = {state: tape.slot(np.zeros(shape), state) for state in state_names(self.optimizer, name)}
+            current |= entering
+            gradient = grad_symbol(self.scenario.loss.name, name)
+            for rule in update_steps(self.optimizer, name, gradient, self.rate_text):
+                reads = tuple(current[r] for r in rule.reads)
+                new = tape.slot(rule.compute(*[tape.probe[r] for r in reads]), rule.target)
+                tape.add_step("update", new, rule.target, rule.formula, name, instruction(rule.compute, reads))
+                current["param" if rule.target == name else rule.target] = new
+            update_slot = current["param"]
+            for state, entering_slot in entering.items():
+                self.states.append(ParamInfo(state, shape, 0, entering_slot, None, current[state]))
+        self.params.append(ParamInfo(name, shape, 0, slot, grad_slot, update_slot))
+
+    def placed(self) -> tuple[tuple[ParamInfo, ...], tuple[ParamInfo, ...]]:
+        """The parameters and states with their offsets in a row: parameters first, in declaration
+        order (so a row starts as the notes list them), then every state."""
+        offsets = np.cumsum([0] + [item.size for item in (*self.params, *self.states)])
+        items = [
+            dataclasses.replace(item, offset=int(o))
+            for item, o in zip((*self.params, *self.states), offsets[:-1], strict=True)
+        ]
+        return tuple(items[: len(self.params)]), tuple(items[len(self.params) :])
 
 
 def _compile(scenario: Scenario) -> Program:
@@ -213,34 +263,23 @@ def _compile(scenario: Scenario) -> Program:
         for expr in scenario.metrics:
             named[expr.name] = forward.expression(expr, "metric")
         grads = emit_backward(tape, loss_slot, scenario.loss.name)
-        params = []
-        offset = 0
-        rate = scenario.learning_rate
+        updates = _Updates(tape, scenario)
         for param, slot in zip(scenario.params, param_slots, strict=True):
-            grad_slot = grads.get(slot)
-            old = tape.probe[slot]
-            update_slot = tape.slot(old if grad_slot is None else sgd(old, tape.probe[grad_slot], rate), param.name)
-            gradient = grad_symbol(scenario.loss.name, param.name)
-            tape.current = None
-            tape.add_step(
-                "update",
-                update_slot,
-                param.name,
-                f"{param.name} ← {param.name} − α·{gradient}   (α = {rate:g})",
-                param.name,
-                _update_instruction(slot, grad_slot, rate),
-            )
-            params.append(ParamInfo(param.name, param.value.shape, offset, slot, grad_slot, update_slot))
-            offset += param.value.size
+            updates.emit(param.name, param.value.shape, slot, grads.get(slot))
+        params, states = updates.placed()
     return Program(
         scenario=scenario,
         steps=tuple(tape.steps),
         instructions=tuple(tape.instructions),
         base=tape.base,
-        params=tuple(params),
+        params=params,
         loss_slot=loss_slot,
         named=named,
         grad_of={name: grads[slot] for name, slot in named.items() if slot in grads},
+        states=states,
+        epoch_slot=updates.epoch_slot,
+        rate_slot=updates.rate_slot,
+        rate_schedule=updates.schedule,
     )
 
 

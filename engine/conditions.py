@@ -113,10 +113,17 @@ def check_log_fields(program: Program) -> None:
         for part in block.parts:
             if isinstance(part, LogField):
                 shapes = shapes or named_shapes(program)
-                _check_field(part, shapes, place)
+                _check_field(part, shapes, place, program)
 
 
-def _check_field(field: LogField, shapes: Mapping[str, Shape], place: Place) -> None:
+def _check_field(field: LogField, shapes: Mapping[str, Shape], place: Place, program: Program) -> None:
+    for call in _grad_calls(field.tree):
+        target = call.args[0]
+        if not isinstance(target, Name) or target.id not in program.grad_of:
+            raise ScenarioError(
+                place.at_column(field.start + call.start),
+                f"{{{field.text}}}: grad() takes the name of a parameter or node that the loss depends on",
+            )
     try:
         infer(field.tree, shapes, field.text)
     except ShapeError as error:

@@ -233,7 +233,7 @@ class Cursor:
         current = steps[index]
         params = []
         previous = program.unflatten(trainer.row(epoch - 2)) if epoch > 1 else None
-        for i, p in enumerate(program.params):
+        for i, p in enumerate(program.row_items):
             updated = p.update_slot in done
             before = record.value(p.slot)
             value = record.value(p.update_slot) if updated else before

@@ -53,7 +53,7 @@ def truth(value: Any) -> bool:
     return bool(np.all(value))
 
 
-def evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None = None) -> object:
+def evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None = None) -> Any:
     """The value of `node`, reading names from `lookup`.
 
     Raises UnknownName for a missing name and EvaluationError, naming the innermost
@@ -107,10 +107,15 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
     raise TypeError(f"not an expression node: {node!r}")
 
 
+def gradient_key(name: str) -> str:
+    """Where a log line's values hold ∂L/∂name: a key no scenario name can take."""
+    return f"grad({name})"
+
+
 def field_value(field: LogField, lookup: Mapping[str, object], place: Place) -> object:
     """A `[[log]]` field's value, or a ScenarioError at the character of the format that fails."""
     try:
-        return evaluate(field.tree, lookup)
+        return evaluate(field.tree, lookup, lambda name: lookup[gradient_key(name.id)])
     except UnknownName as error:
         raise ScenarioError(
             place.at_column(field.start + error.name.start),

@@ -377,6 +377,12 @@ def parse_expression(text: str) -> Node:
     return _Parser(text, FUNCTIONS, conditions=False).parse()
 
 
+def parse_log_field(text: str) -> Node:
+    """Parse a [[log]] field: an expression that may also print a gradient, grad(w)."""
+    _check_length(text)
+    return _Parser(text, FUNCTIONS | CONDITION_FUNCTIONS, conditions=False).parse()
+
+
 def parse_metric(text: str) -> Node:
     """Parse a metric: an expression that may also compare (1 where true, 0 where false), e.g. an accuracy."""
     _check_length(text)

@@ -19,11 +19,23 @@ import numpy as np
 
 from . import limits
 from .data import as_float, checked, data_source, draw, literal, read_text
-from .expr import FUNCTIONS, ExprError, Node, parse_condition, parse_expression, parse_metric
+from .expr import FUNCTIONS, ExprError, Node, names_in, parse_condition, parse_expression, parse_metric
 from .limits import MAX_EPOCHS, MAX_FORMAT_LENGTH, MAX_LENGTH
 from .logformat import checked_format
 from .messages import cut, did_you_mean, printable, shown, type_name
-from .scenario import Expression, LogBlock, LogWhen, Param, Place, Scenario, ScenarioError, StopCheck, StopRule
+from .scenario import (
+    Expression,
+    LogBlock,
+    LogWhen,
+    Optimizer,
+    OptimizerKind,
+    Param,
+    Place,
+    Scenario,
+    ScenarioError,
+    StopCheck,
+    StopRule,
+)
 from .source_map import SourceMap
 from .toml_text import parse_toml
 
@@ -42,7 +54,8 @@ SECTIONS = {
     "expected": dict,
 }
 REQUIRED = ("title", "params", "loss", "training")
-TRAINING_KEYS = {"learning_rate", "epochs", "optimizer", "stop_when", "stop_check"}
+OPTIMIZER_SETTINGS = {"momentum": "momentum", "beta1": "adam", "beta2": "adam", "epsilon": "adam"}
+TRAINING_KEYS = {"learning_rate", "epochs", "optimizer", "stop_when", "stop_check", *OPTIMIZER_SETTINGS}
 LOG_KEYS = {"format", "when", "from", "every", "at"}
 EXPECTED_KEYS = {"text"}
 RESERVED = {"loss", "epoch", "grad", "T", "and", "or", "not"} | set(FUNCTIONS)
@@ -93,7 +106,7 @@ class _Loader:
             )
         loss = self._expressions(loss_table, "loss", names)[0]
         metrics = self._expressions(doc.get("metrics", {}), "metrics", names, parse_metric)
-        learning_rate, epochs, stop = self._training(doc["training"])
+        learning_rate, epochs, stop, optimizer = self._training(doc["training"])
         log = self._log(doc.get("log", []), names)
         expected = doc.get("expected")
         expected_text = None
@@ -117,6 +130,7 @@ class _Loader:
             loss=loss,
             metrics=metrics,
             learning_rate=learning_rate,
+            optimizer=optimizer,
             epochs=epochs,
             stop=stop,
             log=log,
@@ -159,7 +173,8 @@ class _Loader:
         value = table[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-            wanted = " or ".join(type_name(k()) for k in kinds)
+            names = [type_name(k()) for k in kinds]
+            wanted = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
             raise self.fail(f"must be {wanted}, not {type_name(value)}", f"{where}.{key}", *path, key)
         return value
 
@@ -243,19 +258,9 @@ class _Loader:
 
     # -- training, log ---------------------------------------------------------------------
 
-    def _training(self, table: dict[str, Any]) -> tuple[float, int, StopRule | None]:
+    def _training(self, table: dict[str, Any]) -> tuple[float | Expression, int, StopRule | None, Optimizer]:
         self._check_keys(table, TRAINING_KEYS, "training", "training")
-        rate = self._typed(table, "learning_rate", (int, float), "training", "training")
-        if rate is None:
-            raise self.fail("missing learning_rate", "training", "training")
-        rate = as_float(rate)
-        if not (math.isfinite(rate) and 0 < rate <= 1e6):
-            raise self.fail(
-                f"learning_rate must be above 0 and at most 1e6 (got {rate})",
-                "training.learning_rate",
-                "training",
-                "learning_rate",
-            )
+        rate = self._learning_rate(table)
         epochs = self._typed(table, "epochs", int, "training", "training")
         if epochs is None:
             raise self.fail("missing epochs", "training", "training")
@@ -266,14 +271,7 @@ class _Loader:
                 "training",
                 "epochs",
             )
-        optimizer = self._typed(table, "optimizer", str, "training", "training")
-        if optimizer not in (None, "sgd"):
-            raise self.fail(
-                f'unknown optimizer {optimizer!r} (only "sgd" is supported)',
-                "training.optimizer",
-                "training",
-                "optimizer",
-            )
+        optimizer = self._optimizer(table)
         stop = None
         when = self._typed(table, "stop_when", str, "training", "training")
         check = self._typed(table, "stop_check", str, "training", "training") or "before_backward"
@@ -288,7 +286,54 @@ class _Loader:
             place = self.map.place("training.stop_when", "training", "stop_when")
             condition = self._parsed("stop_when", when, place, parse_condition, "training", "stop_when")
             stop = StopRule(condition, cast(StopCheck, check))
-        return float(rate), epochs, stop
+        return rate, epochs, stop, optimizer
+
+    def _learning_rate(self, table: dict[str, Any]) -> float | Expression:
+        """A number above 0 and at most 1e6, or an expression of `epoch` such as "1.0 - 0.9 * epoch / 100"."""
+        rate = self._typed(table, "learning_rate", (int, float, str), "training", "training")
+        if rate is None:
+            raise self.fail("missing learning_rate", "training", "training")
+        if isinstance(rate, str):
+            place = self.map.place("training.learning_rate", "training", "learning_rate")
+            schedule = self._parsed("learning_rate", rate, place, parse_expression, "training", "learning_rate")
+            for name in names_in(schedule.tree):
+                if name.id != "epoch":
+                    raise schedule.error(f"a learning rate may name only epoch, not {name.id!r}", name.start)
+            return schedule
+        value = as_float(rate)
+        if not (math.isfinite(value) and 0 < value <= 1e6):
+            raise self.fail(
+                f"learning_rate must be above 0 and at most 1e6 (got {value})",
+                "training.learning_rate",
+                "training",
+                "learning_rate",
+            )
+        return value
+
+    def _optimizer(self, table: dict[str, Any]) -> Optimizer:
+        kind = self._typed(table, "optimizer", str, "training", "training") or "sgd"
+        if kind not in get_args(OptimizerKind):
+            raise self.fail(
+                f'unknown optimizer {kind!r} (known: "sgd", "momentum", "adam")',
+                "training.optimizer",
+                "training",
+                "optimizer",
+            )
+        settings: dict[str, float] = {}
+        for key, owner in OPTIMIZER_SETTINGS.items():
+            value = self._typed(table, key, (int, float), "training", "training")
+            if value is None:
+                continue
+            where = f"training.{key}"
+            if owner != kind:
+                raise self.fail(f'{key} is a setting of optimizer = "{owner}"', where, "training", key)
+            number = as_float(value)
+            valid = 0 < number < 1e-1 if key == "epsilon" else 0 <= number < 1
+            if not (math.isfinite(number) and valid):
+                bounds = "above 0 and below 0.1" if key == "epsilon" else "from 0 to below 1"
+                raise self.fail(f"{key} must be {bounds} (got {number})", where, "training", key)
+            settings[key] = number
+        return Optimizer(cast(OptimizerKind, kind), **settings)
 
     def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
         result = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .expr import ExprError, names_in, parse_expression
+from .expr import ExprError, names_in, parse_log_field
 from .messages import cut, did_you_mean, printable
 from .scenario import LogField, Place, ScenarioError
 
@@ -58,7 +58,7 @@ def parse_log_format(fmt: str) -> list[str | LogField]:
         if not text.strip():
             raise ExprError("empty field {}: put a name or expression inside, e.g. {loss:.4f}", i)
         try:
-            tree = parse_expression(text)
+            tree = parse_log_field(text)
         except ExprError as error:
             raise ExprError(f"{{{printable(cut(text.strip()))}}}: {error.message}", start + error.column) from None
         if literal:

@@ -14,8 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .evaluate import field_value
-from .expr import names_in
+from .evaluate import field_value, gradient_key
+from .expr import Call, names_in, walk
 from .logformat import parse_log_format
 from .scenario import LogBlock, LogField, Place
 from .trainer import Trainer
@@ -65,6 +65,17 @@ class Template:
     def names(self) -> set[str]:
         return {n.id for part in self.parts if isinstance(part, LogField) for n in names_in(part.tree)}
 
+    @cached_property
+    def gradients(self) -> set[str]:
+        """The names whose gradient a field prints, grad(w)."""
+        return {
+            call.args[0].id  # type: ignore[union-attr]
+            for part in self.parts
+            if isinstance(part, LogField)
+            for call in walk(part.tree)
+            if isinstance(call, Call) and call.func == "grad"
+        }
+
     def render(self, epoch: int, values: dict[str, object]) -> list[LogLine]:
         lines: list[tuple[str, list[Number]]] = [("", [])]
         for part in self.parts:
@@ -110,15 +121,19 @@ class Log:
         scenario = trainer.program.scenario
         self.templates = [Template(block) for block in scenario.log or (DEFAULT_LOG,)]
 
-    def values(self, epoch: int, names: set[str]) -> dict[str, object]:
-        """The values a log line of `epoch` may print: parameters after its update, the rest as computed."""
+    def values(self, epoch: int, names: set[str], gradients: set[str] | None = None) -> dict[str, object]:
+        """The values a log line of `epoch` may print: parameters after its update, the rest and the
+        gradients as that epoch computed them (nan for a gradient an early-stopped epoch never reached)."""
         trainer = self.trainer
         program = trainer.program
         values: dict[str, object] = {"epoch": epoch, "loss": float(trainer.losses[epoch - 1])}
         params = {p.name for p in program.params}
-        if names - params - {"epoch", "loss"}:
+        if names - params - {"epoch", "loss"} or gradients:
             record = trainer.record(epoch)
             values.update({name: record.value(slot) for name, slot in program.named.items()})
+            for name in gradients or ():
+                gradient = record.value(program.grad_of[name])
+                values[gradient_key(name)] = np.nan if gradient is None else gradient
         values.update(trainer.params_after(epoch))
         return values
 
@@ -131,9 +146,9 @@ class Log:
             for template in self.templates:
                 block = template.block
                 if block.when == "epoch" and completed and block.prints_at(epoch):
-                    out += template.render(epoch, self.values(epoch, template.names))
+                    out += template.render(epoch, self.values(epoch, template.names, template.gradients))
             if stop is not None and stop.reason == "early" and epoch == stop.epoch:
                 for template in self.templates:
                     if template.block.when == "early_stop":
-                        out += template.render(epoch, self.values(epoch, template.names))
+                        out += template.render(epoch, self.values(epoch, template.names, template.gradients))
         return out

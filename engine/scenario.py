@@ -56,7 +56,19 @@ class Param:
 
 
 StopCheck = Literal["before_backward", "after_update"]
+OptimizerKind = Literal["sgd", "momentum", "adam"]
 LogWhen = Literal["epoch", "early_stop"]
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """How gradients become updates, with each optimizer's own settings (PyTorch's defaults)."""
+
+    kind: OptimizerKind = "sgd"
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
 
 
 @dataclass(frozen=True)
@@ -104,13 +116,14 @@ class Scenario:
     model: tuple[Expression, ...]
     loss: Expression
     metrics: tuple[Expression, ...]
-    learning_rate: float
+    learning_rate: float | Expression  # a number, or an expression of `epoch`
     epochs: int
     stop: StopRule | None
     log: tuple[LogBlock, ...] = ()
     expected_text: str | None = None
     expected_place: Place | None = None
     places: dict[str, Place] = field(default_factory=dict)
+    optimizer: Optimizer = Optimizer()
 
     @property
     def name(self) -> str:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .scenario import Scenario
+from .evaluate import evaluate
+from .scenario import Expression, Scenario
 
 if TYPE_CHECKING:
     from .conditions import Condition
@@ -88,6 +89,10 @@ class Program:
     loss_slot: int
     named: dict[str, int]  # data, params, nodes, loss and metrics → slot
     grad_of: dict[str, int]  # any named quantity the loss depends on → its final gradient slot
+    states: tuple[ParamInfo, ...] = ()  # the optimizer's state (velocities, moments), kept like parameters
+    epoch_slot: int = -1  # the epoch, counted from 1, set as each iteration starts
+    rate_slot: int = -1  # the learning rate α
+    rate_schedule: Expression | None = None  # α as an expression of epoch, evaluated as each iteration starts
     stop_rule: Condition | None = None
 
     def __post_init__(self) -> None:
@@ -98,22 +103,43 @@ class Program:
         self.backward_start = sum(1 for phase in phases if phase in ("forward", "loss", "metric"))
 
     @property
+    def row_items(self) -> tuple[ParamInfo, ...]:
+        """What carries over from one epoch to the next: the parameters, then the optimizer's state."""
+        return self.params + self.states
+
+    @property
     def n_params(self) -> int:
+        """How many numbers the parameters hold (the optimizer's state not counted)."""
         return sum(p.size for p in self.params)
 
+    @property
+    def row_size(self) -> int:
+        return sum(p.size for p in self.row_items)
+
+    def initial_row(self) -> np.ndarray:
+        """The parameters as the scenario gives them, and the optimizer's state at zero."""
+        row = np.zeros(self.row_size)
+        for p, param in zip(self.params, self.scenario.params, strict=True):
+            row[p.offset : p.offset + p.size] = np.ravel(param.value)
+        return row
+
     def flatten(self, values: Sequence[Any], out: np.ndarray | None = None) -> np.ndarray:
-        """One row of every parameter, in declaration order (the trainer's checkpoints)."""
+        """One row of every parameter and state, in order (the trainer's checkpoints)."""
         return np.concatenate([value.ravel() for value in values], out=out)
 
     def unflatten(self, row: np.ndarray) -> list[np.ndarray]:
-        """Views of each parameter in a row."""
-        return [row[p.offset : p.offset + p.size].reshape(p.shape) for p in self.params]
+        """Views of each parameter and state in a row."""
+        return [row[p.offset : p.offset + p.size].reshape(p.shape) for p in self.row_items]
 
-    def start(self, params: Sequence[Any]) -> Values:
-        """A new iteration's values: the constants, and these parameters in their slots."""
+    def start(self, carried: Sequence[Any], epoch: int) -> Values:
+        """A new iteration's values: the constants, the epoch and its learning rate, and the
+        parameters and optimizer state carried over, in their slots."""
         vals: Values = list(self.base)
-        for p, value in zip(self.params, params, strict=True):
+        for p, value in zip(self.row_items, carried, strict=True):
             vals[p.slot] = value
+        vals[self.epoch_slot] = epoch
+        if self.rate_schedule is not None:
+            vals[self.rate_slot] = float(evaluate(self.rate_schedule.tree, {"epoch": epoch}))
         return vals
 
     def run(self, vals: Values, start: int, stop: int) -> None:
@@ -121,12 +147,12 @@ class Program:
         for slot, instruction in self._plan[start:stop]:
             vals[slot] = instruction(vals)
 
-    def replay(self, params: Sequence[Any], count: int) -> Values:
-        """The first `count` steps of an iteration from these parameters, every value kept.
+    def replay(self, carried: Sequence[Any], count: int, epoch: int) -> Values:
+        """The first `count` steps of an epoch from these parameters and state, every value kept.
 
-        The parameters are copied in, so a replay never aliases the checkpoints it came from.
+        They are copied in, so a replay never aliases the checkpoints it came from.
         """
-        vals = self.start([np.array(value, dtype=np.float64) for value in params])
+        vals = self.start([np.array(value, dtype=np.float64) for value in carried], epoch)
         with np.errstate(all="ignore"):
             self.run(vals, 0, count)
         return vals

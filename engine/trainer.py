@@ -69,15 +69,15 @@ class Trainer:
         self.program = program
         scenario = program.scenario
         self.max_epochs = scenario.epochs
-        fit = max(memory // (8 * max(program.n_params, 1)), 2)  # rows that fit the budget
+        fit = max(memory // (8 * max(program.row_size, 1)), 2)  # rows that fit the budget
         self.spacing = -(-self.max_epochs // (fit - 1))  # checkpoints at 0, k, 2k, … up to max_epochs
-        self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.n_params))
-        self.checkpoints[0] = program.flatten([p.value for p in scenario.params])
+        self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.row_size))
+        self.checkpoints[0] = program.initial_row()
         self._recent: dict[int, np.ndarray] = {0: self.checkpoints[0]}  # epoch → row, besides checkpoints
         self.losses = np.full(self.max_epochs, np.nan)
         self.epochs_done = 0
         self.stop: Stop | None = None
-        self._params: list[object] = [np.array(p.value, dtype=np.float64) for p in scenario.params]
+        self._carried: list[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
         self._flags = _FloatingPointFlags()
 
     # -- running ----------------------------------------------------------------------------
@@ -96,7 +96,7 @@ class Trainer:
     def _epoch(self, epoch: int) -> None:
         program, flags = self.program, self._flags
         rule = program.stop_rule
-        vals = program.start(self._params)
+        vals = program.start(self._carried, epoch)
         program.run(vals, 0, program.backward_start)
         loss = float(vals[program.loss_slot])
         self.losses[epoch - 1] = loss
@@ -112,10 +112,10 @@ class Trainer:
             )
             return
         program.run(vals, program.backward_start, len(program.steps))
-        row = program.flatten([vals[p.update_slot] for p in program.params])
+        row = program.flatten([vals[p.update_slot] for p in program.row_items])
         if (flags.raised or not np.isfinite(row).all()) and self._non_finite(epoch, vals, len(program.steps)):
             return
-        self._params = [vals[p.update_slot] for p in program.params]
+        self._carried = [vals[p.update_slot] for p in program.row_items]
         self._keep(epoch, row)
         self.epochs_done = epoch
         if rule is not None and rule.after_update and rule.holds(program, vals, loss, epoch):
@@ -176,16 +176,16 @@ class Trainer:
         program = self.program
         with np.errstate(all="ignore"):
             for e in range(start + 1, epoch + 1):
-                vals = program.start(program.unflatten(row))
+                vals = program.start(program.unflatten(row), e)
                 program.run(vals, 0, len(program.steps))
-                row = program.flatten([vals[p.update_slot] for p in program.params])
+                row = program.flatten([vals[p.update_slot] for p in program.row_items])
                 self._remember(e, row)
         return row
 
     def params_after(self, epoch: int) -> dict[str, np.ndarray]:
         """Every parameter as it is after `epoch` (0: the initial values)."""
         row = self.program.unflatten(self.row(epoch))
-        return {p.name: value.copy() for p, value in zip(self.program.params, row, strict=True)}
+        return {p.name: value.copy() for p, value in zip(self.program.params, row, strict=False)}  # then the states
 
     def steps_in(self, epoch: int) -> int:
         """How many steps of the tape `epoch` reached (all, unless the run stopped inside it)."""
@@ -198,13 +198,13 @@ class Trainer:
         if not 1 <= epoch <= max(self.epochs_done, 1):
             raise IndexError(f"epoch {epoch} has not been run (run so far: {self.epochs_done})")
         available = self.steps_in(epoch)
-        vals = self.program.replay(self.program.unflatten(self.row(epoch - 1)), available)
+        vals = self.program.replay(self.program.unflatten(self.row(epoch - 1)), available, epoch)
         return EpochRecord(epoch, tuple(vals), available)
 
     def loss_at(self, row: np.ndarray) -> float:
         """The loss for a flat row of parameters, by the same forward instructions (for finite differences)."""
         program = self.program
-        vals = program.start(program.unflatten(row))
+        vals = program.start(program.unflatten(row), 1)
         with np.errstate(all="ignore"):
             program.run(vals, 0, program.loss_end)
         return float(vals[program.loss_slot])

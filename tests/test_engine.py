@@ -193,7 +193,7 @@ def test_the_engine_imports_nothing_from_textual() -> None:
 def test_checkpoints_spaced_to_fit_a_memory_budget_give_the_very_same_bits(name: str) -> None:
     every_epoch = trainer_for(name)
     program = every_epoch.program
-    budget = 5 * 8 * program.n_params  # room for 5 rows of parameters, whatever the epochs
+    budget = 5 * 8 * program.row_size  # room for 5 rows of parameters, whatever the epochs
     spaced = Trainer(program, memory=budget)
     every_epoch.run()
     spaced.run()

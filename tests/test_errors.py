@@ -140,8 +140,28 @@ CASES: list[tuple[str, str | bytes, str]] = [
     ("missing-learning-rate", edit("learning_rate = 0.1\n", ""), "17:1: training: missing learning_rate"),
     (
         "wrong-type-rate",
-        edit("learning_rate = 0.1", 'learning_rate = "0.1"'),
-        "18:1: training.learning_rate: must be an integer or a number, not a string",
+        edit("learning_rate = 0.1", "learning_rate = true"),
+        "18:1: training.learning_rate: must be an integer, a number or a string, not a boolean",
+    ),
+    (
+        "rate-names-more-than-epoch",
+        edit("learning_rate = 0.1", 'learning_rate = "0.1 / w"'),
+        "18:24: training.learning_rate: a learning rate may name only epoch, not 'w'",
+    ),
+    (
+        "unknown-optimizer",
+        edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "rmsprop"'),
+        '19:1: training.optimizer: unknown optimizer \'rmsprop\' (known: "sgd", "momentum", "adam")',
+    ),
+    (
+        "setting-of-another-optimizer",
+        edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "momentum"\nbeta1 = 0.8'),
+        '20:1: training.beta1: beta1 is a setting of optimizer = "adam"',
+    ),
+    (
+        "momentum-out-of-range",
+        edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "momentum"\nmomentum = 1.5'),
+        "20:1: training.momentum: momentum must be from 0 to below 1 (got 1.5)",
     ),
     (
         "wrong-type-epochs",

@@ -1,0 +1,78 @@
+"""The update phase: how each optimizer turns a parameter's gradient into its new value.
+
+Each optimizer is a short list of update steps per parameter, written the way a
+lecturer writes them: SGD one (w ← w − α·g), momentum two (the velocity, then w), Adam
+three (the two moments, then w). An optimizer's state (a velocity, the moments) enters
+each epoch like a parameter and leaves it updated, so it is kept in the checkpoints and
+shown beside the parameters, and replaying an epoch replays its state too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .scenario import Optimizer
+from .tape import Instruction, sgd
+
+
+@dataclass(frozen=True)
+class UpdateStep:
+    """One step of the update phase: the new value of `target` (a parameter or a state)."""
+
+    target: str
+    formula: str
+    compute: Callable[..., Any]  # (the values named by `reads`, in order) → the new value
+    reads: tuple[str, ...]  # "param", "grad", "rate", "epoch", or a state's name, already updated
+
+
+def state_names(optimizer: Optimizer, param: str) -> tuple[str, ...]:
+    """The states an optimizer keeps for a parameter, named after it: v_w, or m_w and v_w."""
+    return {"sgd": (), "momentum": (f"v_{param}",), "adam": (f"m_{param}", f"v_{param}")}[optimizer.kind]
+
+
+def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list[UpdateStep]:
+    """The update steps for one parameter whose gradient is written `grad` (∂L/∂w)."""
+    if optimizer.kind == "sgd":
+        return [UpdateStep(param, f"{param} ← {param} − α·{grad}   ({rate})", sgd, ("param", "grad", "rate"))]
+    if optimizer.kind == "momentum":
+        mu = optimizer.momentum
+        v = f"v_{param}"
+        return [
+            UpdateStep(v, f"{v} ← μ·{v} + {grad}   (μ = {mu:g})", lambda old, g: mu * old + g, (v, "grad")),
+            UpdateStep(
+                param, f"{param} ← {param} − α·{v}   ({rate})", lambda w, vel, a: w - a * vel, ("param", v, "rate")
+            ),
+        ]
+    b1, b2, eps = optimizer.beta1, optimizer.beta2, optimizer.epsilon
+    m, v = f"m_{param}", f"v_{param}"
+
+    def step(w: Any, first: Any, second: Any, a: float, t: float) -> Any:
+        return w - a * (first / (1 - b1**t)) / (np.sqrt(second / (1 - b2**t)) + eps)
+
+    return [
+        UpdateStep(
+            m, f"{m} ← β₁·{m} + (1 − β₁)·{grad}   (β₁ = {b1:g})", lambda old, g: b1 * old + (1 - b1) * g, (m, "grad")
+        ),
+        UpdateStep(
+            v,
+            f"{v} ← β₂·{v} + (1 − β₂)·({grad})²   (β₂ = {b2:g})",
+            lambda old, g: b2 * old + (1 - b2) * (g * g),
+            (v, "grad"),
+        ),
+        UpdateStep(
+            param,
+            f"{param} ← {param} − α·m̂/(√v̂ + ε),  m̂ = {m}/(1 − β₁ᵗ), v̂ = {v}/(1 − β₂ᵗ)"
+            f"   ({rate}, ε = {eps:g}, t = epoch)",
+            step,
+            ("param", m, v, "rate", "epoch"),
+        ),
+    ]
+
+
+def instruction(compute: Callable[..., Any], slots: tuple[int, ...]) -> Instruction:
+    """An update step on the tape: it reads its slots and computes the new value."""
+    return lambda vals: compute(*[vals[slot] for slot in slots])

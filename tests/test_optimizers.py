@@ -1,0 +1,111 @@
+"""Momentum, Adam and a learning rate that changes with the epoch: each the same bits as the plain
+NumPy loop a lecturer would write, with the optimizer's state kept, shown and replayed like a parameter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bpdbg.engine.cursor import Cursor
+from bpdbg.engine.session import open_scenario
+from bpdbg.engine.trainer import Trainer
+
+SCENARIO = """
+title = "a bowl"
+[data]
+t = [[1.0, -2.0, 0.5]]
+[params]
+w = [[0.0, 0.0, 0.0]]
+[model]
+d = "w - t"
+[loss]
+L = "sum(d ** 2)"
+[training]
+epochs = 40
+{training}
+"""
+T = np.array([[1.0, -2.0, 0.5]])
+
+
+def trained(write_scenario, training: str) -> Trainer:  # type: ignore[no-untyped-def]
+    trainer = open_scenario(write_scenario(SCENARIO.format(training=training)))
+    trainer.run()
+    return trainer
+
+
+def gradient(w: np.ndarray) -> np.ndarray:
+    return 2.0 * (w - T)  # ∂/∂w of Σ(w − t)², as the tape computes it
+
+
+def test_momentum_is_the_textbook_loop_bit_for_bit(write_scenario) -> None:
+    trainer = trained(write_scenario, 'learning_rate = 0.05\noptimizer = "momentum"\nmomentum = 0.8')
+    w, v = np.zeros((1, 3)), np.zeros((1, 3))
+    for epoch in range(1, 41):
+        v = 0.8 * v + gradient(w)
+        w = w - 0.05 * v
+        assert trainer.params_after(epoch)["w"].tobytes() == w.tobytes(), epoch
+
+
+def test_adam_is_the_textbook_loop_bit_for_bit(write_scenario) -> None:
+    trainer = trained(write_scenario, 'learning_rate = 0.1\noptimizer = "adam"')
+    w, m, v = np.zeros((1, 3)), np.zeros((1, 3)), np.zeros((1, 3))
+    for t in range(1, 41):
+        g = gradient(w)
+        m = 0.9 * m + (1 - 0.9) * g
+        v = 0.999 * v + (1 - 0.999) * (g * g)
+        w = w - 0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        assert trainer.params_after(t)["w"].tobytes() == w.tobytes(), t
+
+
+def test_a_learning_rate_may_decay_with_the_epoch_as_in_micrograds_demo(write_scenario) -> None:
+    trainer = trained(write_scenario, 'learning_rate = "1.0 - 0.9 * epoch / 100"')
+    w = np.zeros((1, 3))
+    for epoch in range(1, 41):
+        w = np.subtract(w, (1.0 - 0.9 * epoch / 100) * gradient(w))
+        assert trainer.params_after(epoch)["w"].tobytes() == w.tobytes(), epoch
+    update = next(s for s in trainer.program.steps if s.phase == "update")
+    assert "α = 1.0 - 0.9 * epoch / 100" in update.formula
+
+
+def test_each_optimizer_state_is_a_step_of_the_update_phase_and_shown_beside_the_parameters(write_scenario) -> None:
+    cursor = Cursor(trained(write_scenario, 'learning_rate = 0.1\noptimizer = "adam"'))
+    updates = [s for s in cursor.program.steps if s.phase == "update"]
+    assert [s.label for s in updates] == ["m_w", "v_w", "w"]
+    assert updates[0].formula == "m_w ← β₁·m_w + (1 − β₁)·∂L/∂w   (β₁ = 0.9)"
+    cursor.goto(2, updates[1].index)
+    shown = {p.name: p for p in cursor.snapshot().params}
+    assert list(shown) == ["w", "m_w", "v_w"]
+    assert shown["v_w"].touched and not shown["w"].touched
+    g = cursor.snapshot().values[next(s.index for s in cursor.program.steps if s.label == "∂L/∂w")]
+    _, _, v_before = cursor.program.unflatten(cursor.trainer.row(1))
+    assert shown["v_w"].value.tobytes() == (0.999 * v_before + (1 - 0.999) * (g * g)).tobytes()
+
+
+@pytest.mark.parametrize("optimizer", ['"momentum"', '"adam"'])
+def test_an_optimizers_state_is_checkpointed_so_going_back_gives_the_same_bits(write_scenario, optimizer: str) -> None:
+    every_epoch = trained(write_scenario, f"learning_rate = 0.05\noptimizer = {optimizer}")
+    spaced = Trainer(every_epoch.program, memory=5 * 8 * every_epoch.program.row_size)
+    spaced.run()
+    assert spaced.spacing > 1
+    for epoch in range(41):
+        assert spaced.row(epoch).tobytes() == every_epoch.row(epoch).tobytes(), epoch
+
+
+def test_a_log_line_may_print_a_gradient_as_the_epoch_computed_it(write_scenario) -> None:
+    from bpdbg.engine.report import Log
+
+    trainer = trained(
+        write_scenario, 'learning_rate = 0.1\n[[log]]\nat = [1, 2]\nformat = "{epoch}: {grad(w)} {grad(d)}"'
+    )
+    w1 = trainer.params_after(1)["w"]
+    assert [line.text for line in Log(trainer).lines()] == [
+        f"1: {gradient(np.zeros((1, 3)))} {gradient(np.zeros((1, 3)))}",
+        f"2: {gradient(w1)} {gradient(w1)}",
+    ]
+
+
+def test_a_log_field_asking_for_the_gradient_of_what_the_loss_ignores_is_refused(write_scenario) -> None:
+    from bpdbg.engine.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"\{grad\(t\)\}: grad\(\) takes the name of a parameter or node"):
+        trained(write_scenario, 'learning_rate = 0.1\n[[log]]\nformat = "{grad(t)}"')
