@@ -34,15 +34,17 @@ class StatusBar(LinesView):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self._text = Text()
+        self._shown: tuple[Snapshot, Controls] | None = None
 
     def show(self, snapshot: Snapshot, controls: Controls) -> None:
-        self._text = render_status(snapshot, controls)
+        self._shown = (snapshot, controls)
         self.show_lines()
 
     def lines_for(self, width: int) -> list[Line]:
+        if self._shown is None:
+            return []
         lines = []
-        for line in self._text.split("\n"):
+        for line in render_status(*self._shown).split("\n"):
             line.truncate(width, overflow="ellipsis")
             lines.append((line, ""))
         return lines
