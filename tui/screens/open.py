@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -30,19 +31,19 @@ class OpenScreen(ModalScreen[Trainer | None]):
             yield Label("Open a scenario: a .toml file or a shipped name", classes="dialog-title")
             yield Input(placeholder="scenarios/two_neurons.toml or two_neurons", id="path")
             yield Static("", id="error", classes="error")
-            yield Label("shipped: " + ", ".join(shipped()), classes="hint")
+            yield Label(Text("shipped: " + ", ".join(shipped())), classes="hint")
             yield Label("enter: open   esc: cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         name = event.value.strip()
         if not name:
-            self.query_one("#error", Static).update("name a scenario file or a shipped scenario")
+            self.query_one("#error", Static).update(Text("name a scenario file or a shipped scenario"))
             return
         try:
             trainer = open_scenario(resolve(name))
         except ScenarioError as error:
-            self.query_one("#error", Static).update(str(error))
+            self.query_one("#error", Static).update(Text(str(error)))
             return
         self.dismiss(trainer)
 
