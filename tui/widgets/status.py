@@ -19,6 +19,8 @@ class Controls:
     count: str = ""  # digits typed before a step key
     breakpoints: tuple[str, ...] = ()
     hit: str | None = None  # the breakpoint that holds at the end of this epoch, if the cursor stands there
+    busy: str | None = None  # what a worker is doing, e.g. running to the end, and how far it got
+    notice: str = ""  # a one-line message: a key refused, a run stopped
 
 
 class StatusBar(LinesView):
@@ -64,6 +66,12 @@ def render_status(snapshot: Snapshot, controls: Controls) -> Text:
     if controls.count:
         text.append(f"  count {controls.count}", style="bold reverse")
     text.append("\n")
+    if controls.notice:
+        text.append(controls.notice, style="bold yellow")
+        text.append("  │  ")
+    if controls.busy is not None:
+        text.append(controls.busy, style="bold")
+        text.append("  │  ")
     if snapshot.stop is not None:
         style = "bold red" if snapshot.stop.reason == "non-finite" else "bold"
         label = "STOPPED" if snapshot.stop.reason == "non-finite" else "end"
