@@ -1,7 +1,8 @@
 """The open dialog: another scenario, by path or shipped name, without leaving the debugger.
 
 A file that cannot be loaded is reported here, in the same one line as on the command
-line, and the debugger stays on the scenario it had.
+line, and the debugger stays on the scenario it had. Loading, compiling and the first
+epoch run in a worker, so a big file does not freeze the screen.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -19,12 +22,27 @@ from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import resolve, shipped
+from bpdbg.tui.background import one_line
+
+
+class Opened(Message):
+    """A worker's answer for one name: a trainer with its first epoch run, or why not."""
+
+    def __init__(self, name: str, trainer: Trainer | None, error: str | None) -> None:
+        super().__init__()
+        self.name = name
+        self.trainer = trainer
+        self.error = error
 
 
 class OpenScreen(ModalScreen[Trainer | None]):
     """Returns a trainer for the scenario named, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="cancel")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._asked: str | None = None  # the name being loaded; an older answer is ignored
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -40,12 +58,31 @@ class OpenScreen(ModalScreen[Trainer | None]):
         if not name:
             self.query_one("#error", Static).update(Text("name a scenario file or a shipped scenario"))
             return
+        self._asked = name
+        self.query_one("#error", Static).update(Text(f"opening {name}…"))
+        self._open(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _open(self, name: str) -> None:
         try:
             trainer = open_scenario(resolve(name))
+            trainer.run(1)  # the cursor's first epoch, here rather than on the event loop
         except ScenarioError as error:
-            self.query_one("#error", Static).update(Text(str(error)))
+            self.post_message(Opened(name, None, str(error)))
+        except Exception as error:  # any other fault is reported like a bad file
+            self.post_message(Opened(name, None, one_line(error)))
+        else:
+            self.post_message(Opened(name, trainer, None))
+
+    @on(Opened)
+    def _opened(self, message: Opened) -> None:
+        if message.name != self._asked:
             return
-        self.dismiss(trainer)
+        self._asked = None
+        if message.trainer is None:
+            self.query_one("#error", Static).update(Text(message.error or "cannot open it"))
+            return
+        self.dismiss(message.trainer)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
