@@ -80,10 +80,10 @@ def main() -> None:
 @click.argument("scenario", default=DEFAULT)
 def open_debugger(scenario: str) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
+    trainer = _load(scenario)  # a bad file is reported the same way, terminal or not
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("bpdbg: the debugger needs a terminal; for a log without one, use `bpdbg run SCENARIO`", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    trainer = _load(scenario)
     from bpdbg.tui.app import DebuggerApp  # the engine and the other commands never need Textual
 
     app = DebuggerApp(trainer)
