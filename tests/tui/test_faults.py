@@ -17,6 +17,7 @@ from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.open import OpenScreen
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.loss import LossPanel
+from bpdbg.tui.widgets.params import ParamsPanel
 
 from .conftest import make_app, screen_text
 
@@ -146,3 +147,18 @@ class TestUserTextIsShownLiterally:
             assert title in screen_text(app)
             await pilot.click(offset=(screen_text(app).splitlines()[1].index(title) + 2, 1))
             assert app.is_running
+
+
+class TestAPanelThatCannotTakeASnapshot:
+    @pytest.mark.parametrize("panel", [ParamsPanel, LossPanel])
+    async def test_it_says_why_and_the_other_panels_follow_the_cursor(
+        self, monkeypatch: pytest.MonkeyPatch, panel: type[ParamsPanel | LossPanel]
+    ) -> None:
+        monkeypatch.setattr(panel, "show", raise_)
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("e", "n")
+            await pilot.pause()
+            text = screen_text(app)
+            assert "cannot draw this panel: no [bol" in text
+            assert "epoch 2/20  step 2/25" in text

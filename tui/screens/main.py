@@ -110,11 +110,18 @@ class MainScreen(Screen[None]):
             self.snapshot = self.cursor.snapshot()
         with self.app.batch_update():
             if snapshot:
-                self.query_one(TapePanel).show(self.snapshot)
-                self.query_one(ChainPanel).show(self.snapshot)
-                self.query_one(ParamsPanel).show(self.snapshot)
-                self.query_one(LossPanel).show(self.snapshot)
+                for panel in (TapePanel, ChainPanel, ParamsPanel, LossPanel):
+                    self._show_in(self.query_one(panel), self.snapshot)
             self.query_one(StatusBar).show(self.snapshot, self.controls(self.snapshot))
+
+    @staticmethod
+    def _show_in(panel: TapePanel | ChainPanel | ParamsPanel | LossPanel, snapshot: Snapshot) -> None:
+        """One panel's fault stays in that panel: it says why there, and the others are shown."""
+        panel.failure = None
+        try:
+            panel.show(snapshot)
+        except Exception as error:  # any fault in showing is shown, not raised
+            panel.fail(error)
 
     def _take_count(self) -> int:
         """The count typed before the key being handled (1 if none)."""

@@ -39,6 +39,7 @@ class LinesView(ScrollView, can_focus=False):
         self._strips: list[Strip | None] = []
         self._width = -1  # the width the lines were made for
         self._styles: dict[str, Style] = {}
+        self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def lines_for(self, width: int) -> Sequence[Line]:
         """What the panel shows at this width; subclasses make it from the snapshot they were shown."""
@@ -46,10 +47,17 @@ class LinesView(ScrollView, can_focus=False):
 
     def safe_lines(self, width: int) -> list[Line]:
         """The panel's lines, or one line saying why they cannot be drawn: a panel's fault never ends the app."""
+        if self.failure is not None:
+            return [(Text(self.failure, no_wrap=True, overflow="ellipsis"), "")]
         try:
             return list(self.lines_for(width))
         except Exception as error:  # any fault in drawing is shown, not raised
             return [(Text(drawing_failed(error), no_wrap=True, overflow="ellipsis"), "")]
+
+    def fail(self, error: Exception) -> None:
+        """Show why the last snapshot could not be shown, in place of the lines."""
+        self.failure = drawing_failed(error)
+        self.show_lines()
 
     def show_lines(self) -> None:
         """Make the lines again, and repaint only those that differ from what is shown."""

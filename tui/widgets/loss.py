@@ -61,6 +61,7 @@ class LossPanel(PlotextPlot):
         self._shown: tuple[int, int] | None = None  # (epochs on the curve, epoch marked)
         self._snapshot: Snapshot | None = None
         self._built: tuple[object, RenderResult] | None = None  # (what it was built from, the plot)
+        self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -74,13 +75,19 @@ class LossPanel(PlotextPlot):
             self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
             self.refresh()
 
+    def fail(self, error: Exception) -> None:
+        """Show why the last snapshot could not be shown, in place of the plot."""
+        self.failure = drawing_failed(error)
+        self._built = None
+        self.refresh()
+
     def render(self) -> RenderResult:
         """Build the plot only when its curve, size or theme changed, at the size it is drawn.
 
         Textual repaints the panels around a step, and this one with them; plotext takes
         milliseconds to build a plot, which every step key would otherwise pay.
         """
-        key = (self._shown, self.size, self.app.theme)
+        key = (self._shown, self.size, self.app.theme, self.failure)
         if self._built is None or self._built[0] != key:
             self._built = (key, self._build())
         return self._built[1]
@@ -88,6 +95,8 @@ class LossPanel(PlotextPlot):
     def _build(self) -> RenderResult:
         """The plot, or one line in its place: a plot that cannot be drawn never ends the app."""
         snapshot = self._snapshot
+        if self.failure is not None:
+            return self._line(self.failure)
         try:
             if snapshot is not None:
                 losses = snapshot.losses
