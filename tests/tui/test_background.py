@@ -76,7 +76,7 @@ class TestRunToTheEnd:
             await pilot.press("n", "r", "g", "o")
             assert app.screen is app.debugger  # no dialog opened either
             assert app.cursor.position == Position(1, 0)
-            assert "'o' waits: running to the end (space or esc stops it)" in status(app)
+            assert "— space/esc to stop ('o' waits)" in status(app)
             await pilot.press("t", "plus")  # keys that leave the engine alone still work
             assert app.theme == "textual-light"
             await pilot.press("space")

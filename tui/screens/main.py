@@ -140,7 +140,7 @@ class MainScreen(Screen[None]):
         if self.busy is not None and event.key in CURSOR_KEYS:
             event.stop()
             event.prevent_default()
-            self.notice = f"'{event.character or event.key}' waits: {self.busy.split(':')[0]} (space or esc stops it)"
+            self.notice = f"'{event.character or event.key}' waits"
         if shown or self.notice:  # the status bar no longer shows what it showed
             self.show(snapshot=False)
 

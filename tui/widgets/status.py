@@ -66,11 +66,13 @@ def render_status(snapshot: Snapshot, controls: Controls) -> Text:
     if controls.count:
         text.append(f"  count {controls.count}", style="bold reverse")
     text.append("\n")
-    if controls.notice:
-        text.append(controls.notice, style="bold yellow")
-        text.append("  │  ")
-    if controls.busy is not None:
+    if controls.busy is not None:  # the progress first, a refused key's note after it
         text.append(controls.busy, style="bold")
+        if controls.notice:
+            text.append(f" ({controls.notice})", style="bold yellow")
+        text.append("  │  ")
+    elif controls.notice:
+        text.append(controls.notice, style="bold yellow")
         text.append("  │  ")
     if snapshot.stop is not None:
         style = "bold red" if snapshot.stop.reason == "non-finite" else "bold"
