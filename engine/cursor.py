@@ -265,7 +265,7 @@ class Cursor:
             params=tuple(params),
             factors=self._factors(current, record),
             chain=chain_for(program, current, record.values),
-            losses=trainer.losses[: epoch if loss is not None else epoch - 1],
+            losses=_read_only(trainer.losses[: epoch if loss is not None else epoch - 1]),
             loss=loss,
             max_epochs=trainer.max_epochs,
             stop=stop,
@@ -288,3 +288,9 @@ class Cursor:
         )
         product = Factor(grad_symbol(loss, info.target), "", record.value(info.contribution_slot))
         return (upstream, local, product)
+
+
+def _read_only(view: np.ndarray) -> np.ndarray:
+    """A view the snapshot's readers cannot write through (the trainer only ever adds later epochs)."""
+    view.flags.writeable = False
+    return view

@@ -15,6 +15,7 @@ non-finite value, so watching costs next to nothing.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -86,11 +87,17 @@ class Trainer:
     def finished(self) -> bool:
         return self.stop is not None
 
-    def run(self, epochs: int | None = None) -> None:
-        """Train up to `epochs` more epochs (all that are left if None), or until the run stops."""
+    def run(self, epochs: int | None = None, should_stop: Callable[[], bool] | None = None) -> None:
+        """Train up to `epochs` more epochs (all that are left if None), or until the run stops.
+
+        `should_stop` is asked before each epoch, so a run in the background can be stopped
+        between any two epochs, however many were asked for.
+        """
         last = self.max_epochs if epochs is None else min(self.max_epochs, self.epochs_done + epochs)
         with np.errstate(all="call", under="ignore", call=self._flags):
             while self.epochs_done < last and self.stop is None:
+                if should_stop is not None and should_stop():
+                    return
                 self._epoch(self.epochs_done + 1)
 
     def _epoch(self, epoch: int) -> None:

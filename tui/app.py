@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import BindingType
 
@@ -45,6 +46,18 @@ class DebuggerApp(App[None]):
         screen = self.screen_stack[0]
         assert isinstance(screen, MainScreen)
         return screen
+
+    def _fatal_error(self) -> None:
+        """An unexpected error ends the app with one line on stderr, not a traceback (exit status 1)."""
+        error = self._exception
+        detail = " ".join(str(error).split()) if error is not None else ""
+        name = type(error).__name__ if error is not None else "error"
+        if self._exit_renderables:  # the first error is the one to report
+            return
+        self._exit_renderables.append(
+            Text(f"bpdbg: internal error: {name}: {detail}" if detail else f"bpdbg: internal error: {name}")
+        )
+        self._close_messages_no_wait()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

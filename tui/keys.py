@@ -42,3 +42,21 @@ APP_BINDINGS = [
     Binding("t", "toggle_theme", "theme", id="theme"),
     Binding("q", "quit", "quit", id="quit"),
 ]
+
+MOVES_CURSOR = frozenset(
+    {
+        "step_forward",
+        "step_back",
+        "next_phase",
+        "prev_phase",
+        "next_epoch",
+        "prev_epoch",
+        "goto",
+        "rewind",
+        "to_end",
+        "open",
+    }
+)
+"""Bindings that move or replace the cursor: refused while a worker holds the trainer."""
+
+CURSOR_KEYS = frozenset(key for b in DEBUGGER_BINDINGS if b.id in MOVES_CURSOR for key in b.key.split(","))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from bpdbg.scenarios import DEFAULT, resolve, shipped
 
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by ctrl-c
+JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
 
 
 def _scenario_completions(incomplete: str) -> list[CompletionItem]:
@@ -103,6 +106,24 @@ class _DebuggerByDefault(click.Group):
             _output_failed(error)
 
 
+class _Running:
+    """The trainer a command is running, so an interruption can say how far it got."""
+
+    trainer: Trainer | None = None
+
+
+@contextmanager
+def _interruptible() -> Iterator[_Running]:
+    """Ctrl-c ends the command with one line and status 130, never a traceback."""
+    running = _Running()
+    try:
+        yield running
+    except KeyboardInterrupt:
+        epoch = running.trainer.epochs_done if running.trainer is not None else 0
+        click.echo(f"interrupted at epoch {epoch}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
 def _load(scenario: str) -> Trainer:
     """A trainer for the scenario, or a one-line error and exit status 2."""
     try:
@@ -134,10 +155,15 @@ def main() -> None:
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
 def open_debugger(scenario: str) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
-    trainer = _load(scenario)
+    trainer = _load(scenario)  # a bad file is reported the same way, terminal or not
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo("bpdbg: the debugger needs a terminal; for a log without one, use `bpdbg run SCENARIO`", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     from bpdbg.tui.app import DebuggerApp  # the engine and the other commands never need Textual
 
-    DebuggerApp(trainer).run()
+    app = DebuggerApp(trainer)
+    app.run()
+    sys.exit(app.return_code or 0)
 
 
 def _number(value: object) -> object:
@@ -148,10 +174,11 @@ def _number(value: object) -> object:
     return np.where(np.isfinite(array), array, np.array(None)).tolist()
 
 
-def _json_lines(trainer: Trainer) -> Iterator[dict[str, object]]:
+def _json_lines(trainer: Trainer, first: int = 1) -> Iterator[dict[str, object]]:
+    """One object per epoch run so far, from `first` on."""
     program = trainer.program
     metrics = [e.name for e in program.scenario.metrics]
-    for epoch in range(1, trainer.epochs_done + 1):
+    for epoch in range(first, trainer.epochs_done + 1):
         record = trainer.record(epoch)
         done = {s.slot for s in program.steps[: record.available]}
         grads = {
@@ -180,18 +207,22 @@ def run(scenario: str, as_json: bool) -> None:
 
     from bpdbg.engine.report import Log
 
-    trainer = _load(scenario)
-    trainer.run()
-    try:
-        if as_json:
-            for line in _json_lines(trainer):
-                click.echo(json.dumps(line, allow_nan=False))
-        else:
-            for log_line in Log(trainer).lines():
-                click.echo(log_line.text)
-    except ScenarioError as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    with _interruptible() as running:
+        trainer = running.trainer = _load(scenario)
+        try:
+            if as_json:
+                while not trainer.finished:  # a chunk at a time, so a long run's lines come as it goes
+                    first = trainer.epochs_done + 1
+                    trainer.run(JSON_CHUNK)
+                    for line in _json_lines(trainer, first):
+                        click.echo(json.dumps(line, allow_nan=False))
+            else:
+                trainer.run()
+                for log_line in Log(trainer).lines():
+                    click.echo(log_line.text)
+        except ScenarioError as error:
+            click.echo(str(error), err=True)
+            sys.exit(EXIT_BAD_INPUT)
     stop = trainer.stop
     if stop is not None and stop.reason == "non-finite":
         click.echo(f"{trainer.program.scenario.path}: {stop.message}", err=True)
@@ -201,13 +232,14 @@ def run(scenario: str, as_json: bool) -> None:
 def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> None:
     """Run `one` per scenario; exit 2 on bad input, 1 if any failed, else 0."""
     failed = bad = False
-    for scenario in scenarios:
-        try:
-            trainer = open_scenario(resolve(scenario))
-            failed |= not one(scenario, trainer)
-        except ScenarioError as error:
-            click.echo(str(error), err=True)
-            bad = True
+    with _interruptible() as running:
+        for scenario in scenarios:
+            try:
+                trainer = running.trainer = open_scenario(resolve(scenario))
+                failed |= not one(scenario, trainer)
+            except ScenarioError as error:
+                click.echo(str(error), err=True)
+                bad = True
     sys.exit(EXIT_BAD_INPUT if bad else EXIT_DIFFERS if failed else 0)
 
 

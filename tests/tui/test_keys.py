@@ -133,6 +133,8 @@ class TestJumps:
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)
             await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             assert where(app) == Position(20, LAST)
             assert "end: ran all 20 epochs" in screen_text(app)
 
@@ -141,6 +143,8 @@ class TestJumps:
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)
             await pilot.press("G")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             assert "stopped early at epoch 6: loss < 0.01" in screen_text(app)
 
     async def test_g_asks_for_an_epoch_and_a_step_and_goes_there(self) -> None:
@@ -203,6 +207,16 @@ class TestCountPrefix:
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)
             await pilot.press("9", "escape", "n")
+            assert where(app) == Position(1, 1)
+
+    @pytest.mark.parametrize("key", ["plus", "t", "d", "B"])
+    async def test_any_other_key_drops_the_count_it_was_typed_before(self, key: str) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("9", key)
+            assert "count" not in status(app)
+            await pilot.press("n")
             assert where(app) == Position(1, 1)
 
     async def test_a_leading_zero_is_not_a_count(self) -> None:
@@ -364,6 +378,8 @@ class TestNonFinite:
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)
             await pilot.press("G")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             assert where(app) == Position(24, 4)
             assert "STOPPED: non-finite value" in screen_text(app)
 
@@ -434,8 +450,14 @@ class TestOpen:
     async def type_into_dialog(self, pilot: Pilot[None], text: str) -> None:
         await pilot.press("o")
         await pilot.pause()
-        pilot.app.screen.query_one("#path", Input).value = text
+        dialog = pilot.app.screen
+        dialog.query_one("#path", Input).value = text
         await pilot.press("enter")
+        for _ in range(1000):  # the scenario loads in a worker: wait for its answer
+            if not dialog.is_attached or not str(dialog.query_one("#error", Static).render()).startswith("opening"):
+                break
+            await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     async def test_o_opens_another_scenario_by_its_shipped_name(self) -> None:

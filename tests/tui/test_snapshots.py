@@ -26,6 +26,7 @@ async def middle_of_backward(pilot: Pilot[None]) -> None:
 async def end(pilot: Pilot[None]) -> None:
     await pilot.pause()
     await pilot.press("G")
+    await pilot.app.workers.wait_for_complete()  # the run to the end is a worker's
     await pilot.pause()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -40,15 +41,15 @@ class BreakpointScreen(ModalScreen[Condition | None]):
         text = event.value.strip()
         error = self.query_one("#error", Static)
         if not text:
-            error.update("type a condition, or esc to cancel")
+            error.update(Text("type a condition, or esc to cancel"))
             return
         try:
             condition = parse_breakpoint(self.program, text)
         except ScenarioError as problem:
-            error.update(f"{problem.message} (column {problem.place.column})")
+            error.update(Text(f"{problem.message} (column {problem.place.column})"))
             return
         except ExprError as problem:
-            error.update(f"{problem.message} (column {problem.column + 1})")
+            error.update(Text(f"{problem.message} (column {problem.column + 1})"))
             return
         self.dismiss(condition)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -37,10 +38,10 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
             epoch = int(self.query_one("#epoch", Input).value)
             step = int(self.query_one("#step", Input).value)
         except ValueError:
-            self.query_one("#error", Static).update("epoch and step must be whole numbers")
+            self.query_one("#error", Static).update(Text("epoch and step must be whole numbers"))
             return
         if epoch < 1 or step < 1:
-            self.query_one("#error", Static).update("epoch and step count from 1")
+            self.query_one("#error", Static).update(Text("epoch and step count from 1"))
             return
         self.dismiss((epoch, step - 1))
 

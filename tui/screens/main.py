@@ -7,19 +7,23 @@ so coming back to a step shows exactly what was shown the first time.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import ClassVar
 
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import get_current_worker
 
 from bpdbg.engine.conditions import Condition
 from bpdbg.engine.cursor import Cursor, Snapshot
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.background import RunEnded, RunProgress, one_line, run_in_chunks
+from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.open import OpenScreen
@@ -47,7 +51,11 @@ class MainScreen(Screen[None]):
     def __init__(self, cursor: Cursor) -> None:
         super().__init__()
         self.cursor = cursor
-        self.count = ""
+        self.count = ""  # digits typed so far, for the next key
+        self._count_for_key = ""  # the count the key being handled was typed with
+        self.busy: str | None = None  # what a worker is doing with the trainer, if one is
+        self.notice = ""  # a one-line message, until the next key
+        self._stop_work = threading.Event()
         self.speed_index = DEFAULT_SPEED
         self.running = False
         self._credit = 0.0  # steps owed to the run since the last tick
@@ -89,7 +97,7 @@ class MainScreen(Screen[None]):
         return SPEEDS[self.speed_index]
 
     def controls(self, snapshot: Snapshot) -> Controls:
-        return Controls(self.running, self.speed, self.count)
+        return Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
     def show(self, snapshot: bool = True) -> None:
         """Post one snapshot to every panel (or, with snapshot=False, just refresh the status)."""
@@ -97,16 +105,39 @@ class MainScreen(Screen[None]):
             self.snapshot = self.cursor.snapshot()
         with self.app.batch_update():
             if snapshot:
-                self.query_one(TapePanel).show(self.snapshot)
-                self.query_one(ChainPanel).show(self.snapshot)
-                self.query_one(ParamsPanel).show(self.snapshot)
-                self.query_one(LossPanel).show(self.snapshot)
+                for panel in (TapePanel, ChainPanel, ParamsPanel, LossPanel):
+                    self._show_in(self.query_one(panel), self.snapshot)
             self.query_one(StatusBar).show(self.snapshot, self.controls(self.snapshot))
 
+    @staticmethod
+    def _show_in(panel: TapePanel | ChainPanel | ParamsPanel | LossPanel, snapshot: Snapshot) -> None:
+        """One panel's fault stays in that panel: it says why there, and the others are shown."""
+        panel.failure = None
+        try:
+            panel.show(snapshot)
+        except Exception as error:  # any fault in showing is shown, not raised
+            panel.fail(error)
+
     def _take_count(self) -> int:
-        count = int(self.count) if self.count else 1
-        self.count = ""
-        return max(count, 1)
+        """The count typed before the key being handled (1 if none)."""
+        return max(int(self._count_for_key or "1"), 1)
+
+    def on_key(self, event: events.Key) -> None:
+        """Runs before the key's binding: a count is for the one key after it, whatever that does.
+
+        While a worker holds the trainer, keys that would move the cursor are refused here,
+        with a message, so that only the worker touches the engine.
+        """
+        shown = bool(self.notice or self.count)
+        self.notice = ""
+        if not (event.character or "").isdigit():
+            self._count_for_key, self.count = self.count, ""
+        if self.busy is not None and event.key in CURSOR_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.notice = f"'{event.character or event.key}' waits"
+        if shown or self.notice:  # the status bar no longer shows what it showed
+            self.show(snapshot=False)
 
     def _moved(self) -> None:
         self.show()
@@ -139,19 +170,71 @@ class MainScreen(Screen[None]):
         self._repeat(direction, self.cursor.next_epoch, self.cursor.prev_epoch)
 
     def action_rewind(self) -> None:
-        self.count = ""
         self.pause()
         self.cursor.rewind()
         self._moved()
 
     def action_to_end(self) -> None:
-        self.count = ""
+        """Train to the end in a worker; the screen stays live and shows how far it got."""
         self.pause()
-        self.cursor.to_end()
+        if self.cursor.trainer.finished:
+            self.cursor.to_end()
+            self._moved()
+            return
+        trainer = self.cursor.trainer
+        self.busy = f"running to the end: epoch {trainer.epochs_done:,}/{trainer.max_epochs:,} — space/esc to stop"
+        self._stop_work.clear()
+        self.show(snapshot=False)
+        self._run_to_end(trainer)
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def _run_to_end(self, trainer: Trainer) -> None:
+        """The only code that touches the trainer until it posts RunEnded."""
+        worker = get_current_worker()
+
+        def should_stop() -> bool:
+            return self._stop_work.is_set() or worker.is_cancelled
+
+        try:
+            stopped = run_in_chunks(
+                trainer, should_stop, lambda done: self.post_message(RunProgress(done, trainer.max_epochs))
+            )
+        except Exception as error:  # the engine's fault is reported on screen; the app stays up
+            self.post_message(RunEnded(stopped=False, error=one_line(error)))
+        else:
+            self.post_message(RunEnded(stopped=stopped))
+
+    @on(RunProgress)
+    def _run_progress(self, message: RunProgress) -> None:
+        if self.busy is not None and not self._stop_work.is_set():
+            self.busy = f"running to the end: epoch {message.epochs_done:,}/{message.max_epochs:,} — space/esc to stop"
+            self.show(snapshot=False)
+
+    @on(RunEnded)
+    def _run_ended(self, message: RunEnded) -> None:
+        """The trainer is the screen's again: stand at the last step of the last epoch run."""
+        self.busy = None
+        if message.error is not None:
+            self.notice = f"the run failed: {message.error}"
+        elif message.stopped:
+            self.notice = f"stopped at epoch {self.cursor.trainer.epochs_done:,}"
+        last = self.cursor.trainer.epochs_done
+        self.cursor.goto(last, self.cursor.last_step(last))
         self._moved()
 
+    def _stop_worker(self) -> bool:
+        """Ask a running worker to stop after its current chunk; False if none is running."""
+        if self.busy is None:
+            return False
+        self._stop_work.set()
+        self.busy = "stopping the run…"
+        self.show(snapshot=False)
+        return True
+
+    def on_unmount(self) -> None:
+        self._stop_work.set()  # quitting: a worker stops after its current chunk
+
     def action_goto(self) -> None:
-        self.count = ""
         self.pause()
         position = self.cursor.position
 
@@ -164,7 +247,6 @@ class MainScreen(Screen[None]):
 
     def action_open(self) -> None:
         """Another scenario; a bad file is reported in the dialog and this one stays."""
-        self.count = ""
         self.pause()
 
         async def load(trainer: Trainer | None) -> None:
@@ -179,7 +261,6 @@ class MainScreen(Screen[None]):
 
     def action_scroll_chain(self, direction: int) -> None:
         """Read a long chain rule; the next move starts it at the top again."""
-        self.count = ""
         chain = self.query_one(ChainPanel)
         chain.scroll_to(
             y=chain.scroll_y + direction * max(chain.scrollable_content_region.height - 1, 1), animate=False
@@ -194,14 +275,13 @@ class MainScreen(Screen[None]):
         self.show(snapshot=False)
 
     def action_clear_count(self) -> None:
-        self.count = ""
-        self.show(snapshot=False)
+        """Escape: drop a typed count (on_key already has), or stop a run to the end."""
+        if not self._stop_worker():
+            self.show(snapshot=False)
 
     # -- breakpoints ------------------------------------------------------------------------
 
     def action_add_breakpoint(self) -> None:
-        self.count = ""
-
         def add(condition: Condition | None) -> None:
             if condition is not None:
                 self.cursor.breakpoints.append(condition)
@@ -210,14 +290,14 @@ class MainScreen(Screen[None]):
         self.app.push_screen(BreakpointScreen(self.cursor.program), add)
 
     def action_clear_breakpoints(self) -> None:
-        self.count = ""
         self.cursor.breakpoints.clear()
         self.show()
 
     # -- running ----------------------------------------------------------------------------
 
     def action_toggle_run(self) -> None:
-        self.count = ""
+        if self._stop_worker():
+            return
         if self.running:
             self.pause()
         else:
@@ -235,7 +315,6 @@ class MainScreen(Screen[None]):
                 self._timer.pause()
 
     def action_speed(self, change: int) -> None:
-        self.count = ""
         self.speed_index = min(max(self.speed_index + change, 0), len(SPEEDS) - 1)
         self.show(snapshot=False)
 

@@ -1,16 +1,20 @@
 """The open dialog: another scenario, by path or shipped name, without leaving the debugger.
 
 A file that cannot be loaded is reported here, in the same one line as on the command
-line, and the debugger stays on the scenario it had.
+line, and the debugger stays on the scenario it had. Loading, compiling and the first
+epoch run in a worker, so a big file does not freeze the screen.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -18,6 +22,17 @@ from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import resolve, shipped
+from bpdbg.tui.background import one_line
+
+
+class Opened(Message):
+    """A worker's answer for one name: a trainer with its first epoch run, or why not."""
+
+    def __init__(self, name: str, trainer: Trainer | None, error: str | None) -> None:
+        super().__init__()
+        self.name = name
+        self.trainer = trainer
+        self.error = error
 
 
 class OpenScreen(ModalScreen[Trainer | None]):
@@ -25,26 +40,49 @@ class OpenScreen(ModalScreen[Trainer | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="cancel")]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._asked: str | None = None  # the name being loaded; an older answer is ignored
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Open a scenario: a .toml file or a shipped name", classes="dialog-title")
             yield Input(placeholder="scenarios/two_neurons.toml or two_neurons", id="path")
             yield Static("", id="error", classes="error")
-            yield Label("shipped: " + ", ".join(shipped()), classes="hint")
+            yield Label(Text("shipped: " + ", ".join(shipped())), classes="hint")
             yield Label("enter: open   esc: cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         name = event.value.strip()
         if not name:
-            self.query_one("#error", Static).update("name a scenario file or a shipped scenario")
+            self.query_one("#error", Static).update(Text("name a scenario file or a shipped scenario"))
             return
+        self._asked = name
+        self.query_one("#error", Static).update(Text(f"opening {name}…"))
+        self._open(name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _open(self, name: str) -> None:
         try:
             trainer = open_scenario(resolve(name))
+            trainer.run(1)  # the cursor's first epoch, here rather than on the event loop
         except ScenarioError as error:
-            self.query_one("#error", Static).update(str(error))
+            self.post_message(Opened(name, None, str(error)))
+        except Exception as error:  # any other fault is reported like a bad file
+            self.post_message(Opened(name, None, one_line(error)))
+        else:
+            self.post_message(Opened(name, trainer, None))
+
+    @on(Opened)
+    def _opened(self, message: Opened) -> None:
+        if message.name != self._asked:
             return
-        self.dismiss(trainer)
+        self._asked = None
+        if message.trainer is None:
+            self.query_one("#error", Static).update(Text(message.error or "cannot open it"))
+            return
+        self.dismiss(message.trainer)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

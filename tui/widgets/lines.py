@@ -39,10 +39,25 @@ class LinesView(ScrollView, can_focus=False):
         self._strips: list[Strip | None] = []
         self._width = -1  # the width the lines were made for
         self._styles: dict[str, Style] = {}
+        self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def lines_for(self, width: int) -> Sequence[Line]:
         """What the panel shows at this width; subclasses make it from the snapshot they were shown."""
         return ()
+
+    def safe_lines(self, width: int) -> list[Line]:
+        """The panel's lines, or one line saying why they cannot be drawn: a panel's fault never ends the app."""
+        if self.failure is not None:
+            return [(Text(self.failure, no_wrap=True, overflow="ellipsis"), "")]
+        try:
+            return list(self.lines_for(width))
+        except Exception as error:  # any fault in drawing is shown, not raised
+            return [(Text(drawing_failed(error), no_wrap=True, overflow="ellipsis"), "")]
+
+    def fail(self, error: Exception) -> None:
+        """Show why the last snapshot could not be shown, in place of the lines."""
+        self.failure = drawing_failed(error)
+        self.show_lines()
 
     def show_lines(self) -> None:
         """Make the lines again, and repaint only those that differ from what is shown."""
@@ -51,9 +66,9 @@ class LinesView(ScrollView, can_focus=False):
             # Not laid out yet. Lines made at the terminal's width give most panels their
             # height, so the first layout already has their scrollbars; the first frame
             # makes the lines again at its own width.
-            self._replace(self.lines_for(self.app.size.width), -1)
+            self._replace(self.safe_lines(self.app.size.width), -1)
             return
-        old, new = self._lines, list(self.lines_for(width))
+        old, new = self._lines, self.safe_lines(width)
         strips: list[Strip | None] = [None] * len(new)
         changed: list[int] = []
         for y, line in enumerate(new):
@@ -104,7 +119,7 @@ class LinesView(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if width != self._width:  # a first frame, or a new size: make the lines for it
-            self._replace(self.lines_for(width), width)
+            self._replace(self.safe_lines(width), width)
         row = y if y < self.fixed else y + int(self.scroll_offset.y)
         if row >= len(self._lines):
             return Strip.blank(width, self.style_of(""))
@@ -115,7 +130,10 @@ class LinesView(ScrollView, can_focus=False):
             if isinstance(content, str):
                 segments = [Segment(content, style)]
             else:
-                segments = list(Segment.apply_style(content.render(self.app.console), style))
+                try:
+                    segments = list(Segment.apply_style(content.render(self.app.console), style))
+                except Exception as error:  # as in safe_lines
+                    segments = [Segment(drawing_failed(error), style)]
             strip = Strip(segments).crop_extend(0, width, style)
             self._strips[row] = strip
         return strip
@@ -125,6 +143,12 @@ class LinesView(ScrollView, can_focus=False):
         super().notify_style_update()
         self._styles.clear()
         self._strips = [None] * len(self._lines)
+
+
+def drawing_failed(error: Exception) -> str:
+    """The one line a panel shows in place of what it could not draw."""
+    message = " ".join(str(error).split()) or type(error).__name__
+    return f"cannot draw this panel: {message}"
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

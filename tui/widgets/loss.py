@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import numpy as np
+from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import number
+from bpdbg.tui.widgets.lines import drawing_failed
+
+PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
+
+
+def decade(values: list[float]) -> int:
+    """The power of ten to divide the curve by, so plotext's axis arithmetic stays far from overflow.
+
+    plotext rounds tick labels with 10**digits, which overflows near 1e308 and below 1e-300;
+    plotted as mantissas of one common decade, any finite curve has ticks it can compute.
+    """
+    biggest = max((abs(v) for v in values), default=0.0)
+    if biggest == 0.0 or PLAIN[0] <= biggest < PLAIN[1]:
+        return 0
+    return int(np.floor(np.log10(biggest)))
+
+
+def scaled(values: list[float], power: int) -> list[float]:
+    """Values divided by 10**power in two steps, since 10**±power alone may not be a finite float."""
+    half = power // 2
+    return [float(np.float64(v) / 10.0**half / 10.0 ** (power - half)) for v in values]
 
 
 def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
     """At most about two points per column: each bucket's lowest and highest, in epoch order.
 
     Presentation only: it picks points of the engine's curve, it never computes new ones.
-    Non-finite losses (a diverged run) are left out, as a plot cannot place them.
+    A non-finite loss (a diverged run) ends the curve, as a plot cannot place it.
     """
-    epochs = np.flatnonzero(np.isfinite(losses))
+    bad = np.flatnonzero(~np.isfinite(losses))
+    epochs = np.arange(bad[0] if bad.size else losses.size)
     if epochs.size <= 2 * max(width, 1):
         return (epochs + 1).tolist(), losses[epochs].tolist()
     buckets = np.array_split(epochs, max(width, 1))
@@ -38,6 +61,7 @@ class LossPanel(PlotextPlot):
         self._shown: tuple[int, int] | None = None  # (epochs on the curve, epoch marked)
         self._snapshot: Snapshot | None = None
         self._built: tuple[object, RenderResult] | None = None  # (what it was built from, the plot)
+        self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -51,18 +75,44 @@ class LossPanel(PlotextPlot):
             self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
             self.refresh()
 
+    def fail(self, error: Exception) -> None:
+        """Show why the last snapshot could not be shown, in place of the plot."""
+        self.failure = drawing_failed(error)
+        self._built = None
+        self.refresh()
+
     def render(self) -> RenderResult:
         """Build the plot only when its curve, size or theme changed, at the size it is drawn.
 
         Textual repaints the panels around a step, and this one with them; plotext takes
         milliseconds to build a plot, which every step key would otherwise pay.
         """
-        key = (self._shown, self.size, self.app.theme)
+        key = (self._shown, self.size, self.app.theme, self.failure)
         if self._built is None or self._built[0] != key:
-            if self._snapshot is not None:
-                self._draw(self._snapshot)
-            self._built = (key, super().render())
+            self._built = (key, self._build())
         return self._built[1]
+
+    def _build(self) -> RenderResult:
+        """The plot, or one line in its place: a plot that cannot be drawn never ends the app."""
+        snapshot = self._snapshot
+        if self.failure is not None:
+            return self._line(self.failure)
+        try:
+            if snapshot is not None:
+                losses = snapshot.losses
+                if losses.size and not np.isfinite(losses[0]):
+                    return self._line(f"no plot: loss {number(float(losses[0]))} at epoch 1")
+                self._draw(snapshot)
+            return super().render()
+        except Exception as error:  # any fault in plotting is shown, not raised
+            self.border_subtitle = ""
+            return self._line(drawing_failed(error))
+
+    def _line(self, message: str) -> Text:
+        """One line in place of the plot, cut to the panel's width."""
+        text = Text(message, no_wrap=True)
+        text.truncate(max(self.content_region.width, 1), overflow="ellipsis")
+        return text
 
     def _draw(self, snapshot: Snapshot) -> None:
         plt = self.plt
@@ -72,11 +122,14 @@ class LossPanel(PlotextPlot):
         losses = snapshot.losses
         loss = snapshot.loss
         xs, ys = downsample(losses, self.size.width - 8)
+        marked = loss is not None and np.isfinite(loss)
+        power = decade([*ys, float(loss)] if marked and loss is not None else ys)
+        self.border_subtitle = f"×1e{power}" if power else ""
         if xs:
-            plt.plot(xs, ys, marker="braille")
-        if loss is not None and np.isfinite(loss):
+            plt.plot(xs, scaled(ys, power), marker="braille")
+        if marked and loss is not None:
             plt.vline(epoch, "red")
-            plt.scatter([epoch], [float(loss)], marker="●", color="red")
+            plt.scatter([epoch], scaled([float(loss)], power), marker="●", color="red")
         last = max(len(losses), 2)
         plt.xlim(1, last)
         plt.xticks(sorted({1, (1 + last) // 2, last}))

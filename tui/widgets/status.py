@@ -18,6 +18,8 @@ class Controls:
     running: bool = False
     speed: int = 10  # steps per second while running
     count: str = ""  # digits typed before a step key
+    busy: str | None = None  # what a worker is doing, e.g. running to the end, and how far it got
+    notice: str = ""  # a one-line message: a key refused, a run stopped
 
 
 class StatusBar(LinesView):
@@ -33,15 +35,17 @@ class StatusBar(LinesView):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._text = Text()
+        self._shown: tuple[Snapshot, Controls] | None = None
 
     def show(self, snapshot: Snapshot, controls: Controls) -> None:
-        self._text = render_status(snapshot, controls)
+        self._shown = (snapshot, controls)
         self.show_lines()
 
     def lines_for(self, width: int) -> list[Line]:
+        if self._shown is None:
+            return []
         lines: list[Line] = []
-        for line in self._text.split("\n"):
+        for line in render_status(*self._shown).split("\n"):
             line.truncate(width, overflow="ellipsis")
             lines.append((line, ""))
         return lines
@@ -61,6 +65,14 @@ def render_status(snapshot: Snapshot, controls: Controls) -> Text:
     if controls.count:
         text.append(f"  count {controls.count}", style="bold reverse")
     text.append("\n")
+    if controls.busy is not None:  # the progress first, a refused key's note after it
+        text.append(controls.busy, style="bold")
+        if controls.notice:
+            text.append(f" ({controls.notice})", style="bold yellow")
+        text.append("  │  ")
+    elif controls.notice:
+        text.append(controls.notice, style="bold yellow")
+        text.append("  │  ")
     if snapshot.stop is not None:
         style = "bold red" if snapshot.stop.reason == "non-finite" else "bold"
         label = "STOPPED" if snapshot.stop.reason == "non-finite" else "end"

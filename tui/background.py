@@ -1,0 +1,62 @@
+"""Long engine work off the event loop: training in chunks, and what it tells the screen.
+
+The engine is not thread-safe, so while a worker runs it is the only code that touches
+the trainer; the screen learns how far it got only from these messages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.message import Message
+
+from bpdbg.engine.trainer import Trainer
+
+CHUNK_SECONDS = (0.02, 0.1)  # a chunk shorter than this grows, longer shrinks: progress stays live
+MAX_CHUNK = 1 << 20
+
+
+class RunProgress(Message):
+    """Epochs trained so far by a run to the end."""
+
+    def __init__(self, epochs_done: int, max_epochs: int) -> None:
+        super().__init__()
+        self.epochs_done = epochs_done
+        self.max_epochs = max_epochs
+
+
+class RunEnded(Message):
+    """The worker has let go of the trainer: stopped by the user, finished, or failed."""
+
+    def __init__(self, stopped: bool, error: str | None = None) -> None:
+        super().__init__()
+        self.stopped = stopped
+        self.error = error
+
+
+def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None]) -> bool:
+    """Train to the end a chunk of epochs at a time; True if `should_stop` ended it first.
+
+    Chunks are sized so that each takes a few hundredths of a second: a stop request is
+    honoured that quickly, and progress is reported after each chunk.
+    """
+    chunk = 1
+    while not trainer.finished:
+        if should_stop():
+            return True
+        started = time.perf_counter()
+        trainer.run(epochs=chunk, should_stop=should_stop)
+        took = time.perf_counter() - started
+        if took < CHUNK_SECONDS[0]:
+            chunk = min(chunk * 2, MAX_CHUNK)
+        elif took > CHUNK_SECONDS[1]:
+            chunk = max(chunk // 2, 1)
+        report(trainer.epochs_done)
+    return False
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as the one line the status bar or a dialog shows."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
