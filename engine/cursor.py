@@ -36,9 +36,12 @@ class ParamView:
     touched: bool  # this very step computed its gradient or updated it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
-    """Everything the debugger's screen shows at one position; nothing to compute."""
+    """Everything the debugger's screen shows at one position; nothing to compute.
+
+    Compared by identity: each move makes a new one, and it holds arrays, which have no
+    single truth value to compare by."""
 
     title: str
     position: Position

@@ -15,6 +15,8 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -40,6 +42,14 @@ DEFAULT_SPEED = SPEEDS.index(10)
 MAX_COUNT = 6  # digits in a count prefix
 
 
+class ScenarioLoaded(Message):
+    """A scenario opened from the dialog, ready to replace the one shown."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        super().__init__()
+        self.trainer = trainer
+
+
 class MainScreen(Screen[None]):
     """The one screen a lecture lives on."""
 
@@ -47,6 +57,9 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]  # type: ignore[misc]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]  # type: ignore[misc]
     BINDINGS: ClassVar[list[BindingType]] = list(DEBUGGER_BINDINGS)
+
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
+    controls: reactive[Controls] = reactive(Controls, always_update=True, init=False)
 
     def __init__(self, cursor: Cursor) -> None:
         super().__init__()
@@ -60,18 +73,18 @@ class MainScreen(Screen[None]):
         self.running = False
         self._credit = 0.0  # steps owed to the run since the last tick
         self._timer: Timer | None = None
-        self.snapshot: Snapshot | None = None
 
     def compose(self) -> ComposeResult:
         self._size_classes()
-        yield StatusBar(id="status")
+        snapshot = MainScreen.snapshot
+        yield StatusBar(id="status").data_bind(snapshot, MainScreen.controls)
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield TapePanel(id="tape")
-                yield LossPanel(id="loss")
+                yield TapePanel(id="tape").data_bind(snapshot)
+                yield LossPanel(id="loss").data_bind(snapshot)
             with Vertical(id="right"):
-                yield ChainPanel(id="chain")
-                yield ParamsPanel(id="params")
+                yield ChainPanel(id="chain").data_bind(snapshot)
+                yield ParamsPanel(id="params").data_bind(snapshot)
         yield KeyBar([*DEBUGGER_BINDINGS, *APP_BINDINGS], id="keys")
 
     def _size_classes(self) -> None:
@@ -96,27 +109,13 @@ class MainScreen(Screen[None]):
     def speed(self) -> int:
         return SPEEDS[self.speed_index]
 
-    def controls(self, snapshot: Snapshot) -> Controls:
-        return Controls(self.running, self.speed, self.count, self.busy, self.notice)
-
     def show(self, snapshot: bool = True) -> None:
-        """Post one snapshot to every panel (or, with snapshot=False, just refresh the status)."""
-        if snapshot or self.snapshot is None:
-            self.snapshot = self.cursor.snapshot()
+        """Take one new snapshot from the cursor (unless snapshot=False: the debugger's own state
+        changed, not the engine's); the panels bound to it draw it."""
         with self.app.batch_update():
-            if snapshot:
-                for panel in (TapePanel, ChainPanel, ParamsPanel, LossPanel):
-                    self._show_in(self.query_one(panel), self.snapshot)
-            self.query_one(StatusBar).show(self.snapshot, self.controls(self.snapshot))
-
-    @staticmethod
-    def _show_in(panel: TapePanel | ChainPanel | ParamsPanel | LossPanel, snapshot: Snapshot) -> None:
-        """One panel's fault stays in that panel: it says why there, and the others are shown."""
-        panel.failure = None
-        try:
-            panel.show(snapshot)
-        except Exception as error:  # any fault in showing is shown, not raised
-            panel.fail(error)
+            if snapshot or self.snapshot is None:
+                self.snapshot = self.cursor.snapshot()
+            self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
     def _take_count(self) -> int:
         """The count typed before the key being handled (1 if none)."""
@@ -196,9 +195,11 @@ class MainScreen(Screen[None]):
             return self._stop_work.is_set() or worker.is_cancelled
 
         try:
-            stopped = run_in_chunks(
-                trainer, should_stop, lambda done: self.post_message(RunProgress(done, trainer.max_epochs))
-            )
+
+            def report(done: int) -> None:
+                self.post_message(RunProgress(done, trainer.max_epochs))
+
+            stopped = run_in_chunks(trainer, should_stop, report)
         except Exception as error:  # the engine's fault is reported on screen; the app stays up
             self.post_message(RunEnded(stopped=False, error=one_line(error)))
         else:
@@ -249,15 +250,18 @@ class MainScreen(Screen[None]):
         """Another scenario; a bad file is reported in the dialog and this one stays."""
         self.pause()
 
-        async def load(trainer: Trainer | None) -> None:
-            if trainer is None:
-                return
-            self.cursor = Cursor(trainer)
-            self.snapshot = None
-            await self.recompose()  # fresh panels: nothing of the old scenario lingers
-            self.show()
+        def load(trainer: Trainer | None) -> None:
+            if trainer is not None:
+                self.post_message(ScenarioLoaded(trainer))
 
         self.app.push_screen(OpenScreen(), load)
+
+    @on(ScenarioLoaded)
+    async def _scenario_loaded(self, message: ScenarioLoaded) -> None:
+        """Fresh panels for the new scenario (nothing of the old one lingers), built by this screen."""
+        self.cursor = Cursor(message.trainer)
+        self.show()
+        await self.recompose()
 
     def action_scroll_chain(self, direction: int) -> None:
         """Read a long chain rule; the next move starts it at the top again."""

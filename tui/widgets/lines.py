@@ -16,11 +16,13 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bpdbg.tui.widgets.panel import SnapshotView
+
 Line = tuple[Text | str, str]
 """A line's content, and the component class it is drawn in ("" for the panel's own style)."""
 
 
-class LinesView(ScrollView, can_focus=False):
+class LinesView(SnapshotView, ScrollView, can_focus=False):
     """Holds whole lines; a subclass says what they are at a width, this decides what to repaint.
 
     Lines are made for the width the panel has when it is drawn, so the first frame, drawn

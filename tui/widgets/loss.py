@@ -10,6 +10,7 @@ from textual_plotext import PlotextPlot
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import number
 from bpdbg.tui.widgets.lines import drawing_failed
+from bpdbg.tui.widgets.panel import SnapshotView
 
 PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
 
@@ -51,7 +52,7 @@ def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
     return (index + 1).tolist(), losses[index].tolist()
 
 
-class LossPanel(PlotextPlot):
+class LossPanel(SnapshotView, PlotextPlot):
     """A plotext plot of snapshot.losses that ignores steps which change neither curve nor epoch."""
 
     can_focus = False

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
+from textual.reactive import reactive
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.widgets.lines import Line, LinesView
@@ -33,19 +33,19 @@ class StatusBar(LinesView):
     StatusBar { overflow: hidden hidden; }
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._shown: tuple[Snapshot, Controls] | None = None
+    controls: reactive[Controls] = reactive(Controls, always_update=True, init=False, layout=False, repaint=False)
 
-    def show(self, snapshot: Snapshot, controls: Controls) -> None:
-        self._shown = (snapshot, controls)
+    def show(self, snapshot: Snapshot) -> None:
+        self.show_lines()
+
+    def watch_controls(self, controls: Controls) -> None:
         self.show_lines()
 
     def lines_for(self, width: int) -> list[Line]:
-        if self._shown is None:
+        if self.snapshot is None:
             return []
         lines: list[Line] = []
-        for line in render_status(*self._shown).split("\n"):
+        for line in render_status(self.snapshot, self.controls).split("\n"):
             line.truncate(width, overflow="ellipsis")
             lines.append((line, ""))
         return lines
