@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -173,20 +170,6 @@ def test_memory_stays_small_over_ten_thousand_epochs() -> None:
     trainer.run()
     # One row of 9 parameters per epoch and one loss: about 800 KB, not a copy of every array.
     assert trainer.checkpoints.nbytes + trainer.losses.nbytes < 1_000_000
-
-
-def test_the_engine_imports_nothing_from_textual() -> None:
-    code = (
-        "import sys\n"
-        "import bpdbg.engine.session, bpdbg.engine.cursor, bpdbg.engine.check, bpdbg.engine.report\n"
-        "from bpdbg.engine.session import open_scenario\n"
-        "from bpdbg.scenarios import shipped\n"
-        "t = open_scenario(shipped()['two_neurons']); t.run()\n"
-        "import bpdbg.cli\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] in ('textual', 'textual_plotext', 'plotext')], "
-        "sorted(m for m in sys.modules if 'textual' in m)\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 @pytest.mark.parametrize("name", ["net_221_sigmoid", "moons_relu", "neuron_identity"])

@@ -1,13 +1,24 @@
-"""Shared helpers: a debugger app on a shipped scenario, and plain-text views of its screen."""
+"""Shared helpers: a debugger app on a shipped scenario, and plain-text views of its screen.
+
+The screen is read through Textual's public screenshot, `App.export_screenshot()`: an SVG
+with one `<text>` element per run of styled characters and one `<rect>` per run of
+background colour, each placed on a grid of cells. Reading the grid back gives the screen
+as a person sees it, dialogs over the debugger included.
+
+Async tests run under pytest-asyncio (`asyncio_mode = "auto"` in pyproject.toml).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
+import html
+import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
+from textual.pilot import Pilot
 
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import resolve, shipped
@@ -16,36 +27,63 @@ from bpdbg.tui.screens.main import MainScreen
 
 SCENARIOS = sorted(shipped())
 
+# Rich's SVG export: cells are 0.61 × 20 wide and 1.22 × 20 high; text sits 20 below its line's top.
+CELL_WIDTH, LINE_HEIGHT, BASELINE = 20 * 0.61, 20 * 1.22, 20
+TEXT = re.compile(r'<text class="[\w-]+-(r\d+)" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>')
+BACKGROUND = re.compile(r'<rect fill="(#[0-9a-fA-F]+)" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"[^>]*crispEdges')
+STYLE = re.compile(r"\.[\w-]+-(r\d+) \{ ([^}]*) \}")
+
 
 def make_app(scenario: str | Path) -> DebuggerApp:
     return DebuggerApp(open_scenario(resolve(str(scenario))))
 
 
+def _cells(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:
+    """Per line, per cell: (character, its foreground style as CSS, its background colour)."""
+    width, height = app.size
+    svg = app.export_screenshot()
+    styles = dict(STYLE.findall(svg))
+    grid = [[(" ", "", "") for _ in range(width)] for _ in range(height)]
+    for fill, x, y, span in BACKGROUND.findall(svg):
+        row, column = round((float(y) - 1.5) / LINE_HEIGHT), round(float(x) / CELL_WIDTH)
+        for at in range(column, min(column + round(float(span) / CELL_WIDTH), width)):
+            grid[row][at] = (" ", "", fill)
+    for name, x, y, content in TEXT.findall(svg):
+        row, column = round((float(y) - BASELINE) / LINE_HEIGHT), round(float(x) / CELL_WIDTH)
+        for character in html.unescape(content).replace("\xa0", " ").replace("\n", ""):
+            if cell_len(character) == 0 and column > 0:  # a combining mark joins the cell before it
+                before = grid[row][column - 1]
+                grid[row][column - 1] = (before[0] + character, *before[1:])
+                continue
+            background = grid[row][column][2]
+            grid[row][column] = (character, styles[name] if character != " " else "", background)
+            for covered in range(1, cell_len(character)):  # a wide character covers the cells after it
+                grid[row][column + covered] = ("", "", background)
+            column += max(cell_len(character), 1)
+    return grid
+
+
 def screen_text(app: DebuggerApp) -> str:
-    """What a person sees: the screen as plain text, without colours."""
-    update = app.screen._compositor.render_update(full=True)
-    return "\n".join("".join(strip.text for strip in line) for line in update.strips)
+    """What a person sees: the screen as plain text, without colours, one line per terminal row."""
+    return "\n".join("".join(character for character, _, _ in line) for line in _cells(app))
 
 
 def screen_cells(app: DebuggerApp) -> list[list[tuple[str, str]]]:
     """What a person sees, colours included: per line, runs of text with their style.
 
-    Empty segments and the way text happens to be split into segments are left out,
-    since they never show; any difference that remains is one a person could see.
+    The style is the foreground's CSS (colour, weight, slant, decoration) and the background
+    colour. How text happens to be split into segments is left out, since it never shows;
+    any difference that remains is one a person could see.
     """
-    update = app.screen._compositor.render_update(full=True)
     lines = []
-    for line in update.strips:
+    for line in _cells(app):
         runs: list[tuple[str, str]] = []
-        for strip in line:
-            for segment in strip:
-                if not segment.text:
-                    continue
-                style = str(segment.style or "")
-                if runs and runs[-1][1] == style:
-                    runs[-1] = (runs[-1][0] + segment.text, style)
-                else:
-                    runs.append((segment.text, style))
+        for character, foreground, background in line:
+            style = f"{foreground} on {background}"
+            if runs and runs[-1][1] == style:
+                runs[-1] = (runs[-1][0] + character, style)
+            else:
+                runs.append((character, style))
         lines.append(runs)
     return lines
 
@@ -54,16 +92,20 @@ def debugger(app: DebuggerApp) -> MainScreen:
     return app.debugger
 
 
+async def wait_until(pilot: Pilot[None], holds: Callable[[], bool], what: str, *, cap: float = 60.0) -> None:
+    """Let the app process messages and timers until `holds()` is true; fail naming `what` if it never is.
+
+    Each round yields to the event loop once (`pilot.pause()` with no delay), so the wait is on
+    the condition, however slow the machine; the cap, far above any honest wait, only turns a
+    hang into a clear failure.
+    """
+    give_up = time.monotonic() + cap
+    while not holds():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"still waiting after {cap:.0f} s for: {what}")
+        await pilot.pause()
+
+
 @pytest.fixture
 def app_for() -> Callable[[str | Path], DebuggerApp]:
     return make_app
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run `async def` tests in a fresh event loop (Textual's pilot is async; no plugin needed)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-    asyncio.run(pyfuncitem.obj(**arguments))
-    return True

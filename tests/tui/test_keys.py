@@ -6,9 +6,11 @@ the status bar shows the same step counted from 1.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -18,10 +20,10 @@ from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.help import HelpScreen
-from bpdbg.tui.screens.main import SPEEDS
+from bpdbg.tui.screens.main import FPS, SPEEDS
 from bpdbg.tui.widgets.chain import ChainPanel
 
-from .conftest import make_app, screen_text
+from .conftest import make_app, screen_text, wait_until
 
 SIZE = (80, 24)
 # two_neurons: 25 steps an epoch: forward 0-5, loss 6-8, backward 9-20, update 21-24.
@@ -234,13 +236,15 @@ class TestRunning:
             await started(app, pilot)
             await pilot.press("space")
             assert app.debugger.running
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: where(app) >= Position(1, 3), "the run to take a few steps")
             await pilot.press("space")
             assert not app.debugger.running
             stopped_at = where(app)
-            assert stopped_at > Position(1, 0)
             assert "paused" in status(app)
-            await pilot.pause(0.2)
+            # A clock beside the run's own, at its rate: five of its ticks are five ticks a running run would step on.
+            ticks: list[None] = []
+            app.set_interval(1 / FPS, lambda: ticks.append(None))
+            await wait_until(pilot, lambda: len(ticks) >= 5, "five ticks of the run's clock")
             assert where(app) == stopped_at
 
     async def test_plus_and_minus_change_the_speed_shown(self) -> None:
@@ -267,8 +271,7 @@ class TestRunning:
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)
             await pilot.press(*["plus"] * len(SPEEDS), "space")
-            await pilot.pause(0.5)
-            assert not app.debugger.running
+            await wait_until(pilot, lambda: not app.debugger.running, "the run to stop by itself")
             assert where(app) == Position(15, 2)
             assert "stopped early at epoch 15" in screen_text(app)
 
@@ -294,8 +297,7 @@ class TestBreakpoints:
             await self.add(app, pilot, "loss < 0.085")
             assert "breakpoints: loss < 0.085" in screen_text(app)
             await pilot.press(*["plus"] * len(SPEEDS), "space")
-            await pilot.pause(0.5)
-            assert not app.debugger.running
+            await wait_until(pilot, lambda: not app.debugger.running, "the run to stop at the breakpoint")
             # The notes' table: epoch 3 has L = 0.0867, epoch 4 has L = 0.0854, epoch 5 L = 0.0841.
             assert where(app) == Position(5, LAST)
             assert "breakpoint holds here: loss < 0.085" in screen_text(app)
@@ -306,7 +308,7 @@ class TestBreakpoints:
             await started(app, pilot)
             await self.add(app, pilot, "abs(grad(x)) < 1")
             await pilot.press(*["plus"] * len(SPEEDS), "space")
-            await pilot.pause(0.5)
+            await wait_until(pilot, lambda: not app.debugger.running, "the run to stop at the breakpoint")
             assert where(app).epoch == 6  # ∂f/∂x = 2x: x = 0.5184 before epoch 5's update, 0.311 before 6's
             assert "breakpoint holds here: abs(grad(x)) < 1" in screen_text(app)
 
@@ -366,8 +368,7 @@ class TestNonFinite:
         async with app.run_test(size=(120, 40)) as pilot:
             await started(app, pilot)
             await pilot.press(*["plus"] * len(SPEEDS), "space")
-            await pilot.pause(0.5)
-            assert not app.debugger.running
+            await wait_until(pilot, lambda: not app.debugger.running, "the run to stop at the non-finite value")
             assert where(app) == Position(24, 4)
             text = screen_text(app)
             assert "STOPPED: non-finite value at epoch 24, step 5 (loss)" in text
@@ -430,20 +431,36 @@ class TestScreenKeys:
             assert not app.is_running
 
 
-BINDING_IDS = sorted({b.id for b in [*DEBUGGER_BINDINGS, *APP_BINDINGS] if b.id and b.show})
+SHOWN = [b for b in [*DEBUGGER_BINDINGS, *APP_BINDINGS] if b.id and b.show]
 
 
-@pytest.mark.parametrize("binding_id", BINDING_IDS)
-async def test_every_shown_key_is_in_the_key_bar_and_the_help(binding_id: str) -> None:
+def key_bar_entries(app: DebuggerApp) -> set[tuple[str, str]]:
+    """The key bar as it reads on screen: (key, description) for every key of every entry.
+
+    An entry is `keys description`, entries are two spaces apart, and paired keys share one
+    entry as `n/N step`. The bar's lines are read off the screen, where the widget `#keys` sits.
+    """
+    region = app.debugger.query_one("#keys").region
+    bar = screen_text(app).splitlines()[region.y : region.bottom]
+    found = set()
+    for line in bar:
+        for entry in re.split(r" {2,}", line.strip()):
+            keys, _, description = entry.partition(" ")
+            found |= {(key, description) for key in keys.split("/")}
+    return found
+
+
+@pytest.mark.parametrize("binding", SHOWN, ids=[b.id for b in SHOWN])
+async def test_every_shown_key_is_in_the_key_bar_with_its_description_and_in_the_help(binding: Binding) -> None:
     from bpdbg.tui.screens.help import DETAILS
 
-    assert binding_id in DETAILS
+    assert binding.id in DETAILS
     app = make_app("two_neurons")
     async with app.run_test(size=(120, 40)) as pilot:
         await started(app, pilot)
-        binding = next(b for b in [*DEBUGGER_BINDINGS, *APP_BINDINGS] if b.id == binding_id)
         key = binding.key_display or binding.key.split(",")[0]
-        assert key in screen_text(app).splitlines()[-1] + screen_text(app).splitlines()[-2]
+        description = binding.group.description if binding.group is not None else binding.description
+        assert (key, description) in key_bar_entries(app)
 
 
 class TestOpen:

@@ -1,7 +1,8 @@
-"""What each shipped scenario looks like: at its start, in the middle of the first backward
-pass, and at the end of its run, in an 80×24 terminal and in a 120×40 one.
+"""What the debugger looks like, feature by feature, for every shipped scenario in an 80×24
+terminal (the smallest it promises to fit) and a 120×40 one (where the panels take the room).
 
-Baselines live in __snapshots__/ and are made with `pytest --snapshot-update`.
+Baselines live in __snapshots__/test_snapshots/ and are made with `pytest --snapshot-update`;
+a changed baseline is a changed screen, and is looked at before it is committed.
 """
 
 from __future__ import annotations
@@ -13,32 +14,103 @@ from .conftest import SCENARIOS, make_app
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
-
-async def middle_of_backward(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    screen = pilot.app.debugger  # type: ignore[attr-defined]
-    backward = [step.index for step in screen.cursor.program.steps if step.phase == "backward"]
-    screen.cursor.goto(1, backward[len(backward) // 2])
-    screen.show()
-    await pilot.pause()
+by_scenario_and_size = [
+    pytest.mark.parametrize("size", SIZES),
+    pytest.mark.parametrize("scenario", SCENARIOS),
+]
 
 
-async def end(pilot: Pilot[None]) -> None:
-    await pilot.pause()
-    await pilot.press("G")
-    await pilot.app.workers.wait_for_complete()  # the run to the end is a worker's
-    await pilot.pause()
+def parametrized(test):  # type: ignore[no-untyped-def]
+    for mark in by_scenario_and_size:
+        test = mark(test)
+    return test
 
 
-async def start(pilot: Pilot[None]) -> None:
-    await pilot.pause()
+class TestLayout:
+    """The screen as it opens: the status bar, the tape at its first operation, the chain rule,
+    the parameters as the scenario declares them, an empty loss plot, and every key in the
+    key bar; the panels share the room at each size, and nothing is cut off at 80×24."""
+
+    @parametrized
+    def test_the_first_step_of_the_first_epoch(self, snap_compare, scenario: str, size: str) -> None:
+        async def opened(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+
+        assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=opened)
 
 
-PLACES = {"start": start, "backward": middle_of_backward, "end": end}
+class TestBackwardPass:
+    """Halfway through the first backward pass: the tape marks the current chain-rule step and
+    keeps it in view, the chain rule shows the formula in the scenario's names and then with
+    numbers, and the parameters mark the gradient this step touched."""
+
+    @parametrized
+    def test_the_middle_of_the_first_backward_pass(self, snap_compare, scenario: str, size: str) -> None:
+        async def middle_of_backward(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            screen = pilot.app.debugger  # type: ignore[attr-defined]
+            backward = [step.index for step in screen.cursor.program.steps if step.phase == "backward"]
+            screen.cursor.goto(1, backward[len(backward) // 2])
+            screen.show()
+            await pilot.pause()
+
+        assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=middle_of_backward)
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("place", PLACES)
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_screen(snap_compare, scenario: str, place: str, size: str) -> None:
-    assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=PLACES[place])
+class TestEndOfRun:
+    """After `G`: the last step of the last epoch, the whole loss curve with the current epoch
+    marked, and the status bar saying how the run ended (all epochs, or an early stop and its rule)."""
+
+    @parametrized
+    def test_the_last_step_after_running_to_the_end(self, snap_compare, scenario: str, size: str) -> None:
+        async def end(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press("G")
+            await pilot.app.workers.wait_for_complete()  # the run to the end is a worker's
+            await pilot.pause()
+
+        assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=end)
+
+
+class TestDialogs:
+    """Each dialog over the debugger in the smallest terminal, the debugger still visible behind
+    it: the help listing every key, go to, and breakpoint and open each showing the one line
+    that says why what was typed was refused."""
+
+    @staticmethod
+    async def submit(pilot: Pilot[None], key: str, field: str, text: str) -> None:
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        await pilot.click(field)
+        await pilot.press(*text)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    def test_help_lists_every_key(self, snap_compare) -> None:
+        async def help(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=help)
+
+    def test_go_to_asks_for_an_epoch_and_a_step(self, snap_compare) -> None:
+        async def go_to(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press("g")
+            await pilot.pause()
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=go_to)
+
+    def test_breakpoint_refuses_an_unknown_name_and_says_so(self, snap_compare) -> None:
+        async def bad_breakpoint(pilot: Pilot[None]) -> None:
+            await self.submit(pilot, "b", "#condition", "los < 0.05")
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=bad_breakpoint)
+
+    def test_open_reports_a_missing_file_in_one_line(self, snap_compare) -> None:
+        async def bad_open(pilot: Pilot[None]) -> None:
+            await self.submit(pilot, "o", "#path", "missing.toml")
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=bad_open)

@@ -11,7 +11,7 @@ import pytest
 
 from bpdbg.tui.app import DebuggerApp
 
-from .conftest import make_app, screen_text
+from .conftest import make_app, screen_text, wait_until
 
 KEYS = [
     "n",
@@ -57,7 +57,12 @@ async def test_random_keys_and_resizes_never_raise_and_the_screen_follows_the_cu
             else:
                 await pilot.press(rng.choice(KEYS))
             if app.debugger.running and rng.random() < 0.5:
-                await pilot.pause(0.05)
+                before = app.cursor.position
+                await wait_until(
+                    pilot,
+                    lambda: not app.debugger.running or app.cursor.position != before,  # noqa: B023
+                    "the run to take a step or stop",
+                )
             assert_shows_the_cursor(app)
         if app.debugger.running:
             await pilot.press("space")

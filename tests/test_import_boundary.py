@@ -1,0 +1,64 @@
+"""The import boundary: the engine and the headless commands never load Textual (nor the plot it draws with).
+
+They run where no terminal UI can, and start without paying for one. Each probe runs in a fresh
+interpreter, so nothing another test imported can hide or cause a breach.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+UI_PACKAGES = ("textual", "textual_plotext", "plotext")
+
+PROBE = """
+import sys
+{code}
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in {packages!r})
+assert not loaded, loaded
+"""
+
+ENGINE = """
+import bpdbg.engine, bpdbg.engine.cursor, bpdbg.engine.session, bpdbg.engine.trainer
+import bpdbg.engine.chain, bpdbg.engine.check, bpdbg.engine.report
+from bpdbg.engine.cursor import Cursor
+from bpdbg.engine.session import open_scenario
+from bpdbg.scenarios import shipped
+trainer = open_scenario(shipped()["two_neurons"])
+trainer.run()
+Cursor(trainer).snapshot()
+import bpdbg.cli
+"""
+
+CLI = """
+from bpdbg.cli import main
+try:
+    main({args!r}, standalone_mode=False)
+except SystemExit:
+    pass
+"""
+
+
+def assert_loads_no_ui(code: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(code=code, packages=UI_PACKAGES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_engine_and_the_cli_module_load_no_ui() -> None:
+    assert_loads_no_ui(ENGINE)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["run", "two_neurons"], ["run", "--json", "gd_xy"], ["check", "gd_x2"], ["gradcheck", "two_neurons"]],
+    ids=" ".join,
+)
+def test_each_headless_command_loads_no_ui(args: list[str]) -> None:
+    assert_loads_no_ui(CLI.format(args=args))
