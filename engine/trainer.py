@@ -74,7 +74,8 @@ class Trainer:
         self.spacing = -(-self.max_epochs // (fit - 1))  # checkpoints at 0, k, 2k, … up to max_epochs
         self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.row_size))
         self.checkpoints[0] = program.initial_row()
-        self._recent: dict[int, np.ndarray] = {0: self.checkpoints[0]}  # epoch → row, besides checkpoints
+        self._latest = (0, self.checkpoints[0])  # the row after the last epoch run, to train on from
+        self._recent: dict[int, np.ndarray] = {}  # rows found by training on from a checkpoint
         self.losses = np.full(self.max_epochs, np.nan)
         self.epochs_done = 0
         self.stop: Stop | None = None
@@ -139,7 +140,7 @@ class Trainer:
         """The row after the latest epoch is always at hand; every k-th is a checkpoint."""
         if epoch % self.spacing == 0:
             self.checkpoints[epoch // self.spacing] = row
-        self._remember(epoch, row)
+        self._latest = (epoch, row)
 
     def _remember(self, epoch: int, row: np.ndarray) -> None:
         self._recent[epoch] = row
@@ -173,13 +174,14 @@ class Trainer:
         """
         if not 0 <= epoch <= self.epochs_done:
             raise IndexError(f"epoch {epoch} has not been run (run so far: {self.epochs_done})")
-        if epoch in self._recent:
-            return self._recent[epoch]
+        known = {**self._recent, self._latest[0]: self._latest[1]}
+        if epoch in known:
+            return known[epoch]
         if epoch % self.spacing == 0:
             row: np.ndarray = self.checkpoints[epoch // self.spacing]
             return row
-        start = max([e for e in self._recent if e < epoch] + [epoch // self.spacing * self.spacing])
-        row = self._recent[start] if start in self._recent else self.checkpoints[start // self.spacing]
+        start = max([e for e in known if e < epoch] + [epoch // self.spacing * self.spacing])
+        row = known[start] if start in known else self.checkpoints[start // self.spacing]
         program = self.program
         with np.errstate(all="ignore"):
             for e in range(start + 1, epoch + 1):

@@ -74,5 +74,14 @@ def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list
 
 
 def instruction(compute: Callable[..., Any], slots: tuple[int, ...]) -> Instruction:
-    """An update step on the tape: it reads its slots and computes the new value."""
+    """An update step on the tape: it reads its slots and computes the new value.
+
+    Written out for each number of slots, as it runs for every parameter in every epoch.
+    """
+    if len(slots) == 2:
+        a, b = slots
+        return lambda vals: compute(vals[a], vals[b])
+    if len(slots) == 3:
+        a, b, c = slots
+        return lambda vals: compute(vals[a], vals[b], vals[c])
     return lambda vals: compute(*[vals[slot] for slot in slots])
