@@ -103,7 +103,9 @@ def _factor(segment: list[BackwardInfo], values: Sequence[object]) -> Factor:
 def chain_for(program: Program, step: Step, values: Sequence[object]) -> Chain | None:
     """The whole chain for the parameter whose gradient or update `step` is; else None."""
     params = {p.slot: p for p in program.params}
+    by_name = {p.name: p for p in program.params}
     updates = {p.update_slot: p for p in program.params}
+    updates |= {s.update_slot: by_name[s.of] for s in program.states if s.of is not None}  # a state uses ∂L/∂w
     if step.backward is not None and step.backward.target_slot in params:
         param = params[step.backward.target_slot]
     elif step.slot in updates:

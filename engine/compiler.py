@@ -226,7 +226,7 @@ class _Updates:
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():
-                self.states.append(ParamInfo(state, shape, 0, entering_slot, None, current[state]))
+                self.states.append(ParamInfo(state, shape, 0, entering_slot, None, current[state], of=name))
         self.params.append(ParamInfo(name, shape, 0, slot, grad_slot, update_slot))
 
     def placed(self) -> tuple[tuple[ParamInfo, ...], tuple[ParamInfo, ...]]:

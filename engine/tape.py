@@ -71,6 +71,7 @@ class ParamInfo:
     slot: int  # its value entering the iteration
     grad_slot: int | None  # ∂L/∂param once the backward pass is done; None if the loss ignores it
     update_slot: int  # its value after the update
+    of: str | None = None  # for an optimizer's state, the parameter it belongs to
 
     @property
     def size(self) -> int:

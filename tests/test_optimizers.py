@@ -109,3 +109,12 @@ def test_a_log_field_asking_for_the_gradient_of_what_the_loss_ignores_is_refused
 
     with pytest.raises(ScenarioError, match=r"\{grad\(t\)\}: grad\(\) takes the name of a parameter or node"):
         trained(write_scenario, 'learning_rate = 0.1\n[[log]]\nformat = "{grad(t)}"')
+
+
+def test_an_optimizer_state_step_shows_the_gradient_and_chain_of_its_parameter(write_scenario) -> None:
+    cursor = Cursor(trained(write_scenario, 'learning_rate = 0.1\noptimizer = "momentum"'))
+    velocity = next(s for s in cursor.program.steps if s.label == "v_w")
+    cursor.goto(1, velocity.index)
+    chain = cursor.snapshot().chain
+    assert chain is not None and chain.symbol == "∂L/∂w"
+    assert chain.total.tobytes() == gradient(np.zeros((1, 3))).tobytes()

@@ -72,8 +72,9 @@ def _update(text: Text, snapshot: Snapshot) -> None:
     param = next((p for p in snapshot.params if p.touched), None)
     if param is None:
         return
-    grad = snapshot.chain.symbol if snapshot.chain is not None else f"gradient of {param.name}"
-    for name, value in ((grad, param.grad), ("change", param.change), (param.name, param.value)):
+    chain = snapshot.chain  # a parameter's, or for an optimizer's state the parameter's it belongs to
+    grad, gradient = (chain.symbol, chain.total) if chain is not None else (f"gradient of {param.name}", param.grad)
+    for name, value in ((grad, gradient), ("change", param.change), (param.name, param.value)):
         text.append(f"  {name} = ", style=SYMBOL)
         text.append(compact(value) + "\n", style=NUMBER)
 
