@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast, get_args
+from typing import Any, get_args
 
 import numpy as np
 
@@ -178,6 +178,15 @@ class _Loader:
             raise self.fail(f"must be {wanted}, not {type_name(value)}", f"{where}.{key}", *path, key)
         return value
 
+    def _one_of(self, table: dict[str, Any], key: str, options: Any, where: str, *path: str | int) -> Any:
+        """A string setting that must be one of a Literal's values (the first is the default)."""
+        allowed = get_args(options)
+        value = self._typed(table, key, str, where, *path) or allowed[0]
+        if value not in allowed:
+            listed = " or ".join([", ".join(f'"{a}"' for a in allowed[:-1]), f'"{allowed[-1]}"'])
+            raise self.fail(f"{key} must be {listed} (got {value!r})", f"{where}.{key}", *path, key)
+        return value
+
     def _new_name(self, name: str, section: str, names: dict[str, Place]) -> Place:
         place = self.map.place(f"{section}.{name}", section, name)
         if not _IDENTIFIER.match(name) or name.startswith("__"):
@@ -274,18 +283,11 @@ class _Loader:
         optimizer = self._optimizer(table)
         stop = None
         when = self._typed(table, "stop_when", str, "training", "training")
-        check = self._typed(table, "stop_check", str, "training", "training") or "before_backward"
-        if check not in get_args(StopCheck):
-            raise self.fail(
-                f'stop_check must be "before_backward" or "after_update" (got {check!r})',
-                "training.stop_check",
-                "training",
-                "stop_check",
-            )
+        check: StopCheck = self._one_of(table, "stop_check", StopCheck, "training", "training")
         if when is not None:
             place = self.map.place("training.stop_when", "training", "stop_when")
             condition = self._parsed("stop_when", when, place, parse_condition, "training", "stop_when")
-            stop = StopRule(condition, cast(StopCheck, check))
+            stop = StopRule(condition, check)
         return rate, epochs, stop, optimizer
 
     def _learning_rate(self, table: dict[str, Any]) -> float | Expression:
@@ -311,14 +313,7 @@ class _Loader:
         return value
 
     def _optimizer(self, table: dict[str, Any]) -> Optimizer:
-        kind = self._typed(table, "optimizer", str, "training", "training") or "sgd"
-        if kind not in get_args(OptimizerKind):
-            raise self.fail(
-                f'unknown optimizer {kind!r} (known: "sgd", "momentum", "adam")',
-                "training.optimizer",
-                "training",
-                "optimizer",
-            )
+        kind: OptimizerKind = self._one_of(table, "optimizer", OptimizerKind, "training", "training")
         settings: dict[str, float] = {}
         for key, owner in OPTIMIZER_SETTINGS.items():
             value = self._typed(table, key, (int, float), "training", "training")
@@ -333,7 +328,7 @@ class _Loader:
                 bounds = "above 0 and below 0.1" if key == "epsilon" else "from 0 to below 1"
                 raise self.fail(f"{key} must be {bounds} (got {number})", where, "training", key)
             settings[key] = number
-        return Optimizer(cast(OptimizerKind, kind), **settings)
+        return Optimizer(kind, **settings)
 
     def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
         result = []
@@ -346,11 +341,7 @@ class _Loader:
             fmt = self._typed(block, "format", str, where, "log", index)
             if fmt is None:
                 raise self.fail("needs format, the line(s) the notes print", where, "log", index)
-            when = self._typed(block, "when", str, where, "log", index) or "epoch"
-            if when not in get_args(LogWhen):
-                raise self.fail(
-                    f'when must be "epoch" or "early_stop" (got {when!r})', f"{where}.when", "log", index, "when"
-                )
+            when: LogWhen = self._one_of(block, "when", LogWhen, where, "log", index)
             first = self._typed(block, "from", int, where, "log", index)
             every = self._typed(block, "every", int, where, "log", index)
             at = self._typed(block, "at", list, where, "log", index)
@@ -373,5 +364,5 @@ class _Loader:
                 )
             place = self.map.value_place(f"{where}.format", fmt, "log", index, "format")
             parts = checked_format(fmt, place, known)
-            result.append(LogBlock(fmt, cast(LogWhen, when), first or 1, every or 1, tuple(at or ()), place, parts))
+            result.append(LogBlock(fmt, when, first or 1, every or 1, tuple(at or ()), place, parts))
         return tuple(result)

@@ -74,7 +74,10 @@ class Trainer:
         self.spacing = -(-self.max_epochs // (fit - 1))  # checkpoints at 0, k, 2k, … up to max_epochs
         self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.row_size))
         self.checkpoints[0] = program.initial_row()
-        self._latest = (0, self.checkpoints[0])  # the row after the last epoch run, to train on from
+        self._latest: tuple[int, np.ndarray] = (
+            0,
+            self.checkpoints[0],
+        )  # the row after the last epoch run, to train on from
         self._recent: dict[int, np.ndarray] = {}  # rows found by training on from a checkpoint
         self.losses = np.full(self.max_epochs, np.nan)
         self.epochs_done = 0

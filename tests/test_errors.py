@@ -151,7 +151,7 @@ CASES: list[tuple[str, str | bytes, str]] = [
     (
         "unknown-optimizer",
         edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "rmsprop"'),
-        '19:1: training.optimizer: unknown optimizer \'rmsprop\' (known: "sgd", "momentum", "adam")',
+        '19:1: training.optimizer: optimizer must be "sgd", "momentum" or "adam" (got \'rmsprop\')',
     ),
     (
         "setting-of-another-optimizer",
