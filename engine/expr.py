@@ -1,4 +1,4 @@
-"""The expression language of scenario files: a tokenizer and a small Pratt parser.
+"""The expression language, in one module because its tokens, parser and trees change together.
 
 Scenario text is data, never code: it is parsed here into a tree of a handful of
 node types and nothing else. No `eval`, `exec`, `compile` or `ast` is involved, so
