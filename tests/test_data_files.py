@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
 import zipfile
 from pathlib import Path
 
@@ -442,3 +443,16 @@ def test_every_numpy_read_in_the_engine_refuses_pickles() -> None:
     assert calls, "the engine reads .npy files somewhere"
     for name, line in calls:
         assert "allow_pickle=False" in line, f"{name}: {line}"
+
+
+def test_every_data_table_the_readme_shows_loads(tmp_path: Path) -> None:
+    """The README's examples of [data] tables, each read from files of the shapes they name."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**`[data]`**") : readme.index("**`[params]`**")]
+    tables = [" ".join(t.split()) for t in re.findall(r"^- `(\{[^`]*\})`", section, re.MULTILINE)]
+    assert {t.split()[1] for t in tables} == {"csv", "npy", "npz", "make_moons", "make_circles", "make_blobs", "spiral"}
+    (tmp_path / "points.csv").write_text("x,y,label\n" + "0.5,1.5,1\n" * 200, encoding="utf-8")
+    np.save(tmp_path / "X.npy", np.ones((200, 3)))
+    np.savez(tmp_path / "digits.npz", X=np.ones((4, 64)), y=np.zeros((4, 1)))
+    for table in tables:
+        assert loaded(tmp_path, f"x = {table}").size > 0, table
