@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import warnings
 import zipfile
 from pathlib import Path
 from typing import IO, Any
@@ -103,7 +104,10 @@ def file_in_folder(spec: dict[str, Any], kind: str, folder: Path, place: Place) 
     return real
 
 
-def _cells(lines: list[str], first: int, file: str, place: Place) -> np.ndarray:
+CSV_BLOCK = 10_000  # lines read together when np.loadtxt refuses the whole file
+
+
+def _cells(lines: list[str], first: int, file: str, place: Place) -> list[list[float]]:
     """The slow, exact reading of CSV lines: the line number of the first cell that is not a number."""
     rows = []
     for number, line in enumerate(lines, start=first):
@@ -115,17 +119,41 @@ def _cells(lines: list[str], first: int, file: str, place: Place) -> np.ndarray:
             raise ScenarioError(
                 place, f"csv {file!r} line {number}: not all cells are numbers (use skip_rows = 1 to skip a header)"
             ) from None
-    if not rows or len({len(row) for row in rows}) != 1:
+    return rows
+
+
+def _loadtxt(lines: list[str]) -> np.ndarray:
+    with warnings.catch_warnings():  # a block of blank lines: "input contained no data"
+        warnings.simplefilter("ignore")
+        return np.loadtxt(lines, delimiter=",", comments=None, dtype=np.float64, ndmin=2, encoding=None)
+
+
+def _blocks(lines: list[str], first: int, file: str, place: Place) -> np.ndarray:
+    """The lines read block by block: np.loadtxt where it can, cell by cell only in a block it refuses."""
+    arrays = []
+    for start in range(0, len(lines), CSV_BLOCK):
+        block = lines[start : start + CSV_BLOCK]
+        try:
+            arrays.append(_loadtxt(block))
+        except ValueError:
+            rows = _cells(block, first + start, file, place)
+            if len({len(row) for row in rows}) > 1:
+                raise ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells") from None
+            if rows:
+                arrays.append(np.array(rows, dtype=np.float64))
+    arrays = [a for a in arrays if a.size]
+    if not arrays or len({a.shape[1] for a in arrays}) != 1:
         raise ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells")
-    return np.array(rows, dtype=np.float64)
+    return np.vstack(arrays)
 
 
 def csv(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
     """The numbers of a CSV file in the scenario's folder or below, with the columns asked for.
 
-    np.loadtxt reads a well-formed file in C (a 64 MB file in seconds); if it refuses
-    anything, the file is read again cell by cell, which either accepts what Python's
-    float() accepts (blank lines with spaces, `1_000`) or names the first bad line.
+    np.loadtxt reads a well-formed file in C (a 64 MB file in seconds). If it refuses
+    anything, the file is read again in blocks, and only a block it refuses is read cell
+    by cell, which either accepts what Python's float() accepts (blank lines with spaces,
+    `1_000`) or names the line of the first bad cell.
     """
     path = file_in_folder(spec, "csv", folder, place)
     file = spec["csv"]
@@ -141,9 +169,9 @@ def csv(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
     if not any(line.strip() for line in lines):
         raise ScenarioError(place, f"csv {file!r}: has no rows after skip_rows = {skip}")
     try:
-        array = np.loadtxt(lines, delimiter=",", comments=None, dtype=np.float64, ndmin=2, encoding=None)
+        array = _loadtxt(lines)
     except ValueError:
-        array = _cells(lines, skip + 1, file, place)
+        array = _blocks(lines, skip + 1, file, place)
     return columns_of(array, spec, place)
 
 

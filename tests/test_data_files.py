@@ -295,6 +295,29 @@ def test_a_bad_cell_deep_in_a_large_csv_is_named_by_its_line(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        ({25_000: "1,2,3"}, "rows must all have the same number of cells"),  # one long row inside a block
+        ({i: "1,2,3" for i in range(20_000, 30_000)}, "rows must all have the same number of cells"),  # a block
+        ({25_000: "   ", 3: "1_0,2"}, None),  # blank and underscored, read by float() in their blocks only
+    ],
+    ids=["a-long-row", "a-block-of-long-rows", "what-float-reads"],
+)
+def test_a_large_csv_refused_by_the_fast_reader_is_read_block_by_block(
+    tmp_path: Path, changed: dict[int, str], expected: str | None
+) -> None:
+    lines = ["1,2"] * 30_000
+    for index, line in changed.items():
+        lines[index] = line
+    (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
+    if expected is not None:
+        assert error(tmp_path, 'x = { csv = "big.csv" }') == f"4:1: data.x: csv 'big.csv': {expected}"
+    else:
+        x = loaded(tmp_path, 'x = { csv = "big.csv" }')
+        assert x.shape == (29_999, 2) and x[3].tolist() == [10.0, 2.0] and x.sum() == 29_998 * 3 + 12
+
+
 def test_what_float_accepts_is_still_read_when_the_fast_reader_refuses_it(tmp_path: Path) -> None:
     (tmp_path / "d.csv").write_text("1_000, 2\n   \n-inf,nan\n", encoding="utf-8")
     path = scenario(tmp_path, 'x = { csv = "d.csv" }')
