@@ -208,6 +208,8 @@ def _npy_array(stream: IO[bytes], source: str, place: Place) -> np.ndarray:
             shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
             raise ValueError(f"version {tuple(version)} of the .npy format is not known")
+    except (RecursionError, MemoryError):  # NumPy parses the header with ast.literal_eval, which deep nesting exhausts
+        raise ScenarioError(place, f"{source}has a broken .npy header (nested too deeply)") from None
     except (ValueError, SyntaxError, TypeError, OverflowError) as error:
         raise ScenarioError(place, f"{source}has a broken .npy header ({_short(error)})") from None
     if dtype.hasobject or dtype.kind in REFUSED_KINDS:

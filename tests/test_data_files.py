@@ -114,6 +114,13 @@ def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
     return header.getvalue()
 
 
+def raw_npy_header(body: str) -> bytes:
+    """A version 1.0 header around any text, padded as np.save pads it, followed by a few zero bytes."""
+    header = body.encode("latin-1")
+    header += b" " * ((64 - (10 + len(header) + 1) % 64) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + b"\0" * 64
+
+
 NPY_CASES = [
     ("complex", np.array([1j]), "holds complex numbers; save the real part"),
     ("text", np.array(["a"]), "holds text, not numbers"),
@@ -126,6 +133,17 @@ NPY_CASES = [
     ("empty", np.zeros((0, 2)), "is empty"),
     ("a-header-claiming-too-many", npy_header((10**11,)) + b"\0" * 64, "has 100000000000 numbers (at most 2000000)"),
     ("truncated", npy_header((4,)) + b"\0" * 16, "cannot be read (EOF: reading array data, expected 32 bytes got 16)"),
+    (
+        "a-header-nested-too-deeply",
+        raw_npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (" + "-" * 9000 + "1,), }"),
+        "has a broken .npy header (nested too deeply)",
+    ),
+    (
+        "a-header-that-is-not-a-literal",
+        raw_npy_header("{'descr': __import__('os'), 'fortran_order': False, 'shape': (1,), }"),
+        "has a broken .npy header (",
+    ),
+    ("negative-size", raw_npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (-5,), }"), "cannot be read"),
     ("not-npy", b"1,2,3\n", "is not a .npy file (it does not start as np.save writes one)"),
     ("an-npz", None, "is a .npz archive, not a .npy file: use npz = … with key = …"),
 ]
