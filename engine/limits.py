@@ -5,7 +5,8 @@ the README's section on errors and limits names them all.
 """
 
 # Files
-MAX_FILE_BYTES = 1_000_000  # a scenario or CSV file
+MAX_FILE_BYTES = 1_000_000  # a scenario file
+MAX_DATA_FILE_BYTES = 64_000_000  # a CSV, .npy or .npz file of [data]
 MAX_FORMAT_LENGTH = 10_000  # characters in one [[log]] format
 
 # Expressions

@@ -23,6 +23,11 @@ def test_every_source_package_is_listed_for_the_wheel() -> None:
 def test_the_scenarios_ship_as_package_data() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert "*.toml" in config["package-data"]["bpdbg.scenarios"]
+    shipped = {path.name for path in (ROOT / "scenarios").iterdir() if path.suffix not in (".toml", ".py")}
+    data = [name for name in shipped if name != "__pycache__"]
+    assert data, "the scenarios read data files"
+    for name in data:  # a data file a shipped scenario reads, or its licence, must ship with it
+        assert any(Path(name).match(pattern) for pattern in config["package-data"]["bpdbg.scenarios"]), name
     assert (ROOT / "scenarios" / "__init__.py").exists()  # importlib.resources needs it under editable installs
 
 

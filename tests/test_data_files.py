@@ -1,0 +1,499 @@
+"""[data] from files and generators: .npy and .npz arrays, large CSV files, make_circles, make_blobs, spiral.
+
+A file is read only inside the scenario's folder, only up to the data file limit, and
+never unpickled: a pickle or an array of Python objects is one line, exit status 2,
+and nothing in it runs. Every array, wherever it comes from, is float64 and passes
+the same finiteness and size check as any other.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpdbg.engine import datasets, limits
+from bpdbg.engine.loader import load_scenario
+
+from .test_errors import BASE, edit, the_error
+
+
+def scenario(folder: Path, entry: str) -> Path:
+    """The errors' base scenario with its `x = 0.5` replaced by `entry`, written in `folder`."""
+    path = folder / "scenario.toml"
+    path.write_text(edit("x = 0.5", entry), encoding="utf-8")
+    return path
+
+
+def loaded(folder: Path, entry: str) -> np.ndarray:
+    return load_scenario(scenario(folder, entry)).data["x"]
+
+
+def error(folder: Path, entry: str) -> str:
+    """The one line `bpdbg check` writes for the scenario, without its file name."""
+    path = scenario(folder, entry)
+    line = the_error(path)
+    assert line.startswith(f"{path}:")
+    return line.removeprefix(f"{path}:")
+
+
+class Touch:
+    """Unpickling this creates a file: the proof that a pickle was run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path.touch, (str(self.path),))  # type: ignore[return-value]
+
+
+# -- .npy ----------------------------------------------------------------------------------------------
+
+
+def test_an_npy_array_is_read_as_float64(tmp_path: Path) -> None:
+    np.save(tmp_path / "points.npy", np.array([[1, 2], [3, 4], [5, 6]], dtype=np.int16))
+    x = loaded(tmp_path, 'x = { npy = "points.npy" }')
+    assert x.dtype == np.float64
+    assert x.tolist() == [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.uint8, np.int64, np.float16, np.float32, ">f8", np.longdouble])
+def test_every_numeric_dtype_becomes_the_same_float64_numbers(tmp_path: Path, dtype: object) -> None:
+    np.save(tmp_path / "a.npy", np.array([0, 1, 1, 0], dtype=dtype))
+    assert loaded(tmp_path, 'x = { npy = "a.npy" }').tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_columns_and_shape_apply_as_for_a_csv(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.arange(12.0).reshape(4, 3))
+    assert loaded(tmp_path, 'x = { npy = "a.npy", columns = [2, 0] }').tolist() == [
+        [2.0, 0.0],
+        [5.0, 3.0],
+        [8.0, 6.0],
+        [11.0, 9.0],
+    ]
+    np.save(tmp_path / "labels.npy", np.array([0, 1, 2], dtype=np.uint8))
+    assert loaded(tmp_path, 'x = { npy = "labels.npy", shape = [3, 1] }').tolist() == [[0.0], [1.0], [2.0]]
+
+
+def test_a_fortran_ordered_array_keeps_its_rows(tmp_path: Path) -> None:
+    a = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    np.save(tmp_path / "a.npy", a)
+    assert loaded(tmp_path, 'x = { npy = "a.npy" }').tolist() == a.tolist()
+
+
+def test_an_array_of_python_objects_is_refused_and_never_unpickled(tmp_path: Path) -> None:
+    proof = tmp_path / "unpickled"
+    np.save(tmp_path / "objects.npy", np.array([Touch(proof)], dtype=object), allow_pickle=True)
+    assert error(tmp_path, 'x = { npy = "objects.npy" }') == (
+        "4:1: data.x: npy 'objects.npy' holds Python objects (dtype object), which bpdbg never unpickles; "
+        "save an array of numbers"
+    )
+    assert not proof.exists()
+
+
+def test_a_pickle_is_refused_and_never_run(tmp_path: Path) -> None:
+    proof = tmp_path / "unpickled"
+    (tmp_path / "data.npy").write_bytes(pickle.dumps(Touch(proof)))
+    assert error(tmp_path, 'x = { npy = "data.npy" }') == (
+        "4:1: data.x: npy 'data.npy' is a Python pickle, which bpdbg never loads; save it with np.save"
+    )
+    assert error(tmp_path, 'x = { npz = "data.npy" }') == (
+        "4:1: data.x: npz 'data.npy' is a Python pickle, which bpdbg never loads; save it with np.savez"
+    )
+    assert not proof.exists()
+
+
+def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": descr, "fortran_order": False, "shape": shape})
+    return header.getvalue()
+
+
+def raw_npy_header(body: str) -> bytes:
+    """A version 1.0 header around any text, padded as np.save pads it, followed by a few zero bytes."""
+    header = body.encode("latin-1")
+    header += b" " * ((64 - (10 + len(header) + 1) % 64) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + b"\0" * 64
+
+
+NPY_CASES = [
+    ("complex", np.array([1j]), "holds complex numbers; save the real part"),
+    ("text", np.array(["a"]), "holds text, not numbers"),
+    ("bytes", np.array([b"a"]), "holds bytes, not numbers"),
+    ("dates", np.array(["2026-01-01"], dtype="datetime64[D]"), "holds dates, not numbers"),
+    ("records", np.zeros(2, dtype=[("a", "<f8")]), "holds records (a structured dtype), not plain numbers; save "),
+    ("three-axes", np.zeros((2, 2, 2)), "arrays may have at most 2 dimensions (this one has 3)"),
+    ("non-finite", np.array([1.0, np.nan]), "contains a non-finite number (nan or inf)"),
+    ("too-large-for-float64", np.array([1e4000], dtype=np.longdouble), "contains a non-finite number (nan or inf)"),
+    ("empty", np.zeros((0, 2)), "is empty"),
+    ("a-header-claiming-too-many", npy_header((10**11,)) + b"\0" * 64, "has 100000000000 numbers (at most 2000000)"),
+    ("truncated", npy_header((4,)) + b"\0" * 16, "cannot be read (EOF: reading array data, expected 32 bytes got 16)"),
+    (
+        "a-header-nested-too-deeply",
+        raw_npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (" + "-" * 9000 + "1,), }"),
+        "has a broken .npy header (nested too deeply)",
+    ),
+    (
+        "a-header-that-is-not-a-literal",
+        raw_npy_header("{'descr': __import__('os'), 'fortran_order': False, 'shape': (1,), }"),
+        "has a broken .npy header (",
+    ),
+    ("negative-size", raw_npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (-5,), }"), "cannot be read"),
+    ("not-npy", b"1,2,3\n", "is not a .npy file (it does not start as np.save writes one)"),
+    ("an-npz", None, "is a .npz archive, not a .npy file: use npz = … with key = …"),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), [c[1:] for c in NPY_CASES], ids=[c[0] for c in NPY_CASES])
+def test_what_cannot_be_an_array_of_numbers_is_one_line(
+    tmp_path: Path, content: np.ndarray | bytes | None, expected: str
+) -> None:
+    if content is None:
+        np.savez(tmp_path / "a.npz", X=np.ones(2))
+        (tmp_path / "a.npz").rename(tmp_path / "a.npy")
+    elif isinstance(content, bytes):
+        (tmp_path / "a.npy").write_bytes(content)
+    else:
+        np.save(tmp_path / "a.npy", content)
+    message = error(tmp_path, 'x = { npy = "a.npy" }')
+    assert message.startswith("4:1: data.x: npy 'a.npy'")
+    assert expected in message
+
+
+# -- .npz ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("save", [np.savez, np.savez_compressed])
+def test_an_npz_array_is_chosen_by_its_key(tmp_path: Path, save) -> None:
+    save(tmp_path / "d.npz", X=np.arange(6.0).reshape(3, 2), y=np.array([[0], [1], [1]], dtype=np.uint8))
+    assert loaded(tmp_path, 'x = { npz = "d.npz", key = "X" }').tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    assert loaded(tmp_path, 'x = { npz = "d.npz", key = "y" }').tolist() == [[0.0], [1.0], [1.0]]
+    assert loaded(tmp_path, 'x = { npz = "d.npz", key = "X", columns = [1], shape = [1, 3] }').tolist() == [
+        [1.0, 3.0, 5.0]
+    ]
+
+
+def test_an_archive_of_one_array_needs_no_key(tmp_path: Path) -> None:
+    np.savez(tmp_path / "d.npz", points=np.ones((2, 2)))
+    assert loaded(tmp_path, 'x = { npz = "d.npz" }').tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_an_object_array_in_an_archive_is_refused_and_never_unpickled(tmp_path: Path) -> None:
+    proof = tmp_path / "unpickled"
+    np.savez(tmp_path / "d.npz", X=np.array([Touch(proof)], dtype=object), allow_pickle=True)
+    assert error(tmp_path, 'x = { npz = "d.npz", key = "X" }') == (
+        "4:1: data.x: npz 'd.npz' key 'X' holds Python objects (dtype object), which bpdbg never unpickles; "
+        "save an array of numbers"
+    )
+    assert not proof.exists()
+
+
+def broken_zip(folder: Path) -> None:
+    np.savez(folder / "d.npz", X=np.ones(3))
+    raw = bytearray((folder / "d.npz").read_bytes())
+    raw[-30:] = b"\0" * 30  # the central directory's end
+    (folder / "d.npz").write_bytes(bytes(raw))
+
+
+def encrypted_member(folder: Path) -> None:
+    np.savez(folder / "d.npz", X=np.ones(3))
+    with zipfile.ZipFile(folder / "d.npz") as archive:
+        info = archive.getinfo("X.npy")
+    raw = bytearray((folder / "d.npz").read_bytes())
+    for offset in (0, raw.rindex(b"PK\x01\x02")):  # the flag bits of the local and the central header
+        flags = offset + (6 if offset == 0 else 8)
+        raw[flags] |= 1
+    assert info.filename == "X.npy"
+    (folder / "d.npz").write_bytes(bytes(raw))
+
+
+NPZ_CASES = [
+    (
+        "two-arrays-no-key",
+        'x = { npz = "d.npz" }',
+        "npz 'd.npz' holds 2 arrays: choose one with key = … (it holds: X, y)",
+    ),
+    ("no-such-key", 'x = { npz = "d.npz", key = "Z" }', "npz 'd.npz' has no array 'Z' (it holds: X, y)"),
+    ("close-key", 'x = { npz = "d.npz", key = "XX" }', "npz 'd.npz' has no array 'XX'; did you mean 'X'?"),
+    (
+        "key-not-a-string",
+        'x = { npz = "d.npz", key = 1 }',
+        'key must name an array of the archive, in quotes, e.g. key = "X"',
+    ),
+    (
+        "take-instead-of-key",
+        'x = { npz = "d.npz", take = "X" }',
+        "unknown key 'take' (known: columns, key, npz, shape)",
+    ),
+    ("an-npy", 'x = { npz = "a.npy" }', "npz 'a.npy' is a .npy file, not a .npz archive: use npy = …"),
+    ("not-a-zip", 'x = { npz = "words.txt" }', "npz 'words.txt' is not a .npz archive (np.savez writes a zip file)"),
+    ("missing", 'x = { npz = "gone.npz" }', "npz 'gone.npz': no such file"),
+    (
+        "outside",
+        'x = { npz = "../d.npz" }',
+        "npz '../d.npz': must be a file in the scenario's folder or below (no absolute",
+    ),
+    ("absolute", 'x = { npy = "/etc/passwd" }', "npy '/etc/passwd': must be a file in the scenario's folder or below"),
+    ("columns-of-a-vector", 'x = { npz = "d.npz", key = "y", columns = [0] }', "columns needs a table of rows and"),
+    (
+        "column-out-of-range",
+        'x = { npz = "d.npz", key = "X", columns = [2] }',
+        "columns must list column numbers from 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("entry", "expected"), [c[1:] for c in NPZ_CASES], ids=[c[0] for c in NPZ_CASES])
+def test_archive_problems_are_one_line_at_the_data_entry(tmp_path: Path, entry: str, expected: str) -> None:
+    np.savez(tmp_path / "d.npz", X=np.ones((3, 2)), y=np.arange(3.0))
+    np.save(tmp_path / "a.npy", np.ones(2))
+    (tmp_path / "words.txt").write_text("not a zip\n", encoding="utf-8")
+    message = error(tmp_path, entry)
+    assert message.startswith(f"4:1: data.x: {expected}"), message
+
+
+@pytest.mark.parametrize("damage", [broken_zip, encrypted_member])
+def test_a_damaged_archive_is_one_line(tmp_path: Path, damage) -> None:
+    damage(tmp_path)
+    message = error(tmp_path, 'x = { npz = "d.npz", key = "X" }')
+    assert message.startswith("4:1: data.x: npz 'd.npz' ")
+
+
+@pytest.mark.parametrize("kind", ["npy", "npz"])
+def test_a_numpy_file_reached_through_a_link_out_of_the_folder_is_refused(tmp_path: Path, kind: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    np.save(outside / "a.npy", np.ones(2))
+    np.savez(outside / "a.npz", X=np.ones(2))
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    (folder / "root").symlink_to(outside)
+    assert error(folder, f'x = {{ {kind} = "root/a.{kind}" }}') == (
+        f"4:1: data.x: {kind} 'root/a.{kind}': must be a file in the scenario's folder or below "
+        "(a symbolic link on the way leads outside it)"
+    )
+
+
+def test_a_numpy_file_over_the_data_file_limit_is_refused_with_the_limit_named(tmp_path: Path, monkeypatch) -> None:
+    np.save(tmp_path / "a.npy", np.ones(200))
+    monkeypatch.setattr(limits, "MAX_DATA_FILE_BYTES", 1000)
+    assert error(tmp_path, 'x = { npy = "a.npy" }') == (
+        "4:1: data.x: npy 'a.npy': file is larger than 1000 bytes (the limit for a .npy file)"
+    )
+
+
+# -- large CSV files -------------------------------------------------------------------------------------
+
+
+def test_the_data_file_limit_is_64_mb_and_the_scenario_file_limit_stays_1_mb() -> None:
+    assert limits.MAX_DATA_FILE_BYTES == 64_000_000
+    assert limits.MAX_FILE_BYTES == 1_000_000
+
+
+def test_a_csv_larger_than_a_scenario_file_is_read_exactly(tmp_path: Path) -> None:
+    values = np.random.default_rng(0).standard_normal((40_000, 3))
+    lines = [",".join(repr(float(v)) for v in row) for row in values]
+    (tmp_path / "big.csv").write_text("a,b,c\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    assert (tmp_path / "big.csv").stat().st_size > limits.MAX_FILE_BYTES
+    x = loaded(tmp_path, 'x = { csv = "big.csv", skip_rows = 1, columns = [2, 0] }')
+    assert x.tobytes() == values[:, [2, 0]].tobytes()
+
+
+def test_a_bad_cell_deep_in_a_large_csv_is_named_by_its_line(tmp_path: Path) -> None:
+    lines = ["1.5,2.5"] * 100_000
+    lines[76_543] = "1.5,two"
+    (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
+    assert error(tmp_path, 'x = { csv = "big.csv" }') == (
+        "4:1: data.x: csv 'big.csv' line 76544: not all cells are numbers (use skip_rows = 1 to skip a header)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        ({25_000: "1,2,3"}, "rows must all have the same number of cells"),  # one long row inside a block
+        ({i: "1,2,3" for i in range(20_000, 30_000)}, "rows must all have the same number of cells"),  # a block
+        ({25_000: "   ", 3: "1_0,2"}, None),  # blank and underscored, read by float() in their blocks only
+    ],
+    ids=["a-long-row", "a-block-of-long-rows", "what-float-reads"],
+)
+def test_a_large_csv_refused_by_the_fast_reader_is_read_block_by_block(
+    tmp_path: Path, changed: dict[int, str], expected: str | None
+) -> None:
+    lines = ["1,2"] * 30_000
+    for index, line in changed.items():
+        lines[index] = line
+    (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
+    if expected is not None:
+        assert error(tmp_path, 'x = { csv = "big.csv" }') == f"4:1: data.x: csv 'big.csv': {expected}"
+    else:
+        x = loaded(tmp_path, 'x = { csv = "big.csv" }')
+        assert x.shape == (29_999, 2) and x[3].tolist() == [10.0, 2.0] and x.sum() == 29_998 * 3 + 12
+
+
+def test_what_float_accepts_is_still_read_when_the_fast_reader_refuses_it(tmp_path: Path) -> None:
+    (tmp_path / "d.csv").write_text("1_000, 2\n   \n-inf,nan\n", encoding="utf-8")
+    path = scenario(tmp_path, 'x = { csv = "d.csv" }')
+    with pytest.raises(Exception, match="non-finite"):
+        load_scenario(path)
+    (tmp_path / "d.csv").write_text("1_000, 2\n   \n3e-3,+.5\n", encoding="utf-8")
+    assert loaded(tmp_path, 'x = { csv = "d.csv" }').tolist() == [[1000.0, 2.0], [0.003, 0.5]]
+
+
+CSV_CASES = [
+    ("ragged", "1,2\n3\n", "csv 'd.csv': rows must all have the same number of cells"),
+    ("empty-cell", "1,2\n3,\n", "csv 'd.csv' line 2: not all cells are numbers"),
+    ("comment", "1,2\n# note\n", "csv 'd.csv' line 2: not all cells are numbers"),
+    ("only-a-header", "a,b\n", "csv 'd.csv': has no rows after skip_rows = 1"),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), [c[1:] for c in CSV_CASES], ids=[c[0] for c in CSV_CASES])
+def test_csv_problems_are_still_one_line(tmp_path: Path, content: str, expected: str) -> None:
+    (tmp_path / "d.csv").write_text(content, encoding="utf-8")
+    skip = ", skip_rows = 1" if content.startswith("a") else ""
+    assert error(tmp_path, f'x = {{ csv = "d.csv"{skip} }}').startswith(f"4:1: data.x: {expected}")
+
+
+def test_a_csv_over_the_data_file_limit_is_refused_with_the_limit_named(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "d.csv").write_text("1,2\n" * 300, encoding="utf-8")
+    monkeypatch.setattr(limits, "MAX_DATA_FILE_BYTES", 1000)
+    assert error(tmp_path, 'x = { csv = "d.csv" }') == (
+        "4:1: data.x: csv 'd.csv': file is larger than 1000 bytes (the limit for a CSV file)"
+    )
+
+
+# -- generators ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            '{ make_circles = { n_samples = 50, noise = 0.1, factor = 0.5, random_state = 3 }, take = "X" }',
+            datasets.make_circles(50, 0.1, 0.5, 3)[0],
+        ),
+        (
+            '{ make_circles = { n_samples = 50, random_state = 3 }, take = "y", shape = [50, 1] }',
+            datasets.make_circles(50, None, 0.8, 3)[1].reshape(50, 1),
+        ),
+        (
+            "{ make_blobs = { n_samples = 60, centers = [[0, 0], [4, 4]], cluster_std = [0.5, 1.5], "
+            'random_state = 1 }, take = "X" }',
+            datasets.make_blobs(60, [[0, 0], [4, 4]], None, [0.5, 1.5], random_state=1)[0],
+        ),
+        (
+            "{ make_blobs = { n_samples = 60, centers = 4, n_features = 3, center_box = [-1, 1], random_state = 2 }"
+            ', take = "y" }',
+            datasets.make_blobs(60, 4, 3, 1.0, [-1, 1], 2)[1],
+        ),
+        (
+            '{ spiral = { points_per_class = 100, classes = 3, random_state = 0 }, take = "X" }',
+            datasets.spiral(100, 3, 0)[0],
+        ),
+        (
+            '{ spiral = { points_per_class = 100, classes = 3, random_state = 0 }, take = "y", shape = [300, 1] }',
+            datasets.spiral(100, 3, 0)[1].reshape(300, 1),
+        ),
+    ],
+)
+def test_a_generator_table_gives_the_generators_numbers(tmp_path: Path, entry: str, expected: np.ndarray) -> None:
+    x = loaded(tmp_path, f"x = {entry}")
+    assert x.shape == expected.shape
+    assert x.tobytes() == expected.tobytes()
+
+
+GENERATOR_CASES = [
+    (
+        "misspelt-argument",
+        '{ make_circles = { n_samples = 10, factr = 0.5, random_state = 0 }, take = "X" }',
+        "make_circles: unknown key 'factr'; did you mean 'factor'?",
+    ),
+    (
+        "missing-seed",
+        '{ spiral = { points_per_class = 10, classes = 3 }, take = "X" }',
+        "spiral needs random_state: spiral = { points_per_class = …, classes = …, random_state = … }",
+    ),
+    (
+        "no-take",
+        "{ spiral = { points_per_class = 10, classes = 3, random_state = 0 } }",
+        'spiral needs take = "X" (the points) or take = "y" (the labels)',
+    ),
+    (
+        "misspelt-take",
+        '{ make_blobs = { n_samples = 10, random_state = 0 }, tkae = "X" }',
+        "unknown key 'tkae'; did you mean 'take'?",
+    ),
+    (
+        "factor-out-of-range",
+        '{ make_circles = { n_samples = 10, factor = 1.0, random_state = 0 }, take = "X" }',
+        "make_circles: factor must be a number >= 0 and < 1, got 1.0",
+    ),
+    (
+        "negative-spread",
+        '{ make_blobs = { n_samples = 10, cluster_std = -1, random_state = 0 }, take = "X" }',
+        "make_blobs: cluster_std must be a finite number >= 0, or a list of 3 of them (one per center), got -1",
+    ),
+    (
+        "huge-box",
+        "{ make_blobs = { n_samples = 10, center_box = [0, 1" + "0" * 400 + '], random_state = 0 }, take = "X" }',
+        "make_blobs: a number is too large (at most about 1.8e308)",
+    ),
+    (
+        "spread-overflows",
+        '{ make_blobs = { n_samples = 10, cluster_std = 1e308, random_state = 0 }, take = "X" }',
+        "make_blobs contains a non-finite number (nan or inf)",
+    ),
+    (
+        "too-many-arms",
+        '{ spiral = { points_per_class = 10, classes = 5000, random_state = 0 }, take = "X" }',
+        "spiral: classes must be an int >= 1 and <= 1_000, got 5000",
+    ),
+    (
+        "two-sources",
+        '{ spiral = { points_per_class = 10, classes = 3, random_state = 0 }, npy = "a.npy", take = "X" }',
+        'a data table needs exactly one source: csv = "file.csv", npy = "file.npy", npz = "file.npz", or one of '
+        "make_moons, make_circles, make_blobs, spiral = { … } (this one has npy and spiral)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("entry", "expected"), [c[1:] for c in GENERATOR_CASES], ids=[c[0] for c in GENERATOR_CASES])
+def test_generator_problems_are_one_line_at_the_data_entry(tmp_path: Path, entry: str, expected: str) -> None:
+    assert error(tmp_path, f"x = {entry}") == f"4:1: data.x: {expected}"
+
+
+def test_the_base_scenario_reads_x_from_the_first_line_of_data() -> None:
+    assert BASE.splitlines()[3] == "x = 0.5"  # the line every case above is reported at
+
+
+def test_every_numpy_read_in_the_engine_refuses_pickles() -> None:
+    """np.load and read_array unpickle object arrays unless told not to; each call must say allow_pickle=False."""
+    engine = Path(__file__).resolve().parent.parent / "engine"
+    calls = [
+        (path.name, line.strip())
+        for path in sorted(engine.glob("*.py"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if ("np.load(" in line or "read_array(" in line or "numpy.load(" in line) and not line.strip().startswith("#")
+    ]
+    assert calls, "the engine reads .npy files somewhere"
+    for name, line in calls:
+        assert "allow_pickle=False" in line, f"{name}: {line}"
+
+
+def test_every_data_table_the_readme_shows_loads(tmp_path: Path) -> None:
+    """The README's examples of [data] tables, each read from files of the shapes they name."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**`[data]`**") : readme.index("**`[params]`**")]
+    tables = [" ".join(t.split()) for t in re.findall(r"^- `(\{[^`]*\})`", section, re.MULTILINE)]
+    assert {t.split()[1] for t in tables} == {"csv", "npy", "npz", "make_moons", "make_circles", "make_blobs", "spiral"}
+    (tmp_path / "points.csv").write_text("x,y,label\n" + "0.5,1.5,1\n" * 200, encoding="utf-8")
+    np.save(tmp_path / "X.npy", np.ones((200, 3)))
+    np.savez(tmp_path / "digits.npz", X=np.ones((4, 64)), y=np.zeros((4, 1)))
+    for table in tables:
+        assert loaded(tmp_path, f"x = {table}").size > 0, table
