@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .limits import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_TREE_DEPTH
 
@@ -98,8 +99,9 @@ _TOKEN = re.compile(
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>\*\*|<=|>=|==|!=|[-+*/@(),<>.=])
+  | (?P<other>.)
     """,
-    re.VERBOSE | re.ASCII,  # ASCII only: a look-alike digit or space is an error, not a number
+    re.VERBOSE | re.ASCII | re.DOTALL,  # ASCII only: a look-alike digit or space is an error, not a number
 )
 
 _BINARY_POWER = {
@@ -132,8 +134,9 @@ _FORBIDDEN_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """A tuple, not a dataclass: a 1 MB scenario makes hundreds of thousands of them."""
+
     kind: str  # "number", "name", "op", "end"
     text: str
     start: int
@@ -141,32 +144,34 @@ class _Token:
 
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            char = text[pos]
-            if char in "'\"":
-                raise ExprError("strings are not allowed in expressions", pos)
-            if char == "[":
-                raise ExprError("subscripts and list literals are not allowed", pos)
-            if char in "{}":
-                raise ExprError("braces (sets, dicts) are not allowed", pos)
-            if char == ":":
-                raise ExprError("':' is not allowed in expressions (no slices, walrus or lambdas)", pos)
-            if not char.isascii() or not char.isprintable():
-                raise ExprError(
-                    f"unexpected character {char!r} (U+{ord(char):04X}); expressions are "
-                    "written in ASCII letters, digits and operators",
-                    pos,
-                )
-            raise ExprError(f"unexpected character {char!r}", pos)
-        kind = match.lastgroup or ""
-        if kind != "space":
-            tokens.append(_Token(kind, match.group(), pos))
-        pos = match.end()
+    for match in _TOKEN.finditer(text):  # every character falls in some group: none is skipped
+        kind = match.lastgroup
+        if kind == "space":
+            continue
+        if kind == "other":
+            raise _unexpected(text, match.start())
+        tokens.append(_Token(kind or "", match.group(), match.start()))
     tokens.append(_Token("end", "", len(text)))
     return tokens
+
+
+def _unexpected(text: str, pos: int) -> ExprError:
+    char = text[pos]
+    if char in "'\"":
+        return ExprError("strings are not allowed in expressions", pos)
+    if char == "[":
+        return ExprError("subscripts and list literals are not allowed", pos)
+    if char in "{}":
+        return ExprError("braces (sets, dicts) are not allowed", pos)
+    if char == ":":
+        return ExprError("':' is not allowed in expressions (no slices, walrus or lambdas)", pos)
+    if not char.isascii() or not char.isprintable():
+        return ExprError(
+            f"unexpected character {char!r} (U+{ord(char):04X}); expressions are written in ASCII letters, "
+            "digits and operators",
+            pos,
+        )
+    return ExprError(f"unexpected character {char!r}", pos)
 
 
 class _Parser:
@@ -176,18 +181,17 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.index = 0
+        self.token = self.tokens[0]  # the next token, kept at hand: the parser reads it constantly
         self.functions = functions
         self.conditions = conditions  # and, or, not, grad()
         self.comparisons = conditions or comparisons
         self.depth = 0
 
-    @property
-    def token(self) -> _Token:
-        return self.tokens[self.index]
-
     def advance(self) -> _Token:
-        token = self.tokens[self.index]
+        token = self.token
         self.index += 1
+        if self.index < len(self.tokens):  # past the end, the end token stays
+            self.token = self.tokens[self.index]
         return token
 
     def expect(self, text: str) -> _Token:
@@ -200,7 +204,8 @@ class _Parser:
         node = self.expression(0)
         if self.token.kind != "end":
             raise ExprError(f"unexpected {self.token.text!r}", self.token.start)
-        _check_tree_depth(node)
+        if len(self.tokens) > MAX_TREE_DEPTH:  # each node takes a token: fewer tokens, no deeper tree
+            _check_tree_depth(node)
         return node
 
     def expression(self, min_power: int) -> Node:
