@@ -13,7 +13,9 @@ from textual.message import Message
 
 from bpdbg.engine.trainer import Trainer
 
-CHUNK_SECONDS = (0.02, 0.1)  # a chunk shorter than this grows, longer shrinks: progress stays live
+CHUNK_SECONDS = (0.02, 0.1)  # a chunk shorter than this grows, longer shrinks: a stop is honoured soon
+PROGRESS_AFTER = 0.2  # seconds before a run shows its progress: a short run just ends
+PROGRESS_EVERY = 0.1  # seconds between progress reports, each a repaint of the status bar
 MAX_CHUNK = 1 << 20
 
 
@@ -38,10 +40,13 @@ class RunEnded(Message):
 def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None]) -> bool:
     """Train to the end a chunk of epochs at a time; True if `should_stop` ended it first.
 
-    Chunks are sized so that each takes a few hundredths of a second: a stop request is
-    honoured that quickly, and progress is reported after each chunk.
+    Chunks are sized so that each takes a few hundredths of a second, so a stop request is
+    honoured that quickly; progress is reported a few times a second once the run has taken
+    a moment, as each report repaints the status bar.
     """
     chunk = 1
+    begun = time.perf_counter()
+    reported = begun + PROGRESS_AFTER - PROGRESS_EVERY
     while not trainer.finished:
         if should_stop():
             return True
@@ -52,7 +57,9 @@ def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Cal
             chunk = min(chunk * 2, MAX_CHUNK)
         elif took > CHUNK_SECONDS[1]:
             chunk = max(chunk // 2, 1)
-        report(trainer.epochs_done)
+        if started + took - reported >= PROGRESS_EVERY:
+            reported = started + took
+            report(trainer.epochs_done)
     return False
 
 

@@ -58,8 +58,9 @@ class MainScreen(Screen[None]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]  # type: ignore[misc]
     BINDINGS: ClassVar[list[BindingType]] = list(DEBUGGER_BINDINGS)
 
-    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
-    controls: reactive[Controls] = reactive(Controls, always_update=True, init=False)
+    # No repaint of their own: the panels bound to them repaint just the lines that changed.
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False, repaint=False)
+    controls: reactive[Controls] = reactive(Controls, always_update=True, init=False, repaint=False)
 
     def __init__(self, cursor: Cursor) -> None:
         super().__init__()
