@@ -228,25 +228,25 @@ def _npy_array(stream: IO[bytes], source: str, place: Place) -> np.ndarray:
         return np.asarray(array, dtype=np.float64)
 
 
-def npy(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
-    """The array of a .npy file in the scenario's folder or below (never unpickled), with the columns asked for."""
-    path = file_in_folder(spec, "npy", folder, place)
-    source = f"npy {spec['npy']!r} "
+def _file_bytes(spec: dict[str, Any], kind: str, folder: Path, place: Place) -> tuple[bytes, str]:
+    """The bytes of a .npy or .npz file in the scenario's folder or below, and how messages name it."""
+    path = file_in_folder(spec, kind, folder, place)
+    source = f"{kind} {spec[kind]!r} "
     try:
-        raw = read_bytes(path, ".npy file", limits.MAX_DATA_FILE_BYTES)
+        return read_bytes(path, f".{kind} file", limits.MAX_DATA_FILE_BYTES), source
     except ScenarioError as error:
         raise ScenarioError(place, f"{source.rstrip()}: {error.message}") from None
+
+
+def npy(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
+    """The array of a .npy file in the scenario's folder or below (never unpickled), with the columns asked for."""
+    raw, source = _file_bytes(spec, "npy", folder, place)
     return columns_of(_npy_array(io.BytesIO(raw), source, place), spec, place)
 
 
 def npz(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
     """One array of a .npz archive in the scenario's folder or below, chosen by `key` (never unpickled)."""
-    path = file_in_folder(spec, "npz", folder, place)
-    source = f"npz {spec['npz']!r} "
-    try:
-        raw = read_bytes(path, ".npz file", limits.MAX_DATA_FILE_BYTES)
-    except ScenarioError as error:
-        raise ScenarioError(place, f"{source.rstrip()}: {error.message}") from None
+    raw, source = _file_bytes(spec, "npz", folder, place)
     if raw.startswith(NPY_MAGIC):
         raise ScenarioError(place, f"{source}is a .npy file, not a .npz archive: use npy = …")
     if raw.startswith(PICKLE_PROTOCOL):

@@ -79,16 +79,7 @@ def make_moons(n_samples: int, noise: float | None = None, random_state: int = 0
     X = np.vstack([np.append(outer_x, inner_x), np.append(outer_y, inner_y)]).T
     y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
 
-    # Same draw as sklearn.utils.shuffle: permute an index array in place.
-    indices = np.arange(n)
-    generator.shuffle(indices)
-    X = X[indices]
-    y = y[indices]
-
-    if scale is not None:
-        X += generator.normal(scale=scale, size=X.shape)
-
-    return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.float64)
+    return _shuffled_with_noise(X, y, generator, scale)
 
 
 def make_circles(
