@@ -19,6 +19,7 @@ import numpy as np
 
 from . import limits
 from .data import as_float, checked, data_source, draw, literal, read_text
+from .evaluate import evaluate
 from .expr import FUNCTIONS, ExprError, Node, names_in, parse_condition, parse_expression, parse_metric
 from .limits import MAX_EPOCHS, MAX_FORMAT_LENGTH, MAX_LENGTH
 from .logformat import checked_format
@@ -36,6 +37,7 @@ from .scenario import (
     StopCheck,
     StopRule,
 )
+from .shapes import ShapeError, infer
 from .source_map import SourceMap
 from .toml_text import parse_toml
 
@@ -288,7 +290,28 @@ class _Loader:
             place = self.map.place("training.stop_when", "training", "stop_when")
             condition = self._parsed("stop_when", when, place, parse_condition, "training", "stop_when")
             stop = StopRule(condition, check)
+        if isinstance(rate, Expression):
+            self._check_schedule(rate, epochs)
         return rate, epochs, stop, optimizer
+
+    def _check_schedule(self, schedule: Expression, epochs: int) -> None:
+        """A learning rate written as an expression must be one number, above 0 and at most 1e6,
+        at every epoch of the run: it reads only `epoch`, so every epoch is checked here, at once."""
+        try:
+            shape = infer(schedule.tree, {"epoch": ()}, schedule.text)
+        except ShapeError as error:
+            raise schedule.error(error.message, error.node.start) from None
+        if shape != ():
+            raise schedule.error(f"a learning rate must be a single number, not shape {shape}")
+        every = np.arange(1, epochs + 1)
+        rates = np.broadcast_to(np.asarray(evaluate(schedule.tree, {"epoch": every}), dtype=np.float64), every.shape)
+        bad = np.flatnonzero(~(np.isfinite(rates) & (rates > 0) & (rates <= 1e6)))
+        if bad.size:
+            epoch = int(bad[0]) + 1
+            raise schedule.error(
+                f"the learning rate must be above 0 and at most 1e6 at every epoch, but at epoch {epoch} it is "
+                f"{float(rates[bad[0]]):g}"
+            )
 
     def _learning_rate(self, table: dict[str, Any]) -> float | Expression:
         """A number above 0 and at most 1e6, or an expression of `epoch` such as "1.0 - 0.9 * epoch / 100"."""

@@ -3,6 +3,8 @@ NumPy loop a lecturer would write, with the optimizer's state kept, shown and re
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -118,3 +120,23 @@ def test_an_optimizer_state_step_shows_the_gradient_and_chain_of_its_parameter(w
     chain = cursor.snapshot().chain
     assert chain is not None and chain.symbol == "∂L/∂w"
     assert chain.total.tobytes() == gradient(np.zeros((1, 3))).tobytes()
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ('"epoch @ epoch"', "@ needs two matrices"),
+        ('"sum(epoch, 3)"', "sum() of a single number has no axis to reduce"),
+        ('"0.5 - 0.1 * epoch"', "at every epoch, but at epoch 5 it is 0"),
+        ('"1 / (3 - epoch)"', "at every epoch, but at epoch 3 it is inf"),
+        ('"1.0 - 0.9 * epoch / 10"', "at every epoch, but at epoch 12 it is -0.08"),
+    ],
+)
+def test_a_learning_rate_schedule_is_checked_at_every_epoch_when_the_file_opens(
+    write_scenario, schedule: str, message: str
+) -> None:
+    from bpdbg.engine.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=re.escape(message)) as caught:
+        trained(write_scenario, f"learning_rate = {schedule}")
+    assert caught.value.place.where == "training.learning_rate"
