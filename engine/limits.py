@@ -24,4 +24,6 @@ MAX_EPOCHS = 1_000_000
 
 # Showing
 MAX_PATHS = 16  # paths of a parameter's chain rule listed one by one; the rest are counted
+CHECKPOINT_BYTES = 256 * 2**20  # parameters kept every k-th epoch, k chosen to fit (unless told otherwise)
+RECENT_ROW_BYTES = 32 * 2**20  # rows found by training on from a checkpoint, kept for the next look back
 MAX_RECORD_CACHE_BYTES = 64 * 2**20  # replayed epochs the debugger keeps at hand (always at least one)

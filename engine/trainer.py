@@ -21,10 +21,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .limits import CHECKPOINT_BYTES, RECENT_ROW_BYTES
 from .tape import Program, Values
 
-DEFAULT_MEMORY = 256 * 2**20  # bytes of checkpoints a trainer keeps, unless told otherwise
-RECENT_ROWS = 4  # rows found by training on from a checkpoint, kept for the next look back
 
 StopReason = Literal["epochs", "early", "non-finite"]
 
@@ -66,7 +65,7 @@ class _FloatingPointFlags:
 class Trainer:
     """Trains a program lazily, as far as it is asked, and replays any epoch it has run."""
 
-    def __init__(self, program: Program, memory: int = DEFAULT_MEMORY) -> None:
+    def __init__(self, program: Program, memory: int = CHECKPOINT_BYTES) -> None:
         self.program = program
         scenario = program.scenario
         self.max_epochs = scenario.epochs
@@ -146,9 +145,11 @@ class Trainer:
         self._latest = (epoch, row)
 
     def _remember(self, epoch: int, row: np.ndarray) -> None:
+        """Keep a row found by training on, letting go of the least recently used beyond the budget:
+        stepping back through a stretch between checkpoints then trains it once, not once a step."""
         self._recent[epoch] = row
-        while len(self._recent) > RECENT_ROWS:
-            del self._recent[min(self._recent)]
+        while len(self._recent) > 4 and len(self._recent) * row.nbytes > RECENT_ROW_BYTES:
+            del self._recent[next(iter(self._recent))]
 
     def _non_finite(self, epoch: int, vals: Values, reached: int) -> bool:
         """After NumPy flagged a fault: stop at the first step whose value is not finite, if any.
@@ -177,6 +178,9 @@ class Trainer:
         """
         if not 0 <= epoch <= self.epochs_done:
             raise IndexError(f"epoch {epoch} has not been run (run so far: {self.epochs_done})")
+        if epoch in self._recent:
+            self._recent[epoch] = self._recent.pop(epoch)  # used again: the last to be let go
+            return self._recent[epoch]
         known = {**self._recent, self._latest[0]: self._latest[1]}
         if epoch in known:
             return known[epoch]

@@ -201,3 +201,16 @@ def test_many_epochs_of_a_large_model_open_with_their_checkpoints_within_the_bud
     trainer = open_scenario(path)
     assert trainer.checkpoints.nbytes <= 256 * 2**20
     assert trainer.spacing == 3
+
+
+def test_stepping_back_between_checkpoints_trains_that_stretch_once_not_once_a_step() -> None:
+    program = trainer_for("net_221_sigmoid").program
+    spaced = Trainer(program, memory=30 * 8 * program.row_size)  # a checkpoint every 345 epochs
+    spaced.run()
+    trained = []
+    run = program.run
+    program.run = lambda vals, start, stop: (trained.append(1), run(vals, start, stop))[1]  # type: ignore[method-assign]
+    top = 3 * spaced.spacing - 1
+    for epoch in range(top, top - spaced.spacing + 1, -1):  # back across one whole stretch
+        spaced.row(epoch)
+    assert len(trained) <= spaced.spacing

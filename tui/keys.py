@@ -55,8 +55,11 @@ MOVES_CURSOR = frozenset(
         "rewind",
         "to_end",
         "open",
+        "add_breakpoint",
+        "clear_breakpoints",
     }
 )
-"""Bindings that move or replace the cursor: refused while a worker holds the trainer."""
+"""Bindings that move or replace the cursor, or change what its snapshot shows: refused while a
+worker holds the trainer, as the snapshot would read it."""
 
 CURSOR_KEYS = frozenset(key for b in DEBUGGER_BINDINGS if b.id in MOVES_CURSOR for key in b.key.split(","))

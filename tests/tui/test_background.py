@@ -73,10 +73,14 @@ class TestRunToTheEnd:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("G")
             await until(pilot, lambda: app.debugger.busy is not None)
-            await pilot.press("n", "r", "g", "o")
+            await pilot.press("n", "r", "g", "b", "B", "o")
             assert app.screen is app.debugger  # no dialog opened either
             assert app.cursor.position == Position(1, 0)
             assert "— space/esc to stop ('o' waits)" in status(app)
+            taken = []
+            app.cursor.snapshot = lambda: taken.append(1)  # type: ignore[method-assign]
+            await pilot.press("B")  # clearing breakpoints changes the snapshot: it waits too
+            assert taken == []
             await pilot.press("t", "plus")  # keys that leave the engine alone still work
             assert app.theme == "textual-light"
             await pilot.press("space")
