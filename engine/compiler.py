@@ -135,7 +135,7 @@ class _Forward:
                     op = call_op(node, [shape])
                     if node.func == "onehot":
                         result_shape(op, [shape], expr.text[node.start : node.end])
-                        self.check_labels(inner, op, node)
+                        self.check_labels(inner, op)
                 except ValueError as error:
                     raise expr.error(str(error), node.args[-1].start) from None
                 return self.emit(op, (inner,), expr, phase, label, node)
@@ -143,7 +143,7 @@ class _Forward:
             return self.emit(ops.FUNCTION_OPS[node.func], args, expr, phase, label, node)
         raise expr.error("cannot compile this expression", node.start)
 
-    def check_labels(self, labels: int, op: ops.Op, node: Call) -> None:
+    def check_labels(self, labels: int, op: ops.Op) -> None:
         """onehot() takes class labels fixed by the data: whole numbers from 0 to k − 1."""
         if self.tape.requires_grad[labels]:
             raise ValueError("onehot() takes labels from the data, not a value that depends on the parameters")

@@ -13,9 +13,11 @@ from numbers import Real
 
 import numpy as np
 
+from .limits import MAX_ELEMENTS
+
 MAX_SAMPLES = 1_000_000
 MAX_SEED = 2**32 - 1
-MAX_VALUES = 2_000_000  # numbers in one generated X, as limits.MAX_ELEMENTS for any array
+MAX_VALUES = MAX_ELEMENTS  # numbers in one generated X, as for any array
 MAX_FEATURES = 10_000
 MAX_CENTERS = 1_000  # clusters or spiral arms: each is one pass of a Python loop
 

@@ -30,11 +30,6 @@ Values = list[Any]
 Instruction = Callable[[Values], object]
 
 
-def sgd(old: Any, grad: Any, rate: float) -> Any:
-    """The update rule, p − α·∂L/∂p: every run, replay and check uses this one."""
-    return np.subtract(old, rate * grad)
-
-
 @dataclass(frozen=True)
 class BackwardInfo:
     """What a chain-rule step multiplies: ∂L/∂target += ∂L/∂output · ∂output/∂target."""
@@ -124,9 +119,9 @@ class Program:
             row[p.offset : p.offset + p.size] = np.ravel(param.value)
         return row
 
-    def flatten(self, values: Sequence[Any], out: np.ndarray | None = None) -> np.ndarray:
+    def flatten(self, values: Sequence[Any]) -> np.ndarray:
         """One row of every parameter and state, in order (the trainer's checkpoints)."""
-        return np.concatenate([value.ravel() for value in values], out=out)
+        return np.concatenate([value.ravel() for value in values])
 
     def unflatten(self, row: np.ndarray) -> list[np.ndarray]:
         """Views of each parameter and state in a row."""

@@ -24,7 +24,6 @@ import numpy as np
 from .limits import CHECKPOINT_BYTES, RECENT_ROW_BYTES
 from .tape import Program, Values
 
-
 StopReason = Literal["epochs", "early", "non-finite"]
 
 

@@ -16,7 +16,12 @@ from typing import Any
 import numpy as np
 
 from .scenario import Optimizer
-from .tape import Instruction, sgd
+from .tape import Instruction
+
+
+def sgd(old: Any, grad: Any, rate: float) -> Any:
+    """Plain gradient descent, p − α·∂L/∂p, the notes' update."""
+    return np.subtract(old, rate * grad)
 
 
 @dataclass(frozen=True)
