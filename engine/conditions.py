@@ -80,10 +80,9 @@ def check_condition(program: Program, expression: Expression, after_update: bool
     for name in names_in(tree):
         if name.id not in program.named and name.id not in BUILTINS:
             raise expression.error(f"unknown name {name.id!r} in the condition", name.start)
+    if (call := _bad_gradient(tree, program)) is not None:
+        raise expression.error(BAD_GRADIENT, call.start)
     for call in _grad_calls(tree):
-        target = call.args[0]
-        if not isinstance(target, Name) or target.id not in program.grad_of:
-            raise expression.error("grad() takes the name of a parameter or node that the loss depends on", call.start)
         if not after_update:
             raise expression.error(
                 'grad() is known only after the backward pass: use stop_check = "after_update"', call.start
@@ -117,19 +116,26 @@ def check_log_fields(program: Program) -> None:
 
 
 def _check_field(field: LogField, shapes: Mapping[str, Shape], place: Place, program: Program) -> None:
-    for call in _grad_calls(field.tree):
-        target = call.args[0]
-        if not isinstance(target, Name) or target.id not in program.grad_of:
-            raise ScenarioError(
-                place.at_column(field.start + call.start),
-                f"{{{field.text}}}: grad() takes the name of a parameter or node that the loss depends on",
-            )
+    if (call := _bad_gradient(field.tree, program)) is not None:
+        raise ScenarioError(place.at_column(field.start + call.start), f"{{{field.text}}}: {BAD_GRADIENT}")
     try:
         infer(field.tree, shapes, field.text)
     except ShapeError as error:
         raise ScenarioError(
             place.at_column(field.start + error.node.start), f"{{{field.text}}}: {error.message}"
         ) from None
+
+
+BAD_GRADIENT = "grad() takes the name of a parameter or node that the loss depends on"
+
+
+def _bad_gradient(tree: Node, program: Program) -> Call | None:
+    """The first grad(…) whose argument is not a quantity the loss depends on, if any."""
+    for call in _grad_calls(tree):
+        target = call.args[0]
+        if not isinstance(target, Name) or target.id not in program.grad_of:
+            return call
+    return None
 
 
 def _grad_calls(tree: Node) -> list[Call]:

@@ -19,7 +19,7 @@ from typing import IO, Any
 import numpy as np
 
 from . import limits
-from .messages import printable, shown
+from .messages import flat_message, printable, shown
 from .scenario import Place, ScenarioError
 
 NPY_MAGIC = b"\x93NUMPY"
@@ -284,5 +284,5 @@ def npz(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
 
 def _short(error: BaseException) -> str:
     """An exception's message on one line, at most 120 characters."""
-    text = " ".join(str(error).split()) or type(error).__name__
+    text = flat_message(error)
     return printable(text if len(text) <= 120 else f"{text[:110]}…")

@@ -42,3 +42,14 @@ def did_you_mean(key: str, options: set[str] | dict[str, Any]) -> str:
     """The closest known key as a suggestion, or the list of known keys when none is close."""
     close = difflib.get_close_matches(key, sorted(options), n=1)
     return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(options))})"
+
+
+def flat_message(error: BaseException) -> str:
+    """An exception's message on one line, or its type's name if it has no message."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as the one line a status bar, a dialog or stderr shows: its type, then its message."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__

@@ -10,6 +10,7 @@ from textual.app import App
 from textual.binding import BindingType
 
 from bpdbg.engine.cursor import Cursor
+from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.help import HelpScreen
@@ -50,12 +51,10 @@ class DebuggerApp(App[None]):
     def _fatal_error(self) -> None:
         """An unexpected error ends the app with one line on stderr, not a traceback (exit status 1)."""
         error = self._exception
-        detail = " ".join(str(error).split()) if error is not None else ""
-        name = type(error).__name__ if error is not None else "error"
         if self._exit_renderables:  # the first error is the one to report
             return
         self._exit_renderables.append(
-            Text(f"bpdbg: internal error: {name}: {detail}" if detail else f"bpdbg: internal error: {name}")
+            Text(f"bpdbg: internal error: {one_line(error) if error is not None else 'error'}")
         )
         self._close_messages_no_wait()
 

@@ -61,9 +61,3 @@ def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Cal
             reported = started + took
             report(trainer.epochs_done)
     return False
-
-
-def one_line(error: BaseException) -> str:
-    """An exception as the one line the status bar or a dialog shows."""
-    message = " ".join(str(error).split())
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__

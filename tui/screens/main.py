@@ -23,8 +23,9 @@ from textual.worker import get_current_worker
 
 from bpdbg.engine.conditions import Condition
 from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.background import RunEnded, RunProgress, one_line, run_in_chunks
+from bpdbg.tui.background import RunEnded, RunProgress, run_in_chunks
 from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen

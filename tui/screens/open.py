@@ -18,11 +18,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from bpdbg.engine.messages import one_line
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import resolve, shipped
-from bpdbg.tui.background import one_line
 
 
 class Opened(Message):

@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bpdbg.engine.messages import flat_message
 from bpdbg.tui.widgets.panel import SnapshotView
 
 Line = tuple[Text | str, str]
@@ -149,8 +150,7 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
 
 def drawing_failed(error: Exception) -> str:
     """The one line a panel shows in place of what it could not draw."""
-    message = " ".join(str(error).split()) or type(error).__name__
-    return f"cannot draw this panel: {message}"
+    return f"cannot draw this panel: {flat_message(error)}"
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
