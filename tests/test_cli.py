@@ -68,7 +68,8 @@ def test_check_exits_0_when_the_notes_agree_and_1_naming_where_they_differ() -> 
 
 
 def test_gradcheck_passes_for_every_shipped_scenario() -> None:
-    result = invoke("gradcheck", *SHIPPED)
+    # At the first epoch: test_notes checks every shipped scenario at later epochs too.
+    result = invoke("gradcheck", "--after", "0", *SHIPPED)
     assert result.exit_code == 0, result.output
     assert result.output.count(": ok, worst relative error") == len(SHIPPED)
 

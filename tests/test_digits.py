@@ -11,9 +11,7 @@ import hashlib
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from bpdbg.cli import main
 from bpdbg.engine.report import Log
 from bpdbg.engine.trainer import Trainer
 
@@ -91,9 +89,3 @@ def test_it_trains_to_98_5_percent_of_the_digits_right(trainer: Trainer) -> None
     ]
     slot = trainer.program.named["accuracy"]
     assert float(trainer.record(EPOCHS).value(slot)) * 1797 == 1770  # digits right out of 1,797
-
-
-def test_gradcheck_passes() -> None:
-    result = CliRunner().invoke(main, ["gradcheck", "digits_softmax"])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("digits_softmax: ok, worst relative error ")
