@@ -27,3 +27,8 @@ def write_scenario(tmp_path: Path):
         return path
 
     return write
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first: with -n, a long test that starts last would leave one worker idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -67,6 +67,7 @@ def test_check_exits_0_when_the_notes_agree_and_1_naming_where_they_differ() -> 
     assert "finite differences confirm the engine's gradients there" in differ.output
 
 
+@pytest.mark.slow
 def test_gradcheck_passes_for_every_shipped_scenario() -> None:
     # At the first epoch: test_notes checks every shipped scenario at later epochs too.
     result = invoke("gradcheck", "--after", "0", *SHIPPED)

@@ -68,6 +68,7 @@ class TestRunToTheEnd:
             assert f"stopped at epoch {done:,}" in status(app)
             assert f"epoch {done}/{LONG}" in status(app)
 
+    @pytest.mark.slow
     async def test_keys_that_move_the_cursor_wait_with_a_message_while_it_runs(self, tmp_path: Path) -> None:
         app = DebuggerApp(open_scenario(long_scenario(tmp_path)))
         async with app.run_test(size=SIZE) as pilot:

@@ -299,6 +299,7 @@ def machine(tmp_path: Path) -> type[DebuggerMachine]:
     return DebuggerMachine
 
 
+@pytest.mark.slow
 def test_the_debugger_survives_anything_a_person_does_and_always_shows_the_cursor(
     machine: type[DebuggerMachine],
 ) -> None:

@@ -46,6 +46,7 @@ def assert_shows_the_cursor(app: DebuggerApp) -> None:
 
 
 @pytest.mark.parametrize(("scenario", "seed"), [("two_neurons", 1), ("moons_relu", 2), ("neuron_identity", 3)])
+@pytest.mark.slow
 async def test_random_keys_and_resizes_never_raise_and_the_screen_follows_the_cursor(scenario: str, seed: int) -> None:
     rng = random.Random(seed)
     app = make_app(scenario)
