@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from bpdbg.engine.cursor import Position
+from bpdbg.engine.cursor import Position, Snapshot
 from bpdbg.engine.session import open_scenario
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens.open import OpenScreen
@@ -78,10 +78,16 @@ class TestRunToTheEnd:
             assert app.screen is app.debugger  # no dialog opened either
             assert app.cursor.position == Position(1, 0)
             assert "— space/esc to stop ('o' waits)" in status(app)
-            taken = []
-            app.cursor.snapshot = lambda: taken.append(1)  # type: ignore[method-assign]
-            await pilot.press("B")  # clearing breakpoints changes the snapshot: it waits too
-            assert taken == []
+            taken_while_busy = []
+            snapshot = app.cursor.snapshot
+
+            def spy() -> Snapshot:
+                taken_while_busy.append(app.debugger.busy is not None)
+                return snapshot()
+
+            app.cursor.snapshot = spy  # type: ignore[method-assign]
+            await pilot.press("b", "B")  # breakpoints change what the snapshot shows: they wait too
+            assert not any(taken_while_busy)
             await pilot.press("t", "plus")  # keys that leave the engine alone still work
             assert app.theme == "textual-light"
             await pilot.press("space")
