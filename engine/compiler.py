@@ -24,8 +24,8 @@ from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_valu
 from .notation import grad_symbol
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
-from .tape import BackwardInfo, Instruction, ParamInfo, Phase, Program, Step, Values
-from .updates import instruction, state_names, update_steps
+from .tape import BackwardInfo, Instruction, ParamInfo, Phase, Program, Step, Values, bind
+from .updates import state_names, update_steps
 
 
 @dataclass(frozen=True)
@@ -173,18 +173,9 @@ class _Forward:
         needs_grad = phase != "metric" and any(tape.requires_grad[i] for i in inputs)
         slot = tape.slot(value, label, requires_grad=needs_grad)
         formula = f"{label} = {op.write([tape.labels[i] for i in inputs])}"
-        tape.add_step(phase, slot, label, formula, expr.name, _forward_instruction(op, inputs))
+        tape.add_step(phase, slot, label, formula, expr.name, bind(op.forward, inputs))
         tape.emitted[slot] = Emitted(op, inputs, slot, expr)
         return slot
-
-
-def _forward_instruction(op: ops.Op, inputs: tuple[int, ...]) -> Instruction:
-    forward = op.forward
-    if len(inputs) == 1:
-        (a,) = inputs
-        return lambda vals: forward(vals[a])
-    a, b = inputs
-    return lambda vals: forward(vals[a], vals[b])
 
 
 class _Updates:
@@ -222,7 +213,7 @@ class _Updates:
             for rule in update_steps(self.optimizer, name, gradient, self.rate_text):
                 reads = tuple(current[r] for r in rule.reads)
                 new = tape.slot(rule.compute(*[tape.probe[r] for r in reads]), rule.target)
-                tape.add_step("update", new, rule.target, rule.formula, name, instruction(rule.compute, reads))
+                tape.add_step("update", new, rule.target, rule.formula, name, bind(rule.compute, reads))
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():

@@ -30,6 +30,23 @@ Values = list[Any]
 Instruction = Callable[[Values], object]
 
 
+def bind(compute: Callable[..., Any], slots: tuple[int, ...]) -> Instruction:
+    """A step's instruction: `compute` on the values in these slots.
+
+    Written out for one, two and three slots, as instructions run for every step of every epoch.
+    """
+    if len(slots) == 1:
+        (a,) = slots
+        return lambda vals: compute(vals[a])
+    if len(slots) == 2:
+        a, b = slots
+        return lambda vals: compute(vals[a], vals[b])
+    if len(slots) == 3:
+        a, b, c = slots
+        return lambda vals: compute(vals[a], vals[b], vals[c])
+    return lambda vals: compute(*[vals[slot] for slot in slots])
+
+
 @dataclass(frozen=True)
 class BackwardInfo:
     """What a chain-rule step multiplies: ∂L/∂target += ∂L/∂output · ∂output/∂target."""

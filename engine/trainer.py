@@ -46,6 +46,11 @@ class EpochRecord:
     def value(self, slot: int) -> Any:
         return self.values[slot]
 
+    def gradients(self, program: Program) -> dict[str, Any]:
+        """∂L/∂p for every parameter, as this epoch computed it (none if it stopped before backward)."""
+        found = {p.name: self.values[p.grad_slot] for p in program.params if p.grad_slot is not None}
+        return {name: value for name, value in found.items() if value is not None}  # a slot not reached is None
+
     @property
     def nbytes(self) -> int:
         return sum(np.asarray(v).nbytes for v in self.values if v is not None)
@@ -226,10 +231,4 @@ class Trainer:
 
     def grads_at(self, epoch: int) -> dict[str, object]:
         """∂L/∂p for every parameter, as computed in `epoch` (empty if it stopped before backward)."""
-        record = self.record(epoch)
-        done = {s.slot for s in self.program.steps[: record.available]}
-        return {
-            p.name: record.value(p.grad_slot)
-            for p in self.program.params
-            if p.grad_slot is not None and p.grad_slot in done
-        }
+        return self.record(epoch).gradients(self.program)

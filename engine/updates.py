@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from .scenario import Optimizer
-from .tape import Instruction
 
 
 def sgd(old: Any, grad: Any, rate: float) -> Any:
@@ -76,17 +75,3 @@ def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list
             ("param", m, v, "rate", "epoch"),
         ),
     ]
-
-
-def instruction(compute: Callable[..., Any], slots: tuple[int, ...]) -> Instruction:
-    """An update step on the tape: it reads its slots and computes the new value.
-
-    Written out for each number of slots, as it runs for every parameter in every epoch.
-    """
-    if len(slots) == 2:
-        a, b = slots
-        return lambda vals: compute(vals[a], vals[b])
-    if len(slots) == 3:
-        a, b, c = slots
-        return lambda vals: compute(vals[a], vals[b], vals[c])
-    return lambda vals: compute(*[vals[slot] for slot in slots])

@@ -180,12 +180,7 @@ def _json_lines(trainer: Trainer, first: int = 1) -> Iterator[dict[str, object]]
     metrics = [e.name for e in program.scenario.metrics]
     for epoch in range(first, trainer.epochs_done + 1):
         record = trainer.record(epoch)
-        done = {s.slot for s in program.steps[: record.available]}
-        grads = {
-            p.name: _number(record.value(p.grad_slot))
-            for p in program.params
-            if p.grad_slot is not None and p.grad_slot in done
-        }
+        grads = {name: _number(value) for name, value in record.gradients(program).items()}
         line: dict[str, object] = {
             "epoch": epoch,
             "loss": _number(trainer.losses[epoch - 1]),
