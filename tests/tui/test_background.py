@@ -6,6 +6,7 @@ an epoch, `q` quits at once, and keys that would move the cursor wait with a mes
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,13 +36,28 @@ def long_scenario(tmp_path: Path) -> Path:
     return path
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    """Let the app run until the condition holds (bounded, so a broken app fails rather than hangs)."""
-    for _ in range(5000):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("the condition never held")
+async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Let the app run until the condition holds (bounded, so a broken app fails rather than hangs).
+
+    Polls the condition between short turns of the event loop: `pilot.pause()` waits for the
+    whole process to go idle, which it never does while a worker trains, so it would take its
+    one-second limit on every call.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        await pilot.pause(0.01)
+
+
+async def press(pilot: Pilot[None], key: str, handled: Callable[[], bool]) -> None:
+    """Press a key while a worker trains, and wait until `handled` says the app has dealt with it.
+
+    `pilot.press()` waits for the process to go idle after each key (a second while a worker
+    trains); a key sent as the terminal sends it, then a condition, keeps the test's pace.
+    """
+    pilot.app.simulate_key(key)
+    await until(pilot, handled)
 
 
 def status(app: DebuggerApp) -> str:
@@ -55,13 +71,11 @@ class TestRunToTheEnd:
     ) -> None:
         app = DebuggerApp(open_scenario(long_scenario(tmp_path)))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("G")
-            await until(pilot, lambda: "running to the end: epoch" in status(app))
+            await press(pilot, "G", lambda: "running to the end: epoch" in status(app))
             trainer = app.cursor.trainer
             await until(pilot, lambda: trainer.epochs_done > 100)
             assert f"/{LONG:,} — space/esc to stop" in status(app)
-            await pilot.press(key)
-            await until(pilot, lambda: app.debugger.busy is None)
+            await press(pilot, key, lambda: app.debugger.busy is None)
             done = trainer.epochs_done
             assert 100 < done < LONG
             assert app.cursor.position == Position(done, app.cursor.last_step(done))
@@ -72,33 +86,34 @@ class TestRunToTheEnd:
     async def test_keys_that_move_the_cursor_wait_with_a_message_while_it_runs(self, tmp_path: Path) -> None:
         app = DebuggerApp(open_scenario(long_scenario(tmp_path)))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("G")
-            await until(pilot, lambda: app.debugger.busy is not None)
-            await pilot.press("n", "r", "g", "b", "B", "o")
-            assert app.screen is app.debugger  # no dialog opened either
+            main = app.debugger
+            await press(pilot, "G", lambda: main.busy is not None)
+            for key in ("n", "r", "g", "b", "B", "o"):
+                await press(pilot, key, lambda: main.notice == f"'{key}' waits")  # noqa: B023
+            assert app.screen is main  # no dialog opened either
             assert app.cursor.position == Position(1, 0)
             assert "— space/esc to stop ('o' waits)" in status(app)
             taken_while_busy = []
             snapshot = app.cursor.snapshot
 
             def spy() -> Snapshot:
-                taken_while_busy.append(app.debugger.busy is not None)
+                taken_while_busy.append(main.busy is not None)
                 return snapshot()
 
             app.cursor.snapshot = spy  # type: ignore[method-assign]
-            await pilot.press("b", "B")  # breakpoints change what the snapshot shows: they wait too
+            for key in ("b", "B"):  # breakpoints change what the snapshot shows: they wait too
+                await press(pilot, key, lambda: main.notice == f"'{key}' waits")  # noqa: B023
             assert not any(taken_while_busy)
-            await pilot.press("t", "plus")  # keys that leave the engine alone still work
-            assert app.theme == "textual-light"
-            await pilot.press("space")
-            await until(pilot, lambda: app.debugger.busy is None)
+            speed = main.speed
+            await press(pilot, "t", lambda: app.theme == "textual-light")  # keys that leave the engine alone work
+            await press(pilot, "plus", lambda: main.speed > speed)
+            await press(pilot, "space", lambda: main.busy is None)
 
     async def test_q_quits_at_once_while_it_runs(self, tmp_path: Path) -> None:
         app = DebuggerApp(open_scenario(long_scenario(tmp_path)))
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("G")
-            await until(pilot, lambda: app.cursor.trainer.epochs_done > 10)
-            await pilot.press("q")
+            await press(pilot, "G", lambda: app.cursor.trainer.epochs_done > 10)
+            await press(pilot, "q", lambda: not app.is_running)
         assert app.return_code == 0
         assert app.cursor.trainer.epochs_done < LONG
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from .conftest import SCENARIOS, make_app
 
@@ -78,14 +79,22 @@ class TestDialogs:
     that says why what was typed was refused."""
 
     @staticmethod
-    async def submit(pilot: Pilot[None], key: str, field: str, text: str) -> None:
+    async def steady_cursor(pilot: Pilot[None]) -> None:
+        """The text cursor shown and still: on a busy machine a snapshot could catch either half of a blink."""
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.press("end")  # a key shows the cursor again, and without blinking it stays
+        await pilot.pause()
+
+    @classmethod
+    async def submit(cls, pilot: Pilot[None], key: str, field: str, text: str) -> None:
         await pilot.pause()
         await pilot.press(key)
         await pilot.pause()
         await pilot.click(field)
         await pilot.press(*text)
         await pilot.press("enter")
-        await pilot.pause()
+        await cls.steady_cursor(pilot)
 
     def test_help_lists_every_key(self, snap_compare) -> None:
         async def help(pilot: Pilot[None]) -> None:
@@ -99,7 +108,7 @@ class TestDialogs:
         async def go_to(pilot: Pilot[None]) -> None:
             await pilot.pause()
             await pilot.press("g")
-            await pilot.pause()
+            await self.steady_cursor(pilot)
 
         assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=go_to)
 
