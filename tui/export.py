@@ -37,7 +37,7 @@ def write_epoch(trainer: Trainer, epoch: int, folder: Path) -> str:
     try:
         write_whole(path, [epoch_document(trainer, epoch, "md")])
     except OSError as error:
-        return f"cannot export epoch {epoch} to {path}: {error.strerror or one_line(error)}"
+        return f"cannot export epoch {epoch} to {path.name}: {error.strerror or one_line(error)} (in {path.parent})"
     except Exception as error:  # the engine's fault is a message; the app stays up
         return f"cannot export epoch {epoch}: {one_line(error)}"
     return f"epoch {epoch} exported to {path.name} (in {path.parent})"
@@ -49,6 +49,7 @@ class ExportsTheEpoch(Screen[None]):
     cursor: Cursor
     busy: str | None
     notice: str
+    export_folder: Path | None = None  # where `S` writes; the working folder when None
 
     def pause(self) -> None:
         raise NotImplementedError
@@ -61,7 +62,7 @@ class ExportsTheEpoch(Screen[None]):
         epoch = self.cursor.position.epoch
         self.busy = f"exporting epoch {epoch}…"
         self.show(snapshot=False)
-        self._export(self.cursor.trainer, epoch, Path.cwd())
+        self._export(self.cursor.trainer, epoch, self.export_folder or Path.cwd())
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def _export(self, trainer: Trainer, epoch: int, folder: Path) -> None:

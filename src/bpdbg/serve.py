@@ -64,11 +64,14 @@ def serve(scenario: Path, host: str, port: int, public_url: str | None) -> None:
         def serve(self, debug: bool = False) -> None:
             self.initialize_logging()
             loop = asyncio.new_event_loop()
-            for signal_number in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signal_number, self.request_exit)
-            web.run_app(
-                self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop, print=self.ready
-            )
+            try:
+                for signal_number in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(signal_number, self.request_exit)
+                web.run_app(
+                    self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop, print=self.ready
+                )
+            finally:
+                loop.close()  # and with it the signal handlers, when it could not listen
 
         def ready(self, *_: object) -> None:
             print(f"bpdbg: serving {scenario.stem} on {self.public_url} (ctrl-c stops)", flush=True)
