@@ -82,13 +82,13 @@ def test_the_tex_of_two_neurons_epoch_1_is_a_well_formed_document_in_real_notati
 
 def test_the_tex_escapes_whatever_a_scenario_names_and_titles_hold(write_scenario) -> None:
     path = write_scenario(
-        'title = "50% of x_1 & #2 {ok} \\\\ ~ ^ $"\nsource = "notes_1 #3"\n'
+        'title = "50% of x_1 & #2 {ok} \\\\ ~ ^ $α"\nsource = "notes_1 #3"\n'
         '[data]\nx_in = 2.0\n[params]\nw_1 = 0.5\n[model]\ny_hat = "w_1 * x_in"\n'
         '[loss]\nL_sq = "(y_hat - 1) ** 2"\n[training]\nlearning_rate = 0.1\nepochs = 2\n'
     )
     tex = exported(str(path), "--epoch", "2", "--format", "tex")
     check_structure(tex)
-    assert r"50\% of x\_1 \& \#2 \{ok\} \textbackslash{} \textasciitilde{} \textasciicircum{} \$" in tex
+    assert r"50\% of x\_1 \& \#2 \{ok\} \textbackslash{} \textasciitilde{} \textasciicircum{} \$$\alpha$" in tex
     assert r"\mathit{w\_1}" in tex and r"\partial \mathit{L\_sq}/\partial \mathit{w\_1}" in tex
 
 

@@ -154,12 +154,16 @@ def math(text: str) -> str:
 
 def text(plain: str) -> str:
     """Plain words for LaTeX's text mode: its special characters escaped, symbols set as mathematics."""
-    out = []
+    out: list[str] = []
+    symbols = ""  # a run of symbols, set as one piece of mathematics: "β₁" → $\beta_{1}$
     for char in plain:
-        if char in TEXT_SPECIAL:
-            out.append(TEXT_SPECIAL[char])
-        elif char.isascii():
-            out.append(char)
-        else:
-            out.append(f"${math(char)}$" if char in GREEK or char in SYMBOLS or char in SUPERSCRIPTS else char)
-    return "".join(out).replace("$$", "")
+        if not char.isascii() and (char in GREEK or char in SYMBOLS or char in SUPERSCRIPTS or char in SUBSCRIPTS):
+            symbols += char
+            continue
+        if symbols:
+            out.append(f"${math(symbols)}$")
+            symbols = ""
+        out.append(TEXT_SPECIAL.get(char, char))
+    if symbols:
+        out.append(f"${math(symbols)}$")
+    return "".join(out)
