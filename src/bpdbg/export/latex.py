@@ -13,6 +13,7 @@ from bpdbg.export.latex_math import math, text
 from bpdbg.export.markdown import equation_lines
 from bpdbg.tui.format import compact, number
 
+ONE_ROW = 72  # characters of an equation, as written in Markdown, that fit across the page in type
 MATRIX_CELLS = 6  # a matrix up to 6×6 is written whole; a larger one as its shape and first entries
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
@@ -47,7 +48,7 @@ def rows(equation: Equation) -> list[str]:
     if not sides:
         return [f"{lhs} &{note}"]
     relations = [RELATIONS[equation.relation]] + ["="] * (len(sides) - 1)
-    if len(equation_lines(equation, 0)) == 1:  # as the Markdown breaks it
+    if len(equation_lines(equation, 0, limit=ONE_ROW)) == 1:
         first, *more = zip(relations, sides, strict=True)
         line = f"{lhs} &{first[0]} {first[1]}" + "".join(f" {r} {s}" for r, s in more)
         return [line + note]

@@ -126,7 +126,9 @@ def _convert(tokens: list[tuple[str, str]]) -> str:
             if len(text) >= 2 and before and after:
                 out.append(r"\quad ")
             elif _negative_number_follows(tokens, i) and before not in OPERATORS:
-                out.append(r"\ ")  # a list of numbers: 0.1 −0.2
+                out.append(rf"\ {{-{_number(tokens[i + 2][1])}}}")  # a list of numbers, 0.1 −0.2: a sign, no minus
+                i += 3
+                continue
             elif before and after and before not in OPERATORS and after not in OPERATORS and before not in "([":
                 out.append(r"\ ")
         elif kind == "power" or text == "√":

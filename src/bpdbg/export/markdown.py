@@ -24,8 +24,9 @@ def _value(value: object) -> str:
     return compact(value, width=72)
 
 
-def equation_lines(equation: Equation, width: int) -> list[str]:
-    """One equation, its left-hand side padded to `width`: on one line, or one side a line."""
+def equation_lines(equation: Equation, width: int, limit: int = WIDTH) -> list[str]:
+    """One equation, its left-hand side padded to `width`: on one line up to `limit` characters, else one
+    side a line."""
     sides = [*equation.sides, *([] if equation.value is None else [_value(equation.value)])]
     note = f"   ({equation.note})" if equation.note else ""
     lhs = equation.lhs.ljust(width)
@@ -33,7 +34,7 @@ def equation_lines(equation: Equation, width: int) -> list[str]:
         return [f"{lhs}{note}"]
     relations = [equation.relation] + ["="] * (len(sides) - 1)
     one_line = lhs + "".join(f" {r} {s}" for r, s in zip(relations, sides, strict=True))
-    if len(one_line) + len(note) <= WIDTH:
+    if len(one_line) + len(note) <= limit:
         return [one_line + note]
     pad = " " * len(lhs)
     lines = [f"{lhs if n == 0 else pad} {r} {s}" for n, (r, s) in enumerate(zip(relations, sides, strict=True))]
