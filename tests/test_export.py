@@ -241,3 +241,15 @@ def test_bad_arguments_are_one_line_and_exit_status_2(args: list[str], message: 
     status, out, err = export(*args)
     assert (status, out) == (2, "")
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_a_run_that_turns_non_finite_is_written_up_to_there_then_named_in_one_line(write_scenario) -> None:
+    path = write_scenario(
+        'title = "diverges"\n[params]\nw = 1.0\n[loss]\nL = "(w - 3) ** 2"\n'
+        "[training]\nlearning_rate = 1e5\nepochs = 50\n"
+    )  # each step overshoots a hundred thousand-fold, until the square overflows
+    result = CliRunner().invoke(main, ["export", str(path), "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 1 and rows[-1]["stop"] == "non-finite" and rows[-1]["loss"] == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"{path}: non-finite value at epoch {len(rows)}")
+    assert all(row["loss"] for row in rows[:-1])

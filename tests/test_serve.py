@@ -109,8 +109,9 @@ def test_beyond_loopback_it_warns_in_one_line_that_there_is_no_authentication(
 ) -> None:
     status, out, err = serve("two_neurons", "--host", host, "--port", "8080")
     assert (status, out) == (0, "") and served[0][1:3] == (host, 8080)
+    shown = "[::]:8080" if host == "::" else f"{host}:8080"
     assert err == (
-        f"bpdbg serve: listening on {host}:8080, beyond this computer, with no authentication: "
+        f"bpdbg serve: listening on {shown}, beyond this computer, with no authentication: "
         "anyone who can reach it can use the debugger\n"
     )
 

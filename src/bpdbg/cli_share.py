@@ -71,7 +71,7 @@ def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> 
 @click.option("--public-url", help="The address browsers reach it by, if not http://HOST:PORT (a proxy, 0.0.0.0).")
 def serve(scenario: str, host: str, port: int, public_url: str | None) -> None:
     """Serve the debugger on SCENARIO to a web browser (needs `pip install "bpdbg[web]"`)."""
-    from bpdbg.serve import MissingExtra, exposure_warning
+    from bpdbg.serve import MissingExtra, address, exposure_warning
     from bpdbg.serve import serve as serve_forever
 
     trainer = _load(scenario)  # a bad file is reported here, once, not in every browser tab
@@ -84,5 +84,5 @@ def serve(scenario: str, host: str, port: int, public_url: str | None) -> None:
         click.echo(str(error), err=True)
         sys.exit(EXIT_BAD_INPUT)
     except OSError as error:
-        click.echo(f"bpdbg serve: cannot listen on {host}:{port}: {error.strerror or error}", err=True)
+        click.echo(f"bpdbg serve: cannot listen on {address(host, port)}: {error.strerror or error}", err=True)
         sys.exit(EXIT_DIFFERS)

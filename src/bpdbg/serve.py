@@ -32,12 +32,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def address(host: str, port: int) -> str:
+    """host:port as a URL writes it: an IPv6 address in brackets, [::1]:8000."""
+    return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def exposure_warning(host: str, port: int) -> str | None:
     """The one-line warning for listening beyond this computer; None on loopback."""
     if is_loopback(host):
         return None
     return (
-        f"bpdbg serve: listening on {host}:{port}, beyond this computer, with no authentication: "
+        f"bpdbg serve: listening on {address(host, port)}, beyond this computer, with no authentication: "
         "anyone who can reach it can use the debugger"
     )
 
@@ -76,4 +81,5 @@ def serve(scenario: Path, host: str, port: int, public_url: str | None) -> None:
         def ready(self, *_: object) -> None:
             print(f"bpdbg: serving {scenario.stem} on {self.public_url} (ctrl-c stops)", flush=True)
 
+    public_url = public_url or f"http://{address(host, port)}"
     Quiet(app_command(scenario), host=host, port=port, title=f"bpdbg: {scenario.stem}", public_url=public_url).serve()
