@@ -122,7 +122,7 @@ def test_the_markdown_holds_every_step_of_the_epoch_with_the_engines_numbers() -
         if step.phase != "backward":  # a backward line may go on over several lines; its value ends them
             assert lines[0].split("   (")[0].endswith(f" = {number(float(value))}"), lines[0]
     for p in snapshot.params:  # a chain per parameter, ending in the gradient the update used
-        chain = found[f"the chain for `∂L/∂{p.name}`"]
+        chain = found[f"The chain for `∂L/∂{p.name}`"]
         assert chain.rstrip().splitlines()[-2] == f"∂L/∂{p.name}     = {number(float(p.grad))}"
     after_1 = trainer.params_after(1)  # epoch 2 starts from epoch 1's update: z1 = w1·x + b1 with x = 0.5
     z1 = next(line for line in found["Forward pass"].splitlines() if line.startswith("z1 "))

@@ -155,7 +155,7 @@ def derive(trainer: Trainer, epoch: int) -> Derivation:
             chains.setdefault(snapshot.chain.symbol, snapshot.chain)
     if chains:
         sections.append(Section("The chain rule for each parameter", ()))
-        sections += [Section("the chain for", chain_equations(c), symbol=s, level=3) for s, c in chains.items()]
+        sections += [Section("The chain for", chain_equations(c), symbol=s, level=3) for s, c in chains.items()]
     updates = [e for s in snapshots if s.step.phase == "update" for e in step_equations(s)]
     if updates:
         sections.append(Section("Updates", tuple(updates)))

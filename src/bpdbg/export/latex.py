@@ -59,7 +59,7 @@ def rows(equation: Equation) -> list[str]:
 
 def section(part: Section) -> list[str]:
     command = r"\section*" if part.level <= 2 else r"\subsection*"
-    title = text(part.title[:1].upper() + part.title[1:])
+    title = text(part.title)
     if part.symbol:
         title += f" ${math(part.symbol)}$"
     out = [f"{command}{{{title}}}"]
