@@ -57,7 +57,15 @@ def test_the_engine_and_the_cli_module_load_no_ui() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["list"], ["run", "two_neurons"], ["run", "--json", "gd_xy"], ["check", "gd_x2"], ["gradcheck", "two_neurons"]],
+    [
+        ["list"],
+        ["run", "two_neurons"],
+        ["run", "--json", "gd_xy"],
+        ["check", "gd_x2"],
+        ["gradcheck", "two_neurons"],
+        ["export", "two_neurons", "--epoch", "1", "--format", "tex"],
+        ["export", "gd_xy", "--format", "csv"],
+    ],
     ids=" ".join,
 )
 def test_each_headless_command_loads_no_ui(args: list[str]) -> None:

@@ -32,11 +32,11 @@ def link_tree() -> Path:
     shutil.rmtree(TREE, ignore_errors=True)
     for name, folder in sorted(package_dirs().items()):
         target = TREE.joinpath(*name.split("."))
-        if name == "bpdbg":  # the top package holds the others: link its files one by one
+        if name == "bpdbg":  # the top package holds the others: link its files and subpackages one by one
             target.mkdir(parents=True)
             for entry in folder.iterdir():
-                if entry.suffix in (".py", ".typed"):
-                    (target / entry.name).symlink_to(entry)
+                if entry.suffix in (".py", ".typed") or (entry / "__init__.py").exists():
+                    (target / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
         else:
             target.symlink_to(folder, target_is_directory=True)
     return TREE

@@ -31,6 +31,7 @@ DEBUGGER_BINDINGS = [
     Binding("b", "add_breakpoint", "break", id="add_breakpoint", group=BREAK),
     Binding("B", "clear_breakpoints", "clear breakpoints", id="clear_breakpoints", group=BREAK),
     Binding("o", "open", "open", id="open"),
+    Binding("S", "export_epoch", "export epoch", show=False, id="export_epoch"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     *COUNT_KEYS,
@@ -57,9 +58,10 @@ MOVES_CURSOR = frozenset(
         "open",
         "add_breakpoint",
         "clear_breakpoints",
+        "export_epoch",
     }
 )
-"""Bindings that move or replace the cursor, or change what its snapshot shows: refused while a
-worker holds the trainer, as the snapshot would read it."""
+"""Bindings that move or replace the cursor, change what its snapshot shows, or read the trainer
+(an export): refused while a worker holds the trainer, as the snapshot would read it."""
 
 CURSOR_KEYS = frozenset(key for b in DEBUGGER_BINDINGS if b.id in MOVES_CURSOR for key in b.key.split(","))

@@ -106,6 +106,26 @@ class _DebuggerByDefault(click.Group):
             _output_failed(error)
 
 
+class _OneLineUsage(click.Command):
+    """A mistake on the command line is one line, `bpdbg COMMAND: what is wrong`, and exit status 2."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            if parent is not None and parent.resilient_parsing:
+                raise
+            _usage(info_name or self.name or "", error.format_message())
+            raise  # not reached: _usage exits
+
+
+def _usage(command: str, message: str) -> None:
+    click.echo(f"bpdbg {command}: {' '.join(message.split())}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
 class _Running:
     """The trainer a command is running, so an interruption can say how far it got."""
 
@@ -145,6 +165,8 @@ def main() -> None:
     bpdbg check SCENARIO...    compare with the notes' printed tables
     bpdbg gradcheck SCENARIO...  compare gradients with finite differences
     bpdbg list                 list the shipped scenarios
+    bpdbg export SCENARIO ...  an epoch's derivation (md, tex), or the run (csv, jsonl)
+    bpdbg serve [SCENARIO]     serve the debugger to a web browser
     """
     # A diverging run is reported as a non-finite value at a named step; NumPy's own
     # overflow and divide warnings would only repeat it, as noise on the terminal.
@@ -153,10 +175,11 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
-def open_debugger(scenario: str) -> None:
+@click.option("--served", is_flag=True, hidden=True, help="Run under `bpdbg serve`: the browser is the terminal.")
+def open_debugger(scenario: str, served: bool) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
     trainer = _load(scenario)  # a bad file is reported the same way, terminal or not
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("bpdbg: the debugger needs a terminal; for a log without one, use `bpdbg run SCENARIO`", err=True)
         sys.exit(EXIT_BAD_INPUT)
     from bpdbg.tui.app import DebuggerApp  # the engine and the other commands never need Textual
@@ -164,33 +187,6 @@ def open_debugger(scenario: str) -> None:
     app = DebuggerApp(trainer)
     app.run()
     sys.exit(app.return_code or 0)
-
-
-def _number(value: object) -> object:
-    """A number or nested list for JSON; a non-finite value is null (strict JSON has no NaN)."""
-    array = np.asarray(value, dtype=np.float64)
-    if array.ndim == 0:
-        return float(array) if np.isfinite(array) else None
-    return np.where(np.isfinite(array), array, np.array(None)).tolist()
-
-
-def _json_lines(trainer: Trainer, first: int = 1) -> Iterator[dict[str, object]]:
-    """One object per epoch run so far, from `first` on."""
-    program = trainer.program
-    metrics = [e.name for e in program.scenario.metrics]
-    for epoch in range(first, trainer.epochs_done + 1):
-        record = trainer.record(epoch)
-        grads = {name: _number(value) for name, value in record.gradients(program).items()}
-        line: dict[str, object] = {
-            "epoch": epoch,
-            "loss": _number(trainer.losses[epoch - 1]),
-            "params": {name: _number(v) for name, v in trainer.params_after(epoch).items()},
-            "grads": grads,
-            "metrics": {m: _number(record.value(program.named[m])) for m in metrics},
-        }
-        if epoch == trainer.epochs_done and trainer.stop is not None:
-            line["stop"] = trainer.stop.reason
-        yield line
 
 
 @main.command()
@@ -201,6 +197,7 @@ def run(scenario: str, as_json: bool) -> None:
     import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
 
     from bpdbg.engine.report import Log
+    from bpdbg.export.epochs import epoch_objects
 
     with _interruptible() as running:
         trainer = running.trainer = _load(scenario)
@@ -209,7 +206,7 @@ def run(scenario: str, as_json: bool) -> None:
                 while not trainer.finished:  # a chunk at a time, so a long run's lines come as it goes
                     first = trainer.epochs_done + 1
                     trainer.run(JSON_CHUNK)
-                    for line in _json_lines(trainer, first):
+                    for line in epoch_objects(trainer, first):
                         click.echo(json.dumps(line, allow_nan=False))
             else:
                 trainer.run()
@@ -325,3 +322,6 @@ def list_scenarios() -> None:
         except ScenarioError as error:
             title = f"(cannot load: {error.message})"
         click.echo(f"{name:<20} {title}")
+
+
+from bpdbg import cli_share  # noqa: E402, F401  (its commands, export and serve, use the helpers above)

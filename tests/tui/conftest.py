@@ -34,6 +34,12 @@ BACKGROUND = re.compile(r'<rect fill="(#[0-9a-fA-F]+)" x="([\d.]+)" y="([\d.]+)"
 STYLE = re.compile(r"\.[\w-]+-(r\d+) \{ ([^}]*) \}")
 
 
+@pytest.fixture(autouse=True)
+def _in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`S` writes into the working folder: in tests, a temporary one, never the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def make_app(scenario: str | Path) -> DebuggerApp:
     return DebuggerApp(open_scenario(resolve(str(scenario))))
 

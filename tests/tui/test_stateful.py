@@ -143,7 +143,7 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             await pilot.pause()
             screen = app.debugger
             app.theme = reference.theme
-            screen.speed_index, screen.count = main.speed_index, main.count
+            screen.speed_index, screen.count, screen.notice = main.speed_index, main.count, main.notice
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
             screen.cursor.goto(position.epoch, position.step)
             screen.show()
@@ -276,6 +276,8 @@ class DebuggerMachine(RuleBasedStateMachine):
 
     def assert_same_screen_as_a_fresh_app(self) -> None:
         async def settle(pilot: Pilot[None]) -> str:
+            await self.app.workers.wait_for_complete()  # an export (`S`) lets go of the trainer
+            await pilot.pause()
             self.app.debugger.pause()
             self.app.debugger.show()
             await pilot.pause()

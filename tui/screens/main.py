@@ -17,7 +17,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
@@ -26,6 +25,7 @@ from bpdbg.engine.cursor import Cursor, Snapshot
 from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import RunEnded, RunProgress, run_in_chunks
+from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
@@ -51,7 +51,7 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ExportsTheEpoch):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
