@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bookmarks import Bookmarks
 from .chain import Chain, Factor, chain_for
 from .conditions import Condition, Verdict
 from .limits import MAX_RECORD_CACHE_BYTES
@@ -71,7 +72,7 @@ class Snapshot:
 class Cursor:
     """Where the debugger stands on the timeline of (epoch, step), and the moves it can make.
 
-    It owns the breakpoints, and keeps a few replayed epochs (bounded in bytes, not in
+    It owns the breakpoints and the bookmarks, and keeps a few replayed epochs (bounded in bytes, not in
     count: one epoch of a large model can hold hundreds of megabytes) so that moving
     within an epoch costs nothing.
     """
@@ -80,6 +81,7 @@ class Cursor:
         self.trainer = trainer
         self.program = trainer.program
         self.breakpoints: list[Condition] = []
+        self.bookmarks = Bookmarks()
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
         if trainer.epochs_done == 0:

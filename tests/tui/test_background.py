@@ -89,7 +89,7 @@ class TestRunToTheEnd:
             await pilot.press("b", "B")  # breakpoints change what the snapshot shows: they wait too
             assert not any(taken_while_busy)
             await pilot.press("t", "plus")  # keys that leave the engine alone still work
-            assert app.theme == "textual-light"
+            assert app.theme == "bpdbg-light"
             await pilot.press("space")
             await until(pilot, lambda: app.debugger.busy is None)
 
