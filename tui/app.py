@@ -54,7 +54,9 @@ class DebuggerApp(App[None]):
         """`--keys`: each key pressed as if typed, once the one before it has done its work."""
         for key in keys:
             await self._press_keys([key])
-            await self.workers.wait_for_complete([w for w in self.workers if w.group == "engine"])
+            engine = [w for w in self.workers if w.group == "engine"]
+            if engine:  # (an empty list would mean every worker, this one included)
+                await self.workers.wait_for_complete(engine)
 
     @property
     def cursor(self) -> Cursor:
