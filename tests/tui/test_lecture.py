@@ -23,7 +23,6 @@ from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.sessions import SessionStore
 from bpdbg.tui.themes import DARK, PRESENT
-from bpdbg.tui.widgets.chain import ChainPanel
 
 from .conftest import screen_text, wait_until
 
