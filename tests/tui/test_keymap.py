@@ -86,6 +86,12 @@ class TestKeymapFile:
         assert dict(set_up(False, Path(), "", None).keymap) == {"step_forward": "j"}
 
 
+def test_the_readme_names_every_binding_id_a_keymap_can_use() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    ids = [b.id for b in EVERY if b.id is not None and not b.id.startswith("count_")]
+    assert [i for i in ids if f"`{i}`" not in readme] == []
+
+
 class TestKeySequence:
     def test_characters_are_the_debuggers_keys_and_names_go_in_angle_brackets(self) -> None:
         assert key_sequence("3e5n", EVERY) == ["3", "e", "5", "n"]

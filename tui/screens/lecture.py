@@ -65,6 +65,7 @@ class LectureScreen(Screen[None]):
     cursor: Cursor
     notice: str
     busy: str | None
+    lecture: Lecture
 
     def show(self, snapshot: bool = True) -> None:
         raise NotImplementedError
@@ -109,7 +110,8 @@ class LectureScreen(Screen[None]):
         marks = self.cursor.bookmarks
         marked = marks.toggle(position)
         if marked:
-            self.notice = f"bookmark {marks.number(position)} of {len(marks)}: {place(position)} (' jumps back)"
+            back = self.key_for("next_bookmark")
+            self.notice = f"bookmark {marks.number(position)} of {len(marks)}: {place(position)} ({back} jumps back)"
         else:
             self.notice = f"bookmark at {place(position)} removed ({len(marks)} left)"
         self.show()
@@ -118,13 +120,18 @@ class LectureScreen(Screen[None]):
         marks = self.cursor.bookmarks
         target = marks.after(self.cursor.position)
         if target is None:
-            self.notice = "no bookmarks yet: k marks the current step"
+            self.notice = f"no bookmarks yet: {self.key_for('bookmark')} marks the current step"
             self.show(snapshot=False)
             return
         self.pause()
         self.cursor.goto(target.epoch, target.step)
         self.notice = f"bookmark {marks.number(target)} of {len(marks)}: {place(target)}"
         self.show()
+
+    def key_for(self, binding_id: str) -> str:
+        """The key of a binding as the key bar shows it, keymap and all, for a notice to name."""
+        binding = next(b for b in self.lecture.screen_bindings if b.id == binding_id)
+        return binding.key_display or binding.key.split(",")[0]
 
     # -- the mouse --------------------------------------------------------------------------
 
