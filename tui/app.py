@@ -109,7 +109,7 @@ class DebuggerApp(App[None]):
             self.theme = self._theme_before if self._theme_before != PRESENT.name else LIGHT.name
         self.debugger.present(on)
 
-    def action_screenshot(self) -> None:
+    def action_save_svg(self) -> None:
         """The screen as it is now, dialogs included, as an SVG; the status bar says where it went."""
         debugger = self.debugger
         position = debugger.cursor.position

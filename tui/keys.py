@@ -44,7 +44,7 @@ APP_BINDINGS = [
     Binding("question_mark", "help", "help", key_display="?", id="help"),
     Binding("t", "toggle_theme", "theme", id="theme"),
     Binding("z", "present", "present", id="present"),
-    Binding("s", "screenshot", "screenshot", id="screenshot"),
+    Binding("s", "save_svg", "screenshot", id="screenshot"),
     Binding("q", "quit", "quit", id="quit"),
 ]
 
