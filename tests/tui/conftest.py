@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import resolve, shipped
 from bpdbg.tui.app import DebuggerApp
+from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.screens.main import MainScreen
 
 SCENARIOS = sorted(shipped())
@@ -34,8 +35,8 @@ BACKGROUND = re.compile(r'<rect fill="(#[0-9a-fA-F]+)" x="([\d.]+)" y="([\d.]+)"
 STYLE = re.compile(r"\.[\w-]+-(r\d+) \{ ([^}]*) \}")
 
 
-def make_app(scenario: str | Path) -> DebuggerApp:
-    return DebuggerApp(open_scenario(resolve(str(scenario))))
+def make_app(scenario: str | Path, lecture: Lecture | None = None) -> DebuggerApp:
+    return DebuggerApp(open_scenario(resolve(str(scenario))), lecture)
 
 
 def _cells(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:

@@ -10,7 +10,8 @@ After every action:
   snapshot on screen is the cursor's position;
 - now and then, and at the end of every example, the whole screen is the one a fresh app
   shows when sent straight to the same step, at the same size, with the same speed, count,
-  breakpoints and theme: however the debugger came to a step, it shows the same screen.
+  breakpoints, bookmarks, notice, presenter mode and theme: however the debugger came to a
+  step, it shows the same screen.
 
 The app runs under `run_test()` in an event loop of its own, in one task that takes the
 machine's actions one at a time from a queue; each rule waits for its action to finish.
@@ -31,9 +32,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from bpdbg.engine.bookmarks import Bookmarks
 from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.screens.main import MainScreen
 from bpdbg.tui.widgets.chain import ChainPanel
 
@@ -130,6 +133,7 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
     path = main.cursor.program.scenario.path
     position = main.cursor.position
     conditions = [condition.text for condition in main.cursor.breakpoints]
+    bookmarks = main.cursor.bookmarks.positions
     scroll = main.query_one(ChainPanel).scroll_y
 
     async def render() -> str:
@@ -137,9 +141,11 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             screen = app.debugger
+            app.present(reference.presenting)
             app.theme = reference.theme
-            screen.speed_index, screen.count = main.speed_index, main.count
+            screen.speed_index, screen.count, screen.notice = main.speed_index, main.count, main.notice
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
+            screen.cursor.bookmarks = Bookmarks(bookmarks)
             screen.cursor.goto(position.epoch, position.step)
             screen.show()
             await pilot.pause()
@@ -169,7 +175,7 @@ class DebuggerMachine(RuleBasedStateMachine):
     @initialize(scenario=st.sampled_from(LIGHT_SCENARIOS), size=st.sampled_from(SIZES))
     def open_the_debugger(self, scenario: str, size: tuple[int, int]) -> None:
         self.size = size
-        self.driver = AppDriver(make_app(scenario), size)
+        self.driver = AppDriver(make_app(scenario, Lecture(screenshots=self.tmp)), size)
         self.driver.do(lambda pilot: pilot.pause())
 
     # -- actions ------------------------------------------------------------------------------
