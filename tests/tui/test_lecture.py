@@ -17,10 +17,13 @@ from bpdbg.engine.cursor import Position
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
+from bpdbg.tui.commands import commands
 from bpdbg.tui.format import number
-from bpdbg.tui.keymap import key_sequence
+from bpdbg.tui.keymap import display_key, key_sequence
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.help import DETAILS
 from bpdbg.tui.screens.lecture import Lecture
+from bpdbg.tui.screens.main import ScenarioLoaded
 from bpdbg.tui.sessions import SessionStore
 from bpdbg.tui.themes import DARK, PRESENT
 
@@ -221,6 +224,31 @@ class TestSessions:
             assert [c.text for c in app.debugger.cursor.breakpoints] == ["loss < 0.05"]
             assert app.debugger.cursor.bookmarks.positions == (Position(2, 2),)
 
+    async def test_a_scenario_opened_from_the_dialog_gets_its_own_session_back(self, tmp_path: Path) -> None:
+        store = SessionStore(tmp_path)
+        path = resolve("gd_x2").resolve()
+        document = {"scenario": str(path), "breakpoints": ["loss < 0.5"], "bookmarks": [[1, 2]]}
+        store.file_for(path).write_text(json.dumps(document), encoding="utf-8")
+        app = lecture_app(sessions=SessionStore(tmp_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.debugger.post_message(ScenarioLoaded(open_scenario(path)))
+            await wait_until(pilot, lambda: app.cursor.program.scenario.name == "gd_x2", "gd_x2 opened")
+            await pilot.pause()
+            assert [c.text for c in app.cursor.breakpoints] == ["loss < 0.5"]
+            assert app.cursor.bookmarks.positions == (Position(1, 1),)
+
+    async def test_a_session_that_cannot_be_saved_is_a_notice_once_and_the_app_stays_up(self, tmp_path: Path) -> None:
+        blocked = tmp_path / "file"
+        blocked.write_text("", encoding="utf-8")
+        app = lecture_app(sessions=SessionStore(blocked / "sessions"))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("k")
+            await wait_until(pilot, lambda: "cannot save the session" in status(app), "the notice")
+            await pilot.press("n")
+            assert where(app) == Position(1, 1) and "cannot save" not in status(app)
+
 
 class TestKeysAtStart:
     async def test_keys_replay_so_a_lecture_begins_at_a_prepared_step(self) -> None:
@@ -267,9 +295,21 @@ class TestMouse:
             assert where(app) == Position(1, 1)
             await pilot.click("#keys", offset=(3, 0))  # "N"
             assert where(app) == Position(1, 0)
+            await pilot.click("#keys", offset=(6, 0))  # the description "step": the entry's first key, n
+            assert where(app) == Position(1, 1)
 
 
 class TestCommandPalette:
+    def test_it_offers_every_key_but_the_counts_with_what_it_does(self) -> None:
+        bindings = [*DEBUGGER_BINDINGS, *APP_BINDINGS]
+        offered = commands(bindings)
+        expected = [b for b in bindings if b.show and not (b.id or "").startswith("count_")]
+        assert [title for title, _, _ in offered] == [
+            f"{b.description}  ({' '.join(display_key(k) for k in b.key.split(','))})" for b in expected
+        ]
+        assert all(details for _, details, _ in offered)  # each with the help's sentence
+        assert ("next bookmark  (')", DETAILS["next_bookmark"], "apostrophe") in offered
+
     async def test_ctrl_p_lists_the_commands_and_runs_one_by_its_name(self) -> None:
         app = lecture_app()
         async with app.run_test(size=SIZE) as pilot:

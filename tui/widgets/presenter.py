@@ -22,7 +22,7 @@ def large(value: object) -> tuple[str, str]:
         return "", "not computed yet"
     array = np.asarray(value)
     if array.ndim != 0:
-        return "", f"a {shape(array.shape)} array: see the tape"
+        return "", f"{shape(array.shape)} array"
     text = number(float(array)).replace(MINUS, "-")
     if not set(text) <= DIGIT_CHARACTERS:
         return "", text  # NaN, ∞
