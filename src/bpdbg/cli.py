@@ -144,6 +144,7 @@ def main() -> None:
     \b
     bpdbg                      open the debugger on the default scenario (two_neurons)
     bpdbg SCENARIO             open the debugger on a scenario file or shipped name
+    bpdbg SCENARIO --present   ... in presenter mode; `bpdbg open -h` for every lecture option
     bpdbg run SCENARIO         print the training log as the notes print it
     bpdbg check SCENARIO...    compare with the notes' printed tables
     bpdbg gradcheck SCENARIO...  compare gradients with finite differences
