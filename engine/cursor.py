@@ -59,6 +59,7 @@ class Snapshot:
     breakpoints: tuple[str, ...]  # every breakpoint, as typed
     hit: str | None  # the breakpoint that holds here, at the end of an epoch
     missed: str | None  # breakpoints that could not be checked here, and why
+    bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
 
     @property
     def step(self) -> Step:
@@ -277,6 +278,7 @@ class Cursor:
             breakpoints=tuple(c.text for c in self.breakpoints),
             hit=hit,
             missed=missed or None,
+            bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
         )
 
     def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:

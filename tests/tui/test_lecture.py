@@ -140,9 +140,11 @@ class TestBookmarks:
             await pilot.pause()
             await pilot.press("3", "n", "k", "e", "1", "0", "n", "k", "e")
             assert where(app) == Position(3, 0)
+            assert "bookmark 1/2" not in status(app)
             await pilot.press("apostrophe")
             assert where(app) == Position(1, 3)
             assert "bookmark 1 of 2" in status(app)
+            assert "step 4/25 forward  bookmark 1/2" in status(app)  # on a bookmark, the status bar says which
             await pilot.press("apostrophe")
             assert where(app) == Position(2, 10)
             await pilot.press("apostrophe")
