@@ -66,6 +66,7 @@ class LectureScreen(Screen[None]):
     notice: str
     busy: str | None
     lecture: Lecture
+    sessions: SessionStore | None = None  # where the open scenario's session is kept, if anywhere
 
     def show(self, snapshot: bool = True) -> None:
         raise NotImplementedError
@@ -95,10 +96,9 @@ class LectureScreen(Screen[None]):
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
         """Every change of breakpoints or bookmarks ends in a new snapshot: save the session then."""
-        sessions = getattr(self, "sessions", None)
-        if snapshot is None or sessions is None:
+        if snapshot is None or self.sessions is None:
             return
-        problem = sessions.save(self.cursor.program.scenario.path, session_of(self.cursor))
+        problem = self.sessions.save(self.cursor.program.scenario.path, session_of(self.cursor))
         if problem is not None:
             self.notice = problem
             self.call_later(self.show, False)
