@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bookmarks import Bookmarks
 from .chain import Chain, Factor, chain_for
 from .conditions import Condition, Verdict
 from .limits import MAX_RECORD_CACHE_BYTES
@@ -58,6 +59,7 @@ class Snapshot:
     breakpoints: tuple[str, ...]  # every breakpoint, as typed
     hit: str | None  # the breakpoint that holds here, at the end of an epoch
     missed: str | None  # breakpoints that could not be checked here, and why
+    bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
 
     @property
     def step(self) -> Step:
@@ -71,7 +73,7 @@ class Snapshot:
 class Cursor:
     """Where the debugger stands on the timeline of (epoch, step), and the moves it can make.
 
-    It owns the breakpoints, and keeps a few replayed epochs (bounded in bytes, not in
+    It owns the breakpoints and the bookmarks, and keeps a few replayed epochs (bounded in bytes, not in
     count: one epoch of a large model can hold hundreds of megabytes) so that moving
     within an epoch costs nothing.
     """
@@ -80,6 +82,7 @@ class Cursor:
         self.trainer = trainer
         self.program = trainer.program
         self.breakpoints: list[Condition] = []
+        self.bookmarks = Bookmarks()
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
         if trainer.epochs_done == 0:
@@ -275,6 +278,7 @@ class Cursor:
             breakpoints=tuple(c.text for c in self.breakpoints),
             hit=hit,
             missed=missed or None,
+            bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
         )
 
     def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,21 @@ from bpdbg.engine.trainer import Trainer
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SHIPPED = sorted(path.stem for path in SCENARIOS.glob("*.toml"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No test reads or writes the user's real config folder (sessions, keymap): the run has its own."""
+    folder = tempfile.mkdtemp(prefix="bpdbg-test-config-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["BPDBG_CONFIG_DIR"] = folder
+
+
+@pytest.fixture
+def config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A test's own config folder, for tests of what is kept there."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("BPDBG_CONFIG_DIR", str(folder))
+    return folder
 
 
 def trainer_for(name: str) -> Trainer:

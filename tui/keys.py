@@ -10,6 +10,7 @@ EPOCH = Binding.Group("epoch", compact=True)
 SPEED = Binding.Group("speed", compact=True)
 BREAK = Binding.Group("breaks", compact=True)
 SCROLL = Binding.Group("scroll chain", compact=True)
+BOOKMARK = Binding.Group("bookmark", compact=True)
 
 COUNT_KEYS = [
     Binding(d, f"digit({d})", "count", show=d == "1", key_display="0-9", id=f"count_{d}") for d in "1234567890"
@@ -34,6 +35,8 @@ DEBUGGER_BINDINGS = [
     Binding("S", "export_epoch", "export epoch", show=False, id="export_epoch"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
+    Binding("k", "bookmark", "bookmark", id="bookmark", group=BOOKMARK),
+    Binding("apostrophe", "next_bookmark", "next bookmark", key_display="'", id="next_bookmark", group=BOOKMARK),
     *COUNT_KEYS,
     Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
 ]
@@ -41,6 +44,8 @@ DEBUGGER_BINDINGS = [
 APP_BINDINGS = [
     Binding("question_mark", "help", "help", key_display="?", id="help"),
     Binding("t", "toggle_theme", "theme", id="theme"),
+    Binding("z", "present", "present", id="present"),
+    Binding("s", "save_svg", "screenshot", id="screenshot"),
     Binding("q", "quit", "quit", id="quit"),
 ]
 
@@ -59,9 +64,16 @@ MOVES_CURSOR = frozenset(
         "add_breakpoint",
         "clear_breakpoints",
         "export_epoch",
+        "next_bookmark",
     }
 )
 """Bindings that move or replace the cursor, change what its snapshot shows, or read the trainer
 (an export): refused while a worker holds the trainer, as the snapshot would read it."""
 
-CURSOR_KEYS = frozenset(key for b in DEBUGGER_BINDINGS if b.id in MOVES_CURSOR for key in b.key.split(","))
+
+def cursor_keys(bindings: list[Binding]) -> frozenset[str]:
+    """The keys of the bindings in MOVES_CURSOR, as they are bound (a keymap may rebind them)."""
+    return frozenset(key for b in bindings if b.id in MOVES_CURSOR for key in b.key.split(","))
+
+
+CURSOR_KEYS = cursor_keys(DEBUGGER_BINDINGS)

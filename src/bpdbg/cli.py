@@ -71,13 +71,16 @@ def _output_failed(error: OSError) -> None:
     sys.exit(EXIT_DIFFERS)
 
 
+_GROUP_OPTIONS = frozenset({"-h", "--help", "-V", "--version"})  # any other option is the debugger's
+
+
 class _DebuggerByDefault(click.Group):
     """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # While the shell completes (resilient parsing), a lone word may be a command being typed.
         rewrite = bool(args) if ctx.resilient_parsing else True
-        if rewrite and (not args or (args[0] not in self.commands and not args[0].startswith("-"))):
+        if rewrite and (not args or (args[0] not in self.commands and args[0] not in _GROUP_OPTIONS)):
             args = ["open", *args]
         return super().parse_args(ctx, args)
 
@@ -161,6 +164,7 @@ def main() -> None:
     \b
     bpdbg                      open the debugger on the default scenario (two_neurons)
     bpdbg SCENARIO             open the debugger on a scenario file or shipped name
+    bpdbg SCENARIO --present   ... in presenter mode; `bpdbg open -h` for every lecture option
     bpdbg run SCENARIO         print the training log as the notes print it
     bpdbg check SCENARIO...    compare with the notes' printed tables
     bpdbg gradcheck SCENARIO...  compare gradients with finite differences
@@ -176,15 +180,38 @@ def main() -> None:
 @main.command("open")
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
 @click.option("--served", is_flag=True, hidden=True, help="Run under `bpdbg serve`: the browser is the terminal.")
-def open_debugger(scenario: str, served: bool) -> None:
+@click.option("--present", is_flag=True, help="Start in presenter mode (large digits, black on white); z toggles it.")
+@click.option(
+    "--screenshots",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(),
+    help="Folder where s saves SVG screenshots.  [default: the current folder]",
+)
+@click.option("--keys", default="", help='Keys pressed at start, e.g. "3e5n"; <name> for a named key, e.g. <enter>.')
+@click.option(
+    "--keymap",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='TOML file rebinding keys by binding id, e.g. step_forward = "j".  [default: the config folder keymap.toml]',
+)
+def open_debugger(
+    scenario: str, served: bool, present: bool, screenshots: Path, keys: str, keymap: Path | None
+) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
     trainer = _load(scenario)  # a bad file is reported the same way, terminal or not
+    from bpdbg.tui.keymap import KeymapError  # the engine and the other commands never need Textual
+    from bpdbg.tui.screens.lecture import set_up
+
+    try:
+        lecture = set_up(present, screenshots, keys, keymap)
+    except KeymapError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("bpdbg: the debugger needs a terminal; for a log without one, use `bpdbg run SCENARIO`", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    from bpdbg.tui.app import DebuggerApp  # the engine and the other commands never need Textual
+    from bpdbg.tui.app import DebuggerApp
 
-    app = DebuggerApp(trainer)
+    app = DebuggerApp(trainer, lecture)
     app.run()
     sys.exit(app.return_code or 0)
 

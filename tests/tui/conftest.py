@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import resolve, shipped
 from bpdbg.tui.app import DebuggerApp
+from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.screens.main import MainScreen
 
 SCENARIOS = sorted(shipped())
@@ -40,8 +41,8 @@ def _in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(tmp_path)
 
 
-def make_app(scenario: str | Path) -> DebuggerApp:
-    return DebuggerApp(open_scenario(resolve(str(scenario))))
+def make_app(scenario: str | Path, lecture: Lecture | None = None) -> DebuggerApp:
+    return DebuggerApp(open_scenario(resolve(str(scenario))), lecture)
 
 
 def _cells(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:

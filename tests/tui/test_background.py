@@ -105,7 +105,7 @@ class TestRunToTheEnd:
                 await press(pilot, key, lambda: main.notice == f"'{key}' waits")  # noqa: B023
             assert not any(taken_while_busy)
             speed = main.speed
-            await press(pilot, "t", lambda: app.theme == "textual-light")  # keys that leave the engine alone work
+            await press(pilot, "t", lambda: app.theme == "bpdbg-light")  # keys that leave the engine alone work
             await press(pilot, "plus", lambda: main.speed > speed)
             await press(pilot, "space", lambda: main.busy is None)
 

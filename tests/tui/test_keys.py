@@ -398,13 +398,14 @@ class TestScreenKeys:
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
 
-    async def test_t_switches_between_the_dark_and_the_light_theme(self) -> None:
+    async def test_t_switches_between_the_dark_and_the_white_light_theme(self) -> None:
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:
             await started(app, pilot)
             assert app.theme == "textual-dark"
             await pilot.press("t")
-            assert app.theme == "textual-light"
+            assert app.theme == "bpdbg-light"
+            assert app.current_theme.background == app.current_theme.surface == "#FFFFFF"
             await pilot.press("t")
             assert app.theme == "textual-dark"
 

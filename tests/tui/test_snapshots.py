@@ -123,3 +123,17 @@ class TestDialogs:
             await self.submit(pilot, "o", "#path", "missing.toml")
 
         assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=bad_open)
+
+
+class TestPresenterMode:
+    """Presenter mode on a projector's 100×30: black on white, the current step's value and the
+    loss in large digits over the chain rule, which takes the room of the loss plot and the
+    parameters; the tape still shows where the lecture stands."""
+
+    def test_the_middle_of_the_first_backward_pass_in_presenter_mode(self, snap_compare) -> None:
+        async def presenting(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press("1", "2", "n", "z")
+            await pilot.pause()
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=(100, 30), run_before=presenting)

@@ -9,8 +9,9 @@ After every action:
 - the screen shows the cursor: the status bar's epoch and step are the cursor's, and the
   snapshot on screen is the cursor's position;
 - at the end of every example, the whole screen is the one a fresh app shows when sent
-  straight to the same step, at the same size, with the same speed, count, breakpoints and
-  theme: however the debugger came to a step, it shows the same screen.
+  straight to the same step, at the same size, with the same speed, count, breakpoints,
+  bookmarks, notice, presenter mode and theme: however the debugger came to a step, it
+  shows the same screen.
 
 The status bar is read after every action from the bar's own lines; the whole screen, which
 costs a fresh app and an SVG export, is compared once per example.
@@ -35,9 +36,11 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from bpdbg.engine.bookmarks import Bookmarks
 from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.screens.main import MainScreen
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.status import StatusBar
@@ -135,6 +138,7 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
     path = main.cursor.program.scenario.path
     position = main.cursor.position
     conditions = [condition.text for condition in main.cursor.breakpoints]
+    bookmarks = main.cursor.bookmarks.positions
     scroll = main.query_one(ChainPanel).scroll_y
 
     async def render() -> str:
@@ -142,9 +146,11 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             screen = app.debugger
+            app.present(reference.presenting)
             app.theme = reference.theme
             screen.speed_index, screen.count, screen.notice = main.speed_index, main.count, main.notice
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
+            screen.cursor.bookmarks = Bookmarks(bookmarks)
             screen.cursor.goto(position.epoch, position.step)
             screen.show()
             await pilot.pause()
@@ -174,7 +180,7 @@ class DebuggerMachine(RuleBasedStateMachine):
     @initialize(scenario=st.sampled_from(LIGHT_SCENARIOS), size=st.sampled_from(SIZES))
     def open_the_debugger(self, scenario: str, size: tuple[int, int]) -> None:
         self.size = size
-        self.driver = AppDriver(make_app(scenario), size)
+        self.driver = AppDriver(make_app(scenario, Lecture(screenshots=self.tmp)), size)
         self.driver.do(lambda pilot: pilot.pause())
 
     # -- actions ------------------------------------------------------------------------------

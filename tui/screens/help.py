@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from bpdbg.tui.keymap import display_key
+
 INTRO = (
     "Lower case moves forward, upper case goes back (as gdb's n / N). "
     "Type a number before a move to repeat it: 50n steps fifty operations."
@@ -37,7 +39,11 @@ DETAILS = {
     "prev_phase": "previous phase",
     "next_epoch": "next epoch",
     "prev_epoch": "start of this epoch, or the previous one",
-    "help": "this help",
+    "bookmark": "bookmark this step, or remove its bookmark (kept with the scenario's session)",
+    "next_bookmark": "jump to the next bookmark (after the last, the first)",
+    "present": "presenter mode: large digits, black on white, the chain rule given the room",
+    "screenshot": "save the screen as an SVG (--screenshots DIR, default the current folder)",
+    "help": "this help (ctrl+p lists every command by name)",
     "theme": "light / dark theme (light reads better on a projector)",
     "quit": "quit",
 }
@@ -62,7 +68,7 @@ def key_names(binding: Binding) -> str:
     }
     if binding.id == "count_1":
         return "0-9"
-    return " ".join(names.get(k, k) for k in binding.key.split(","))
+    return " ".join(names.get(k) or display_key(k) for k in binding.key.split(","))
 
 
 def help_table(bindings: list[Binding]) -> Table:

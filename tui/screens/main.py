@@ -26,14 +26,16 @@ from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import RunEnded, RunProgress, run_in_chunks
 from bpdbg.tui.export import ExportsTheEpoch
-from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
+from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
+from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.open import OpenScreen
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.params import ParamsPanel
+from bpdbg.tui.widgets.presenter import PresenterPanel
 from bpdbg.tui.widgets.status import Controls, StatusBar
 from bpdbg.tui.widgets.tape import TapePanel
 
@@ -51,7 +53,7 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(ExportsTheEpoch):
+class MainScreen(ExportsTheEpoch, LectureScreen):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
@@ -63,8 +65,11 @@ class MainScreen(ExportsTheEpoch):
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False, repaint=False)
     controls: reactive[Controls] = reactive(Controls, always_update=True, init=False, repaint=False)
 
-    def __init__(self, cursor: Cursor) -> None:
+    def __init__(self, cursor: Cursor, lecture: Lecture | None = None) -> None:
         super().__init__()
+        self.lecture = lecture or Lecture()
+        self.cursor_keys = cursor_keys(self.lecture.screen_bindings)
+        self.set_class(self.lecture.present, "-present")
         self.cursor = cursor
         self.count = ""  # digits typed so far, for the next key
         self._count_for_key = ""  # the count the key being handled was typed with
@@ -75,6 +80,7 @@ class MainScreen(ExportsTheEpoch):
         self.running = False
         self._credit = 0.0  # steps owed to the run since the last tick
         self._timer: Timer | None = None
+        self.open_session(cursor, self.lecture.sessions)
 
     def compose(self) -> ComposeResult:
         self._size_classes()
@@ -85,9 +91,10 @@ class MainScreen(ExportsTheEpoch):
                 yield TapePanel(id="tape").data_bind(snapshot)
                 yield LossPanel(id="loss").data_bind(snapshot)
             with Vertical(id="right"):
+                yield PresenterPanel(id="presenter").data_bind(snapshot)
                 yield ChainPanel(id="chain").data_bind(snapshot)
                 yield ParamsPanel(id="params").data_bind(snapshot)
-        yield KeyBar([*DEBUGGER_BINDINGS, *APP_BINDINGS], id="keys")
+        yield KeyBar([*self.lecture.screen_bindings, *self.lecture.app_bindings], id="keys")
 
     def _size_classes(self) -> None:
         """The terminal's -narrow/-wide and -short/-tall classes before the first layout.
@@ -133,7 +140,7 @@ class MainScreen(ExportsTheEpoch):
         self.notice = ""
         if not (event.character or "").isdigit():
             self._count_for_key, self.count = self.count, ""
-        if self.busy is not None and event.key in CURSOR_KEYS:
+        if self.busy is not None and event.key in self.cursor_keys:
             event.stop()
             event.prevent_default()
             self.notice = f"'{event.character or event.key}' waits"
@@ -262,6 +269,7 @@ class MainScreen(ExportsTheEpoch):
     async def _scenario_loaded(self, message: ScenarioLoaded) -> None:
         """Fresh panels for the new scenario (nothing of the old one lingers), built by this screen."""
         self.cursor = Cursor(message.trainer)
+        self.open_session(self.cursor, self.lecture.sessions)
         self.show()
         await self.recompose()
 

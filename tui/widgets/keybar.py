@@ -2,24 +2,48 @@
 
 Textual's Footer keeps to one line, which at 80 columns holds about half of the
 debugger's keys; this bar wraps between entries instead, so every key stays on screen.
+A click on a key presses it; a click on a description presses the entry's first key.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.keys import key_to_character
 from textual.widget import Widget
 
+from bpdbg.tui.keymap import display_key
 
-def entries(bindings: list[Binding]) -> list[tuple[str, str]]:
-    """(keys, description) per group, or per binding outside a group, in binding order."""
-    found: list[tuple[list[str], str]] = []
+
+@dataclass(frozen=True)
+class Entry:
+    keys: tuple[tuple[str, str], ...]  # (as shown, the key it presses)
+    description: str
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a click presses a key: a line, and the columns [start, end)."""
+
+    line: int
+    start: int
+    end: int
+    key: str
+
+
+def entries(bindings: list[Binding]) -> list[Entry]:
+    """One entry per group, or per binding outside a group, in binding order."""
+    found: list[tuple[list[tuple[str, str]], str]] = []
     groups: dict[str, int] = {}
     for binding in bindings:
         if not binding.show:
             continue
-        key = binding.key_display or binding.key.split(",")[0]
+        first = binding.key.split(",")[0]
+        key = (binding.key_display or display_key(first), first)
         group = binding.group.description if binding.group is not None else None
         if group is not None and group in groups:
             found[groups[group]][0].append(key)
@@ -27,25 +51,34 @@ def entries(bindings: list[Binding]) -> list[tuple[str, str]]:
         if group is not None:
             groups[group] = len(found)
         found.append(([key], group or binding.description))
-    return [("/".join(keys), description) for keys, description in found]
+    return [Entry(tuple(keys), description) for keys, description in found]
 
 
-def lay_out(items: list[tuple[str, str]], width: int) -> Text:
-    """Entries left to right, starting a new line where the next one would not fit."""
+def lay_out(items: list[Entry], width: int) -> tuple[Text, list[Spot]]:
+    """Entries left to right, starting a new line where the next one would not fit; and where each key sits."""
     text = Text(no_wrap=True)
-    used = 0
-    for keys, description in items:
-        size = len(keys) + 1 + len(description)
+    spots: list[Spot] = []
+    used = line = 0
+    for entry in items:
+        keys = "/".join(shown for shown, _ in entry.keys)
+        size = len(keys) + 1 + len(entry.description)
         if used and used + 2 + size > width:
             text.append("\n")
             used = 0
+            line += 1
         elif used:
             text.append("  ")
             used += 2
+        start = used
+        for n, (shown, key) in enumerate(entry.keys):
+            end = start + len(shown) + (1 if n < len(entry.keys) - 1 else 0)
+            spots.append(Spot(line, start, end, key))
+            start = end
+        spots.append(Spot(line, start, used + size, entry.keys[0][1]))  # the description
         text.append(keys, style="bold")
-        text.append(f" {description}", style="dim")
+        text.append(f" {entry.description}", style="dim")
         used += size
-    return text
+    return text, spots
 
 
 class KeyBar(Widget):
@@ -56,7 +89,18 @@ class KeyBar(Widget):
         self._items = entries(bindings)
 
     def render(self) -> Text:
-        return lay_out(self._items, self.content_region.width or 80)
+        return lay_out(self._items, self.content_region.width or 80)[0]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(lay_out(self._items, width).split("\n"))
+        return len(lay_out(self._items, width)[0].split("\n"))
+
+    def key_at(self, x: int, y: int) -> str | None:
+        """The key a click at content offset (x, y) presses, if it is on one."""
+        spots = lay_out(self._items, self.content_region.width or 80)[1]
+        return next((s.key for s in spots if s.line == y and s.start <= x < s.end), None)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        key = None if offset is None else self.key_at(offset.x, offset.y)
+        if key is not None:
+            self.app.post_message(events.Key(key, key_to_character(key)))

@@ -65,8 +65,14 @@ class LossPanel(SnapshotView, PlotextPlot):
         self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def on_mount(self) -> None:
-        super().on_mount()
+        super().on_mount()  # subscribes first: the new theme is registered with plotext before the rebuild below
         self.border_title = "Loss"
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: object) -> None:
+        """Build the plot again: one drawn between the switch and its theme's registration has plotext's colours."""
+        self._built = None
+        self.refresh()
 
     def show(self, snapshot: Snapshot) -> None:
         key = (len(snapshot.losses), snapshot.position.epoch)

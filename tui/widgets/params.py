@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import events
+from textual.message import Message
 
 from bpdbg.engine.cursor import ParamView, Snapshot
 from bpdbg.tui.format import clip, columns_that_fit, matrix_height, matrix_lines, shape
@@ -31,6 +32,13 @@ class ParamsPanel(LinesView):
         text-style: $block-cursor-blurred-text-style;
     }
     """
+
+    class Chosen(Message):
+        """A parameter was clicked: the screen shows its whole chain rule."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(fixed=1, **kwargs)
@@ -100,3 +108,15 @@ class ParamsPanel(LinesView):
         """The scroll follows the panel's height (the widths follow it when the lines are drawn)."""
         if self._snapshot is not None:
             self.show(self._snapshot)
+
+    def on_click(self, event: events.Click) -> None:
+        """The parameter whose block of lines was clicked (the header is not one)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < self.fixed or self._snapshot is None:
+            return
+        line = offset.y - self.fixed + int(self.scroll_offset.y)
+        for param, height in zip(self._snapshot.params, self._heights, strict=False):
+            if line < height:
+                self.post_message(self.Chosen(param.name))
+                return
+            line -= height

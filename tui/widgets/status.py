@@ -62,6 +62,8 @@ def render_status(snapshot: Snapshot, controls: Controls) -> Text:
     text.append("  step ", style="dim")
     text.append(f"{p.step + 1}/{len(snapshot.steps)}", style="bold")
     text.append(f" {step.phase}", style="bold")
+    if snapshot.bookmark[0]:
+        text.append(f"  bookmark {snapshot.bookmark[0]}/{snapshot.bookmark[1]}", style="bold")
     if controls.count:
         text.append(f"  count {controls.count}", style="bold reverse")
     text.append("\n")

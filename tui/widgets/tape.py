@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual import events
+from textual.message import Message
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.engine.tape import Step
@@ -39,6 +40,13 @@ class TapePanel(LinesView):
     TapePanel > .tape--phase { color: $text-secondary; text-style: bold italic; }
     TapePanel > .tape--pending { color: $text-muted; }
     """
+
+    class Chosen(Message):
+        """A step's row was clicked: the screen goes to that step of the epoch shown."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -117,3 +125,11 @@ class TapePanel(LinesView):
         """The scroll follows the panel's height."""
         if self._snapshot is not None:
             self.show(self._snapshot)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = offset.y + int(self.scroll_offset.y)
+        if row in self._row_of:  # a step's row, not a phase title
+            self.post_message(self.Chosen(self._row_of.index(row)))
