@@ -10,6 +10,7 @@ after an entry has updated it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ class Wrong:
     epoch: int
     outcome: Outcome
     why: str
-    others: tuple[str, ...]  # the other entries that differ at that epoch
+    others: tuple[str, ...]  # the other entries that differ at that epoch, with a value given outright they use
 
 
 @dataclass(frozen=True)
@@ -59,20 +60,54 @@ class DerivationReport:
         return text
 
 
-def check_derivation(trainer: Trainer, derivation: Derivation | None = None) -> DerivationReport:
-    """Compare every entry with backprop at every epoch the trainer has run."""
-    derivation = derivation or Derivation(trainer.program)
-    checked = sum(1 for e in derivation.entries if e.claim.kind != "nothing")
-    problem = next(iter(derivation.problems.values()), None)
-    for epoch in range(1, trainer.epochs_done + 1):
-        outcomes = derivation.outcomes(trainer.record(epoch).values)
+class DerivationWatch:
+    """Compares every entry with backprop epoch by epoch, keeping the first that differs."""
+
+    def __init__(self, derivation: Derivation) -> None:
+        self.derivation = derivation
+        self.wrong: Wrong | None = None
+        self.epochs = 0
+
+    def __call__(self, epoch: int, values: Sequence[Any]) -> None:
+        if self.wrong is not None:
+            return
+        self.epochs = epoch
+        outcomes = self.derivation.outcomes(values)
         wrong = [o for o in outcomes if o.ok is False]
         if wrong:
-            names = {o.entry.name for o in wrong}
-            first = wrong[0]
-            others = tuple(o.entry.name for o in wrong[1:])
-            return DerivationReport(checked, epoch, problem, Wrong(epoch, first, why(derivation, first, names), others))
-    return DerivationReport(checked, trainer.epochs_done, problem, None)
+            first, names = wrong[0], {o.entry.name for o in wrong}
+            others = tuple(_also(self.derivation, o, names) for o in wrong[1:])
+            self.wrong = Wrong(epoch, first, why(self.derivation, first, names), others)
+
+    def report(self) -> DerivationReport:
+        derivation = self.derivation
+        checked = sum(1 for e in derivation.entries if e.claim.kind != "nothing")
+        problem = next(iter(derivation.problems.values()), None)
+        return DerivationReport(checked, self.epochs, problem, self.wrong)
+
+
+def check_derivation(trainer: Trainer, derivation: Derivation | None = None) -> DerivationReport:
+    """Compare every entry with backprop at every epoch: watching a trainer that has not run yet
+    as it trains to the end, or else replaying each epoch it has run."""
+    watch = DerivationWatch(derivation or Derivation(trainer.program))
+    if trainer.epochs_done == 0:
+        trainer.observe = watch
+        try:
+            trainer.run()
+        finally:
+            trainer.observe = None
+    else:
+        for epoch in range(1, trainer.epochs_done + 1):
+            watch(epoch, trainer.record(epoch).values)
+            if watch.wrong is not None:
+                break
+    return watch.report()
+
+
+def _also(derivation: Derivation, outcome: Outcome, wrong: set[str]) -> str:
+    """Another wrong entry, by name, with its reason where that reason is a value given outright."""
+    reasons = [r for r in why(derivation, outcome, wrong).split("; ") if "given outright" in r]
+    return f"{outcome.entry.name} ({reasons[0]})" if reasons else outcome.entry.name
 
 
 def why(derivation: Derivation, outcome: Outcome, wrong: set[str]) -> str:
