@@ -113,7 +113,7 @@ class Derivation:
             problem = self._bind(entry, shapes, defined)
             if problem is not None:
                 self.problems[entry.name] = problem
-                self.steps[entry.name] = None
+                self.steps.setdefault(entry.name, None)
                 continue
             defined.append(entry.name)
 
@@ -124,6 +124,9 @@ class Derivation:
         if entry.value is not None:
             shapes[entry.name] = entry.value.shape
             return None
+        problem = self._target(entry)  # first: an entry that cannot be computed still sits beside its step
+        if problem is not None:
+            return self._problem(entry, formula, problem, 0)
         known = [*self.program.named, *BUILTINS, *defined]
         for expression in (formula, entry.claim.scale):
             if expression is None:
@@ -141,9 +144,6 @@ class Derivation:
                 return self._problem(entry, expression, error.message, error.node.start)
             if expression is formula:
                 entry_shape = shape
-        problem = self._target(entry)
-        if problem is not None:
-            return self._problem(entry, formula, problem, 0)
         shapes[entry.name] = entry_shape
         return None
 

@@ -33,6 +33,7 @@ DEBUGGER_BINDINGS = [
     Binding("o", "open", "open", id="open"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
+    Binding("x", "first_wrong", "first ✗", show=False, id="first_wrong"),
     *COUNT_KEYS,
     Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
 ]
@@ -57,6 +58,7 @@ MOVES_CURSOR = frozenset(
         "open",
         "add_breakpoint",
         "clear_breakpoints",
+        "first_wrong",
     }
 )
 """Bindings that move or replace the cursor, or change what its snapshot shows: refused while a

@@ -36,6 +36,7 @@ DETAILS = {
     "prev_phase": "previous phase",
     "next_epoch": "next epoch",
     "prev_epoch": "start of this epoch, or the previous one",
+    "first_wrong": "jump to the first ✗: the first derivation entry that differs from backprop",
     "help": "this help",
     "theme": "light / dark theme (light reads better on a projector)",
     "quit": "quit",

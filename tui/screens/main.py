@@ -28,6 +28,7 @@ from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import RunEnded, RunProgress, run_in_chunks
 from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
+from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.open import OpenScreen
 from bpdbg.tui.widgets.chain import ChainPanel
@@ -51,7 +52,7 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(Screen[None]):
+class MainScreen(FirstWrongKey, Screen[None]):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
