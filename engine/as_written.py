@@ -53,6 +53,8 @@ def as_written(derivation: Derivation) -> Program:
 def _written(derivation: Derivation, name: str, shape: tuple[int, ...]) -> Instruction:
     def update(vals: Values) -> Any:
         value = derivation.evaluate(vals, upto=name)[name]
+        if value is None:  # it cannot be computed on these values: the run stops at a non-finite value
+            return np.full(shape, np.nan)
         return np.array(np.broadcast_to(np.asarray(value, dtype=np.float64), shape))
 
     return update

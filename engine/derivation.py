@@ -163,8 +163,10 @@ class Derivation:
             if claim.of not in program.grad_of:
                 return f"the loss does not depend on {claim.of}, so ∂{self.loss}/∂{claim.of} is never computed"
             slot = program.grad_of[claim.of]
-            self.steps[entry.name] = max(s.index for s in steps if s.slot == slot)
+            self.steps[entry.name] = max((s.index for s in steps if s.slot == slot), default=None)
         else:
+            if claim.of == claim.wrt:
+                return f"∂{claim.of}/∂{claim.of} is 1 by definition; there is nothing to check"
             top, bottom = program.named[claim.of], program.named[claim.wrt]
             counts = path_counts(self._edges, top, bottom)
             if not counts.get(top):
@@ -241,7 +243,7 @@ def _safe(expression: Expression, env: Mapping[str, object]) -> Any:
         return None
     try:
         return evaluate(expression.tree, env)
-    except EvaluationError:
+    except (EvaluationError, IndexError):  # shapes were checked; onehot() of labels out of range is not
         return None
 
 

@@ -124,7 +124,10 @@ class DerivationReader:
     # -- what an entry claims ----------------------------------------------------------------
 
     def _claim(self, name: str, text: str, place: Place) -> Claim:
-        inner = self.map.value_place(f"derivation.{name}.claims", text, "derivation", name, "claims")
+        where = f"derivation.{name}.claims"
+        inner = self.map.value_place(where, text, "derivation", name, "claims") if len(text) <= MAX_LENGTH else place
+        if len(text) > MAX_LENGTH:
+            raise ScenarioError(place, f"claims is {len(text)} characters long (at most {MAX_LENGTH})")
         if text.strip() == "nothing":
             return Claim("nothing")
         match = _CLAIM.match(text)
