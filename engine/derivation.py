@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -75,14 +76,18 @@ def agrees(value: Any, true: Any) -> bool:
     a, b = np.asarray(value, dtype=np.float64), np.asarray(true, dtype=np.float64)
     if a.size == 1 and b.size == 1 and a.ndim == b.ndim:  # most entries: one number each, checked fast
         x, y = float(a.reshape(-1)[0]), float(b.reshape(-1)[0])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return x == y  # inf only equals the same inf; nan equals nothing
         return abs(x - y) <= RELATIVE_TOLERANCE * max(abs(x), abs(y)) + ABSOLUTE_TOLERANCE
+    try:
+        a, b = np.broadcast_arrays(a, b)
+    except ValueError:  # the shapes do not even broadcast
+        return False
+    finite = np.isfinite(a) & np.isfinite(b)
     with np.errstate(all="ignore"):
-        try:
-            difference = np.abs(a - b)
-        except ValueError:  # the shapes do not even broadcast
-            return False
-        scale = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
-        return bool((difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE).all())
+        scale = max(float(np.max(np.abs(x), where=finite, initial=0.0)) for x in (a, b))
+        close = np.abs(a - b) <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE
+    return bool(np.where(finite, close, a == b).all())  # inf only equals the same inf; nan nothing
 
 
 def closest(name: str, options: Sequence[str]) -> str | None:
@@ -134,6 +139,8 @@ class Derivation:
             for name in names_in(expression.tree):
                 if name.id in self.problems:
                     return self._problem(entry, expression, f"uses {name.id}, which cannot be computed", name.start)
+                if name.id == entry.name and expression is formula and entry.claim.kind != "update":
+                    return self._problem(entry, expression, "an entry can read only the entries above it", name.start)
                 if name.id not in shapes:
                     guess = closest(name.id, known)
                     hint = f"; did you mean {guess!r}?" if guess else ""

@@ -44,7 +44,8 @@ class DerivationReport:
         if self.problem is not None:
             return f"derivation CANNOT BE CHECKED at {self.problem.describe()}"
         if self.wrong is None:
-            return f"derivation agrees with backprop ({self.checked} entries checked at each of {self.epochs} epochs)"
+            entries = f"{self.checked} entr{'y' if self.checked == 1 else 'ies'}"
+            return f"derivation agrees with backprop ({entries} checked at each of {self.epochs} epochs)"
         found = self.wrong
         entry = found.outcome.entry
         value, true = found.outcome.value, found.outcome.true

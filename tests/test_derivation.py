@@ -224,6 +224,15 @@ def test_agreement_is_relative_to_the_values_size_and_shapes_must_fit() -> None:
     assert not agrees(0.2060, 0.3003)
     assert agrees(np.array([1.0, 1e-9]), np.array([1.0, 0.0]))
     assert not agrees(np.ones(3), np.ones(4))
+    assert not agrees(np.inf, -0.0025) and not agrees(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]))
+    assert agrees(np.array([np.inf, 1.0]), np.array([np.inf, 1.0]))
+
+
+def test_an_entry_reads_only_the_entries_above_it(tmp_path: Path) -> None:
+    own = TWO[: TWO.index("[derivation]")] + '[derivation]\ndL_dw1 = "dL_dw1 * 2"\nw1 = "w1 - learning_rate * dL_dw1"\n'
+    derivation = Derivation(open_scenario(with_text(tmp_path, own)).program)
+    assert derivation.problems["dL_dw1"].message == "an entry can read only the entries above it"
+    assert "w1" in derivation.problems  # an update reads its parameter, but not a dL_dw1 that cannot be computed
 
 
 # -- the file's form: one line, FILE:LINE:COL ---------------------------------------------------------

@@ -251,6 +251,9 @@ def _as_written(scenario: str, trainer: Trainer) -> Trainer:
     updates = written_updates(derivation)
     used = [f"{e.name} = {e.formula.text} (line {e.formula.place.line})" for e in updates.values()]
     kept = [p.name for p in program.params if p.name not in updates]
+    if not used:
+        click.echo(f"{label}: the derivation writes no update, so every parameter is updated by backprop", err=True)
+        return written
     note = f"; backprop's update for {', '.join(kept)}" if kept else ""
     click.echo(f"{label}: trained as written, not by backprop: {'; '.join(used)}{note}", err=True)
     return written
