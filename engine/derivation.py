@@ -13,7 +13,6 @@ the final ∂L/∂q, the product of the local factors from a down to b, or the u
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -79,14 +78,18 @@ def agrees(value: Any, true: Any) -> bool:
         if not (math.isfinite(x) and math.isfinite(y)):
             return x == y  # inf only equals the same inf; nan equals nothing
         return abs(x - y) <= RELATIVE_TOLERANCE * max(abs(x), abs(y)) + ABSOLUTE_TOLERANCE
-    try:
-        a, b = np.broadcast_arrays(a, b)
-    except ValueError:  # the shapes do not even broadcast
-        return False
-    finite = np.isfinite(a) & np.isfinite(b)
     with np.errstate(all="ignore"):
+        try:
+            difference = np.abs(a - b)
+        except ValueError:  # the shapes do not even broadcast
+            return False
+        scale = max(float(np.abs(a).max(initial=0.0)), float(np.abs(b).max(initial=0.0)))
+        if math.isfinite(scale):
+            return bool((difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE).all())
+        a, b = np.broadcast_arrays(a, b)
+        finite = np.isfinite(a) & np.isfinite(b)
         scale = max(float(np.max(np.abs(x), where=finite, initial=0.0)) for x in (a, b))
-        close = np.abs(a - b) <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE
+        close = difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE
     return bool(np.where(finite, close, a == b).all())  # inf only equals the same inf; nan nothing
 
 
@@ -254,9 +257,15 @@ def _safe(expression: Expression, env: Mapping[str, object]) -> Any:
         return None
 
 
-@functools.cache
+_READS: dict[int, tuple[Expression, frozenset[str]]] = {}
+
+
 def _names(expression: Expression) -> frozenset[str]:
-    return frozenset(n.id for n in names_in(expression.tree))
+    """The names an expression reads, found once (kept by identity: hashing a tree walks all of it)."""
+    found = _READS.get(id(expression))
+    if found is None or found[0] is not expression:
+        found = _READS[id(expression)] = (expression, frozenset(n.id for n in names_in(expression.tree)))
+    return found[1]
 
 
 def _local(paths: list[list[BackwardInfo]], values: Sequence[Any]) -> Any:
