@@ -60,3 +60,13 @@ def test_a_mark_shows_values_only_once_its_step_is_reached() -> None:
     w1 = next(m for m in cursor.snapshot().marks if m.name == "w1")
     assert (w1.verdict, w1.step, round(float(w1.value), 4), round(float(w1.true), 4)) == ("✗", 21, 0.2060, 0.3003)
     assert w1.note == "uses w2; the true update of w1 depends on w1, not w2"
+
+
+def test_an_entry_that_cannot_be_computed_shows_its_finding_beside_its_step(tmp_path: Path) -> None:
+    text = (HERE / "neuron_batch.toml").read_text().replace("z = 0.48528831242974196", "# z left out")
+    path = tmp_path / "batch.toml"
+    path.write_text(text)
+    cursor = Cursor(open_scenario(path))
+    mark = next(m for m in cursor.snapshot().marks if m.name == "dy_hat_dz")
+    assert mark.verdict == "?"
+    assert mark.note == "the model does not define 'z'; did you mean 'Z'?"
