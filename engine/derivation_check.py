@@ -42,15 +42,22 @@ class DerivationReport:
 
     def describe(self, loss: str) -> str:
         if self.problem is not None:
-            return f"derivation CANNOT BE CHECKED at {self.problem.describe()}"
+            found = f"derivation CANNOT BE CHECKED at {self.problem.describe()}"
+            if self.wrong is None:
+                return found
+            return f"{found}; of the entries that can be, {self._wrong(loss)}"
         if self.wrong is None:
             entries = f"{self.checked} entr{'y' if self.checked == 1 else 'ies'}"
             return f"derivation agrees with backprop ({entries} checked at each of {self.epochs} epochs)"
+        return f"derivation {self._wrong(loss)}"
+
+    def _wrong(self, loss: str) -> str:
         found = self.wrong
+        assert found is not None
         entry = found.outcome.entry
         value, true = found.outcome.value, found.outcome.true
         text = (
-            f"derivation WRONG at epoch {found.epoch}, {entry.name} (line {entry.formula.place.line}): "
+            f"WRONG at epoch {found.epoch}, {entry.name} (line {entry.formula.place.line}): "
             f"{entry.name} = {entry.formula.text} gives {shown(value, true)}, "
             f"the true {entry.claim.describe(loss)} is {shown(true, value)}{exactly(value, true)}"
         )

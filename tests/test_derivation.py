@@ -275,3 +275,11 @@ def test_the_cli_reports_a_malformed_derivation_with_exit_2(tmp_path: Path) -> N
     status, out, err = cli("check", str(path))
     assert (status, out) == (2, "")
     assert err.startswith(f"{path}:70:1: derivation.d_output: say what 'd_output' claims")
+
+
+def test_a_finding_does_not_hide_a_wrong_entry_that_can_be_computed(tmp_path: Path) -> None:
+    text = TWO.replace('dz1_db1 = "1"', 'dz1_db1 = "one"')  # a finding, and the notes' w1 slip stays
+    report = check_derivation(open_scenario(with_text(tmp_path, text)))
+    described = report.describe("L")
+    assert described.startswith("derivation CANNOT BE CHECKED at line 77, dz1_db1 = one: the model does not define")
+    assert "; of the entries that can be, WRONG at epoch 1, w1 (line 84)" in described
