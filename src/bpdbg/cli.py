@@ -145,7 +145,8 @@ def main() -> None:
     bpdbg                      open the debugger on the default scenario (two_neurons)
     bpdbg SCENARIO             open the debugger on a scenario file or shipped name
     bpdbg run SCENARIO         print the training log as the notes print it
-    bpdbg check SCENARIO...    compare with the notes' printed tables
+    bpdbg run --as-written S   train with the scenario's own [derivation] instead of backprop
+    bpdbg check SCENARIO...    compare with the notes' printed tables and check each derivation
     bpdbg gradcheck SCENARIO...  compare gradients with finite differences
     bpdbg list                 list the shipped scenarios
     """
@@ -276,7 +277,8 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
 def check(scenarios: tuple[str, ...]) -> None:
-    """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
+    """Compare each SCENARIO's run with the notes' printed table, at the printed precision, and its
+    [derivation] with backprop at every epoch."""
     from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
 
     def one(name: str, trainer: Trainer) -> bool:
