@@ -13,6 +13,7 @@ the final ∂L/∂q, the product of the local factors from a down to b, or the u
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ class Outcome:
     true: Any
     step: int | None  # the tape step it sits beside
 
-    @property
+    @functools.cached_property  # each snapshot of the epoch asks again
     def ok(self) -> bool | None:
         if self.true is None or self.value is None:
             return None
