@@ -16,6 +16,8 @@ import numpy as np
 from .bookmarks import Bookmarks
 from .chain import Chain, Factor, chain_for
 from .conditions import Condition, Verdict
+from .derivation import Derivation, Outcome
+from .derivation_marks import DerivationMark, marks_for
 from .limits import MAX_RECORD_CACHE_BYTES
 from .notation import grad_symbol, local_symbol
 from .tape import Step
@@ -60,6 +62,7 @@ class Snapshot:
     hit: str | None  # the breakpoint that holds here, at the end of an epoch
     missed: str | None  # breakpoints that could not be checked here, and why
     bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
+    marks: tuple[DerivationMark, ...] = ()  # the scenario's derivation, each entry beside the step it claims
 
     @property
     def step(self) -> Step:
@@ -85,6 +88,8 @@ class Cursor:
         self.bookmarks = Bookmarks()
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
+        self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
+        self._outcomes: OrderedDict[int, list[Outcome]] = OrderedDict()  # per epoch, a few kept
         if trainer.epochs_done == 0:
             trainer.run(1)
         self.position = Position(1, 0)
@@ -279,7 +284,19 @@ class Cursor:
             hit=hit,
             missed=missed or None,
             bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
+            marks=self._marks(epoch, record, index),
         )
+
+    def _marks(self, epoch: int, record: EpochRecord, reached: int) -> tuple[DerivationMark, ...]:
+        """The derivation's entries at this epoch, evaluated once per epoch (a few epochs kept)."""
+        if self.derivation is None:
+            return ()
+        outcomes = self._outcomes.get(epoch)
+        if outcomes is None:
+            outcomes = self._outcomes[epoch] = self.derivation.outcomes(record.values)
+            while len(self._outcomes) > 4:
+                self._outcomes.popitem(last=False)
+        return marks_for(self.derivation, outcomes, reached)
 
     def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:
         info = step.backward

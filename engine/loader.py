@@ -19,6 +19,7 @@ import numpy as np
 
 from . import limits
 from .data import as_float, checked, data_source, draw, literal, read_text
+from .derivation_format import DerivationReader
 from .evaluate import evaluate
 from .expr import FUNCTIONS, ExprError, Node, names_in, parse_condition, parse_expression, parse_metric
 from .limits import MAX_EPOCHS, MAX_FORMAT_LENGTH, MAX_LENGTH
@@ -54,6 +55,7 @@ SECTIONS = {
     "training": dict,
     "log": list,
     "expected": dict,
+    "derivation": dict,
 }
 REQUIRED = ("title", "params", "loss", "training")
 OPTIMIZER_SETTINGS = {"momentum": "momentum", "beta1": "adam", "beta2": "adam", "epsilon": "adam"}
@@ -121,6 +123,9 @@ class _Loader:
                 raise self.fail(
                     "an expected table needs [[log]] blocks that say how the notes print it", "expected", "expected"
                 )
+        derivation = DerivationReader(self.map, names, [p.name for p in params], loss.name, RESERVED).read(
+            doc.get("derivation", {})
+        )
         return Scenario(
             path=self.path,
             title=doc["title"],
@@ -139,6 +144,7 @@ class _Loader:
             expected_text=expected_text,
             expected_place=self.map.place("expected", "expected", "text") if expected is not None else None,
             places=names,
+            derivation=derivation,
         )
 
     # -- structure -------------------------------------------------------------------------

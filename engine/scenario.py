@@ -105,6 +105,43 @@ class LogBlock:
         return epoch >= self.first and (epoch - self.first) % self.every == 0
 
 
+ClaimKind = Literal["gradient", "local", "update", "nothing"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a derivation entry says it is: ∂L/∂q, a local ∂a/∂b, the new value of a parameter,
+    or nothing (a step on the way); `scale` for a per-example gradient such as the notes' m·∂L/∂Z2."""
+
+    kind: ClaimKind
+    of: str = ""  # gradient: q; local: a; update: the parameter
+    wrt: str = ""  # local: b
+    scale: Expression | None = None
+
+    def describe(self, loss: str) -> str:
+        factor = f"{self.scale.text}·" if self.scale is not None else ""
+        if self.kind == "gradient":
+            return f"{factor}∂{loss}/∂{self.of}"
+        if self.kind == "local":
+            return f"{factor}∂{self.of}/∂{self.wrt}"
+        return f"update of {self.of}" if self.kind == "update" else "nothing"
+
+
+@dataclass(frozen=True)
+class DerivationEntry:
+    """One line of a hand derivation: a name, a formula over the model's names and earlier
+    entries (or a number given outright, such as a value left over from an earlier cell)."""
+
+    name: str
+    formula: Expression
+    claim: Claim
+    value: np.ndarray | None = None  # a number or array given outright, not computed from the model
+
+    @property
+    def given(self) -> bool:
+        return self.value is not None
+
+
 @dataclass(frozen=True)
 class Scenario:
     path: Path
@@ -124,6 +161,7 @@ class Scenario:
     expected_place: Place | None = None
     places: dict[str, Place] = field(default_factory=dict)
     optimizer: Optimizer = Optimizer()
+    derivation: tuple[DerivationEntry, ...] = ()
 
     @property
     def name(self) -> str:

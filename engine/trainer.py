@@ -87,6 +87,9 @@ class Trainer:
         self.stop: Stop | None = None
         self._carried: list[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
         self._flags = _FloatingPointFlags()
+        #: Called with each epoch's values as it is trained (a derivation check reads them there,
+        #: rather than replaying every epoch again).
+        self.observe: Callable[[int, Values], None] | None = None
 
     # -- running ----------------------------------------------------------------------------
 
@@ -117,6 +120,8 @@ class Trainer:
         if (flags.raised or not math.isfinite(loss)) and self._non_finite(epoch, vals, program.backward_start):
             return
         if rule is not None and not rule.after_update and rule.holds(program, vals, loss, epoch):
+            if self.observe is not None:
+                self.observe(epoch, vals)
             self._end_epoch_early(epoch)
             self.stop = Stop(
                 "early",
@@ -129,6 +134,8 @@ class Trainer:
         row = program.flatten([vals[p.update_slot] for p in program.row_items])
         if (flags.raised or not np.isfinite(row).all()) and self._non_finite(epoch, vals, len(program.steps)):
             return
+        if self.observe is not None:
+            self.observe(epoch, vals)
         self._carried = [vals[p.update_slot] for p in program.row_items]
         self._keep(epoch, row)
         self.epochs_done = epoch

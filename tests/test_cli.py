@@ -55,6 +55,7 @@ def test_run_json_writes_matrices_as_nested_lists_and_metrics_by_name() -> None:
     assert objects[1]["metrics"]["mse"] == 0.050200055006009915  # the notes' "Epoch 1, Loss"
 
 
+@pytest.mark.slow  # net_221_sigmoid's derivation is checked at each of its 10,001 epochs
 def test_check_exits_0_when_the_notes_agree_and_1_naming_where_they_differ() -> None:
     agree = invoke("check", "gd_x2", "net_221_sigmoid")
     assert agree.exit_code == 0

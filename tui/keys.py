@@ -37,6 +37,7 @@ DEBUGGER_BINDINGS = [
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     Binding("k", "bookmark", "bookmark", id="bookmark", group=BOOKMARK),
     Binding("apostrophe", "next_bookmark", "next bookmark", key_display="'", id="next_bookmark", group=BOOKMARK),
+    Binding("x", "first_wrong", "first ✗", show=False, id="first_wrong"),
     *COUNT_KEYS,
     Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
 ]
@@ -65,6 +66,7 @@ MOVES_CURSOR = frozenset(
         "clear_breakpoints",
         "export_epoch",
         "next_bookmark",
+        "first_wrong",
     }
 )
 """Bindings that move or replace the cursor, change what its snapshot shows, or read the trainer

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
@@ -18,6 +18,9 @@ from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import DEFAULT, resolve, shipped
+
+if TYPE_CHECKING:
+    from bpdbg.engine.derivation_check import DerivationReport
 
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
@@ -166,7 +169,8 @@ def main() -> None:
     bpdbg SCENARIO             open the debugger on a scenario file or shipped name
     bpdbg SCENARIO --present   ... in presenter mode; `bpdbg open -h` for every lecture option
     bpdbg run SCENARIO         print the training log as the notes print it
-    bpdbg check SCENARIO...    compare with the notes' printed tables
+    bpdbg run --as-written S   train with the scenario's own [derivation] instead of backprop
+    bpdbg check SCENARIO...    compare with the notes' printed tables and check each derivation
     bpdbg gradcheck SCENARIO...  compare gradients with finite differences
     bpdbg list                 list the shipped scenarios
     bpdbg export SCENARIO ...  an epoch's derivation (md, tex), or the run (csv, jsonl)
@@ -219,7 +223,10 @@ def open_debugger(
 @main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per epoch (JSON Lines).")
-def run(scenario: str, as_json: bool) -> None:
+@click.option(
+    "--as-written", is_flag=True, help="Update the parameters with the scenario's [derivation], not backprop."
+)
+def run(scenario: str, as_json: bool, as_written: bool) -> None:
     """Train SCENARIO headless and print its log the way the notes print it."""
     import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
 
@@ -228,6 +235,8 @@ def run(scenario: str, as_json: bool) -> None:
 
     with _interruptible() as running:
         trainer = running.trainer = _load(scenario)
+        if as_written:
+            trainer = running.trainer = _as_written(scenario, trainer)
         try:
             if as_json:
                 while not trainer.finished:  # a chunk at a time, so a long run's lines come as it goes
@@ -248,6 +257,33 @@ def run(scenario: str, as_json: bool) -> None:
         sys.exit(EXIT_DIFFERS)
 
 
+def _as_written(scenario: str, trainer: Trainer) -> Trainer:
+    """A trainer whose updates are the derivation's own; stderr names each formula used."""
+    from bpdbg.engine.as_written import as_written, written_updates
+    from bpdbg.engine.derivation import Derivation
+
+    program = trainer.program
+    label = Path(scenario).stem
+    if not program.scenario.derivation:
+        click.echo(f"{program.scenario.path}: --as-written needs a [derivation] section", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    derivation = Derivation(program)
+    try:
+        written = Trainer(as_written(derivation))
+    except ScenarioError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    updates = written_updates(derivation)
+    used = [f"{e.name} = {e.formula.text} (line {e.formula.place.line})" for e in updates.values()]
+    kept = [p.name for p in program.params if p.name not in updates]
+    if not used:
+        click.echo(f"{label}: the derivation writes no update, so every parameter is updated by backprop", err=True)
+        return written
+    note = f"; backprop's update for {', '.join(kept)}" if kept else ""
+    click.echo(f"{label}: trained as written, not by backprop: {'; '.join(used)}{note}", err=True)
+    return written
+
+
 def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> None:
     """Run `one` per scenario; exit 2 on bad input, 1 if any failed, else 0."""
     failed = bad = False
@@ -265,11 +301,19 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
 def check(scenarios: tuple[str, ...]) -> None:
-    """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
+    """Compare each SCENARIO's run with the notes' printed table, at the printed precision, and its
+    [derivation] with backprop at every epoch."""
     from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
 
     def one(name: str, trainer: Trainer) -> bool:
         label = Path(name).stem
+        derivation = _derivation(trainer)  # it watches the run, so it comes first
+        table = _table(label, trainer)
+        if derivation is not None:
+            click.echo(f"{label}: {derivation.describe(trainer.program.scenario.loss.name)}")
+        return table and (derivation is None or derivation.agrees)
+
+    def _table(label: str, trainer: Trainer) -> bool:
         text = trainer.program.scenario.expected_text
         if text is None:
             click.echo(f"{label}: no expected table to compare with")
@@ -297,6 +341,15 @@ def check(scenarios: tuple[str, ...]) -> None:
         return False
 
     _each(scenarios, one)
+
+
+def _derivation(trainer: Trainer) -> DerivationReport | None:
+    """The scenario's [derivation], entry by entry against backprop at every epoch (None: it has none)."""
+    if not trainer.program.scenario.derivation:
+        return None
+    from bpdbg.engine.derivation_check import check_derivation
+
+    return check_derivation(trainer)
 
 
 @main.command()

@@ -137,3 +137,19 @@ class TestPresenterMode:
             await pilot.pause()
 
         assert snap_compare(make_app("two_neurons"), terminal_size=(100, 30), run_before=presenting)
+
+
+class TestDerivation:
+    """After `x` in two_neurons: the tape stands on the notes' w1 update, the first entry of the
+    notes' derivation that differs from backprop, with ✗, the notes' value and backprop's beside
+    it, and the ✓ of every entry before it under the steps they claim."""
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_a_cross_beside_the_notes_w1_update(self, snap_compare, size: str) -> None:
+        async def first_wrong(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press("x")
+            await pilot.app.workers.wait_for_complete()  # the search is a worker's
+            await pilot.pause()
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=first_wrong)

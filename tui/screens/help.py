@@ -43,6 +43,7 @@ DETAILS = {
     "next_bookmark": "jump to the next bookmark (after the last, the first)",
     "present": "presenter mode: large digits, black on white, the chain rule given the room",
     "screenshot": "save the screen as an SVG (--screenshots DIR, default the current folder)",
+    "first_wrong": "jump to the first ✗: the first derivation entry that differs from backprop",
     "help": "this help (ctrl+p lists every command by name)",
     "theme": "light / dark theme (light reads better on a projector)",
     "quit": "quit",

@@ -28,6 +28,7 @@ from bpdbg.tui.background import RunEnded, RunProgress, run_in_chunks
 from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
+from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.open import OpenScreen
@@ -53,7 +54,7 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(ExportsTheEpoch, LectureScreen):
+class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.

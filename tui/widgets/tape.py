@@ -12,6 +12,7 @@ from textual import events
 from textual.message import Message
 
 from bpdbg.engine.cursor import Snapshot
+from bpdbg.engine.derivation_marks import DerivationMark
 from bpdbg.engine.tape import Step
 from bpdbg.tui.format import clip, compact
 from bpdbg.tui.widgets.lines import Line, LinesView
@@ -34,11 +35,19 @@ def scroll_top(row: int, height: int) -> int:
 class TapePanel(LinesView):
     """A phase title before each phase, then one row per step: index, label and value."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"tape--current", "tape--phase", "tape--pending"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "tape--current",
+        "tape--phase",
+        "tape--pending",
+        "tape--right",
+        "tape--wrong",
+    }
     DEFAULT_CSS = """
     TapePanel > .tape--current { background: $accent 40%; text-style: bold; }
     TapePanel > .tape--phase { color: $text-secondary; text-style: bold italic; }
     TapePanel > .tape--pending { color: $text-muted; }
+    TapePanel > .tape--right { color: $success; }
+    TapePanel > .tape--wrong { color: $error; text-style: bold; }
     """
 
     class Chosen(Message):
@@ -61,11 +70,15 @@ class TapePanel(LinesView):
         self._label_width = 0
         self._value_width = 0
         self._snapshot: Snapshot | None = None
+        self._marked: tuple[tuple[int, str], ...] = ()  # the derivation entries placed, by step and name
+        self._mark_rows: list[int] = []  # the row of each, in the snapshot's order
 
     def show(self, snapshot: Snapshot) -> None:
         """Scroll to the current step, and bring the rows in line with the snapshot."""
         self._snapshot = snapshot
-        if snapshot.steps is not self._steps:
+        marked = tuple((m.step, m.name) for m in snapshot.marks)
+        if snapshot.steps is not self._steps or marked != self._marked:
+            self._marked = marked
             self._place(snapshot.steps)
         top = scroll_top(self._row_of[snapshot.position.step], self.scrollable_content_region.height)
         if top != self.scroll_offset.y:
@@ -92,6 +105,8 @@ class TapePanel(LinesView):
                 f"tape--{kind}" if kind else "",
             )
         self._values, self._available = snapshot.values, snapshot.available
+        for mark, row in zip(snapshot.marks, self._mark_rows, strict=True):
+            self._rows[row] = mark_line(mark, self._value_width)
         return self._rows
 
     def _line(self, step: Step, value: object, reached: bool, kind: str) -> str:
@@ -102,7 +117,7 @@ class TapePanel(LinesView):
     def _place(self, steps: tuple[Step, ...]) -> None:
         """A phase title before each phase, then a row per step (its text comes later)."""
         self._steps = steps
-        self._rows, self._row_of = [], []
+        self._rows, self._row_of, self._mark_rows = [], [], []
         phase = None
         for step in steps:
             if step.phase != phase:
@@ -110,6 +125,9 @@ class TapePanel(LinesView):
                 self._rows.append((f"     {PHASE_TITLES.get(phase, phase)}", "tape--phase"))
             self._row_of.append(len(self._rows))
             self._rows.append(("", ""))
+            for _ in (name for index, name in self._marked if index == step.index):
+                self._mark_rows.append(len(self._rows))
+                self._rows.append(("", ""))
         self._built_width = -1
 
     def _columns(self, width: int) -> None:
@@ -133,3 +151,16 @@ class TapePanel(LinesView):
         row = offset.y + int(self.scroll_offset.y)
         if row in self._row_of:  # a step's row, not a phase title
             self.post_message(self.Chosen(self._row_of.index(row)))
+
+
+def mark_line(mark: DerivationMark, width: int) -> Line:
+    """A derivation entry under the step it claims: ✓ or ✗ with its value (and backprop's, where
+    they differ), then its formula; values first, so that a narrow tape still shows them."""
+    if mark.verdict == "?":
+        return f"    ? {mark.name}: {mark.note}", "tape--wrong"
+    if mark.verdict == "·":
+        return f"    · {mark.name} = {mark.formula}", "tape--pending"
+    value = compact(mark.value, width // 2)
+    if mark.wrong:
+        return f"    ✗ {mark.name} = {value}, not {compact(mark.true, width // 2)} · {mark.formula}", "tape--wrong"
+    return f"    ✓ {mark.name} = {value} · {mark.formula}", "tape--right"
