@@ -87,6 +87,7 @@ class Trainer:
         self.stop: Stop | None = None
         self._carried: list[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
         self._flags = _FloatingPointFlags()
+        self.last_values: Values = []  # every value of the latest epoch run, for breakpoints to check
 
     # -- running ----------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ class Trainer:
     def _epoch(self, epoch: int) -> None:
         program, flags = self.program, self._flags
         rule = program.stop_rule
-        vals = program.start(self._carried, epoch)
+        vals = self.last_values = program.start(self._carried, epoch)
         program.run(vals, 0, program.backward_start)
         loss = float(vals[program.loss_slot])
         self.losses[epoch - 1] = loss

@@ -29,7 +29,9 @@ DEBUGGER_BINDINGS = [
     Binding("r,home", "rewind", "rewind", id="rewind"),
     Binding("G,end", "to_end", "end", id="to_end"),
     Binding("b", "add_breakpoint", "break", id="add_breakpoint", group=BREAK),
-    Binding("B", "clear_breakpoints", "clear breakpoints", id="clear_breakpoints", group=BREAK),
+    Binding("B", "list_breakpoints", "list breakpoints", id="list_breakpoints", group=BREAK),
+    Binding("c", "continue(1)", "continue to the next hit", id="next_hit", group=BREAK),
+    Binding("C", "continue(-1)", "back to the previous hit", id="prev_hit", group=BREAK),
     Binding("o", "open", "open", id="open"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
@@ -56,7 +58,9 @@ MOVES_CURSOR = frozenset(
         "to_end",
         "open",
         "add_breakpoint",
-        "clear_breakpoints",
+        "list_breakpoints",
+        "next_hit",
+        "prev_hit",
     }
 )
 """Bindings that move or replace the cursor, or change what its snapshot shows: refused while a
