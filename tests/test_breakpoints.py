@@ -141,6 +141,7 @@ class TestEpochsThatEndEarly:
         cursor = cursor_with("neuron_identity", "loss < 0.01", "w > 100")  # epoch 6 stops before its backward pass
         assert cursor.next_hit() is not None
         assert cursor.position.epoch == 6 and cursor.snapshot().step.slot == cursor.program.loss_slot
-        assert cursor.next_hit() is None
-        assert cursor.snapshot().missed == "w > 100 not checked: epoch 6 never computed w"
-        assert cursor.prev_hit() is not None and cursor.position.epoch == 6
+        assert cursor.next_hit() is None  # the epoch's last step is that hit: nothing after it
+        end = cursor.snapshot()
+        assert end.hits == ("loss < 0.01",)
+        assert end.missed == "w > 100 not checked: epoch 6 never computed w"
