@@ -70,7 +70,7 @@ class Trainer:
     """Trains a program lazily, as far as it is asked, and replays any epoch it has run."""
 
     def __init__(self, program: Program, memory: int = CHECKPOINT_BYTES) -> None:
-        self.program = program
+        self.program, self.memory = program, memory
         scenario = program.scenario
         self.max_epochs = scenario.epochs
         fit = max(memory // (8 * max(program.row_size, 1)), 2)  # rows that fit the budget

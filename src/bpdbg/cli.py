@@ -14,47 +14,18 @@ import numpy as np
 from click.shell_completion import CompletionItem
 
 from bpdbg import __version__
+from bpdbg.completion import SCENARIO, scenario_completions
+from bpdbg.engine.limits import CHECKPOINT_BYTES, parse_memory
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
+from bpdbg.progress import Progress
 from bpdbg.scenarios import DEFAULT, resolve, shipped
 
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by ctrl-c
 JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
-
-
-def _scenario_completions(incomplete: str) -> list[CompletionItem]:
-    """Shipped names, then *.toml files and folders, that start with what was typed."""
-    items = [CompletionItem(name) for name in shipped() if name.startswith(incomplete)]
-    folder, _, stem = incomplete.rpartition("/")
-    base = Path(folder).expanduser() if folder else Path("/" if incomplete.startswith("/") else ".")
-    try:
-        entries = sorted(base.iterdir())
-    except OSError:
-        return items
-    for entry in entries:
-        if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem.startswith(".")):
-            continue
-        shown = f"{folder}/{entry.name}" if folder or incomplete.startswith("/") else entry.name
-        if entry.is_dir():
-            items.append(CompletionItem(f"{shown}/"))
-        elif entry.suffix == ".toml":
-            items.append(CompletionItem(shown))
-    return items
-
-
-class ScenarioType(click.types.StringParamType):
-    """A scenario file or shipped name; completes both in the shell."""
-
-    name = "scenario"
-
-    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-        return _scenario_completions(incomplete)
-
-
-SCENARIO = ScenarioType()
 
 
 def _output_failed(error: OSError) -> None:
@@ -77,15 +48,16 @@ class _DebuggerByDefault(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # While the shell completes (resilient parsing), a lone word may be a command being typed.
         rewrite = bool(args) if ctx.resilient_parsing else True
-        if rewrite and (not args or (args[0] not in self.commands and not args[0].startswith("-"))):
-            args = ["open", *args]
+        own_option = bool(args) and args[0].startswith("-") and not args[0].startswith("--memory")
+        if rewrite and (not args or (args[0] not in self.commands and not own_option)):
+            args = ["open", *args]  # `bpdbg --memory 64MB two_neurons` opens the debugger too
         return super().parse_args(ctx, args)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """Commands, and scenarios too: `bpdbg SCENARIO` opens the debugger."""
         items = super().shell_complete(ctx, incomplete)
         if not incomplete.startswith("-"):
-            items += _scenario_completions(incomplete)
+            items += scenario_completions(incomplete)
         return items
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -107,9 +79,13 @@ class _DebuggerByDefault(click.Group):
 
 
 class _Running:
-    """The trainer a command is running, so an interruption can say how far it got."""
+    """The trainer a command is running, so an interruption can say how far it got, and its
+    progress on stderr (when that is a terminal)."""
 
     trainer: Trainer | None = None
+
+    def __init__(self) -> None:
+        self.progress = Progress()
 
 
 @contextmanager
@@ -119,15 +95,37 @@ def _interruptible() -> Iterator[_Running]:
     try:
         yield running
     except KeyboardInterrupt:
+        running.progress.clear()
         epoch = running.trainer.epochs_done if running.trainer is not None else 0
         click.echo(f"interrupted at epoch {epoch}", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        running.progress.clear()
 
 
-def _load(scenario: str) -> Trainer:
+def _budget(ctx: click.Context, param: click.Parameter, value: str | None) -> int:
+    """`--memory`, in bytes; a bad value is one line and exit status 2, as a bad scenario is."""
+    if value is None or ctx.resilient_parsing:
+        return CHECKPOINT_BYTES
+    try:
+        return parse_memory(value)
+    except ValueError as error:
+        click.echo(f"bpdbg: --memory: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+MEMORY = click.option(
+    "--memory",
+    metavar="SIZE",
+    callback=_budget,
+    help="Memory for the parameters kept to replay any epoch (default 256MiB), e.g. 64MB, 1GB.",
+)
+
+
+def _load(scenario: str, memory: int = CHECKPOINT_BYTES) -> Trainer:
     """A trainer for the scenario, or a one-line error and exit status 2."""
     try:
-        return open_scenario(resolve(scenario))
+        return open_scenario(resolve(scenario), memory)
     except ScenarioError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -153,9 +151,10 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
-def open_debugger(scenario: str) -> None:
+@MEMORY
+def open_debugger(scenario: str, memory: int) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
-    trainer = _load(scenario)  # a bad file is reported the same way, terminal or not
+    trainer = _load(scenario, memory)  # a bad file is reported the same way, terminal or not
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("bpdbg: the debugger needs a terminal; for a log without one, use `bpdbg run SCENARIO`", err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -196,23 +195,27 @@ def _json_lines(trainer: Trainer, first: int = 1) -> Iterator[dict[str, object]]
 @main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per epoch (JSON Lines).")
-def run(scenario: str, as_json: bool) -> None:
+@MEMORY
+def run(scenario: str, as_json: bool, memory: int) -> None:
     """Train SCENARIO headless and print its log the way the notes print it."""
     import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
 
     from bpdbg.engine.report import Log
 
     with _interruptible() as running:
-        trainer = running.trainer = _load(scenario)
+        trainer = running.trainer = _load(scenario, memory)
+        report = running.progress.watching(trainer, Path(scenario).stem)
         try:
             if as_json:
                 while not trainer.finished:  # a chunk at a time, so a long run's lines come as it goes
                     first = trainer.epochs_done + 1
-                    trainer.run(JSON_CHUNK)
+                    trainer.run(JSON_CHUNK, should_stop=report)
+                    running.progress.clear()
                     for line in _json_lines(trainer, first):
                         click.echo(json.dumps(line, allow_nan=False))
             else:
-                trainer.run()
+                trainer.run(should_stop=report)
+                running.progress.clear()
                 for log_line in Log(trainer).lines():
                     click.echo(log_line.text)
         except ScenarioError as error:
@@ -224,14 +227,14 @@ def run(scenario: str, as_json: bool) -> None:
         sys.exit(EXIT_DIFFERS)
 
 
-def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> None:
+def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer, _Running], bool], memory: int) -> None:
     """Run `one` per scenario; exit 2 on bad input, 1 if any failed, else 0."""
     failed = bad = False
     with _interruptible() as running:
         for scenario in scenarios:
             try:
-                trainer = running.trainer = open_scenario(resolve(scenario))
-                failed |= not one(scenario, trainer)
+                trainer = running.trainer = open_scenario(resolve(scenario), memory)
+                failed |= not one(scenario, trainer, running)
             except ScenarioError as error:
                 click.echo(str(error), err=True)
                 bad = True
@@ -240,17 +243,19 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
-def check(scenarios: tuple[str, ...]) -> None:
+@MEMORY
+def check(scenarios: tuple[str, ...], memory: int) -> None:
     """Compare each SCENARIO's run with the notes' printed table, at the printed precision."""
     from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
 
-    def one(name: str, trainer: Trainer) -> bool:
+    def one(name: str, trainer: Trainer, running: _Running) -> bool:
         label = Path(name).stem
         text = trainer.program.scenario.expected_text
         if text is None:
             click.echo(f"{label}: no expected table to compare with")
             return True
-        trainer.run()
+        trainer.run(should_stop=running.progress.watching(trainer, label))
+        running.progress.clear()
         result = compare_log(trainer, text)
         if result.divergence is None:
             click.echo(f"{label}: agrees with the notes ({result.lines} printed lines)")
@@ -272,7 +277,7 @@ def check(scenarios: tuple[str, ...]) -> None:
         click.echo(f"{label}: DIFFERS from the notes at {found.describe()}; {fd}")
         return False
 
-    _each(scenarios, one)
+    _each(scenarios, one, memory)
 
 
 @main.command()
@@ -280,11 +285,12 @@ def check(scenarios: tuple[str, ...]) -> None:
 @click.option(
     "--after", default=3, show_default=True, type=click.IntRange(min=0), help="Also check after this many updates."
 )
-def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
+@MEMORY
+def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
     """Compare every gradient of SCENARIO with central finite differences."""
     from bpdbg.engine.check import gradient_check
 
-    def one(name: str, trainer: Trainer) -> bool:
+    def one(name: str, trainer: Trainer, running: _Running) -> bool:
         label = Path(name).stem
         trainer.run(after + 1)
         last = trainer.epochs_done
@@ -311,7 +317,7 @@ def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
         )
         return ok
 
-    _each(scenarios, one)
+    _each(scenarios, one, memory)
 
 
 @main.command("list")

@@ -255,7 +255,7 @@ class MainScreen(Screen[None]):
             if trainer is not None:
                 self.post_message(ScenarioLoaded(trainer))
 
-        self.app.push_screen(OpenScreen(), load)
+        self.app.push_screen(OpenScreen(self.cursor.trainer.memory), load)
 
     @on(ScenarioLoaded)
     async def _scenario_loaded(self, message: ScenarioLoaded) -> None:
