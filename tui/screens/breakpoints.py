@@ -39,6 +39,7 @@ class BreakpointListScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.display = bool(self.breakpoints)
+        self.query_one("#none").display = not self.breakpoints
         if self.breakpoints:
             options.highlighted = 0
 
@@ -61,7 +62,9 @@ class BreakpointListScreen(ModalScreen[None]):
 
     def _emptied(self) -> None:
         self.query_one(OptionList).display = False
-        self.query_one("#none", Static).update(Text(NONE))
+        none = self.query_one("#none", Static)
+        none.update(Text(NONE))
+        none.display = True
 
     def action_close(self) -> None:
         self.dismiss(None)
