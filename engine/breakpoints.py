@@ -271,11 +271,12 @@ class Search:
             if epoch > checked:
                 checked = epoch
                 watches = self.replayed if self._whole(epoch) else self.watches
-                vals, everything = trainer.last_values, len(self.program.steps)
-                hit = self.in_epoch(epoch, 0, everything, watches, vals)
-                if hit is not None and watches is not self.watches:  # a loss breakpoint may hold before it
-                    hit = self.in_epoch(epoch, 0, everything, self.watches, vals)
-                found = Found(epoch, *hit) if hit is not None else None
+                if watches:
+                    vals, everything = trainer.last_values, len(self.program.steps)
+                    hit = self.in_epoch(epoch, 0, everything, watches, vals)
+                    if hit is not None and watches is not self.watches:  # a loss breakpoint may hold before it
+                        hit = self.in_epoch(epoch, 0, everything, self.watches, vals)
+                    found = Found(epoch, *hit) if hit is not None else None
                 self.progress(epoch)
             stopped = found is None and self.should_stop()
             return found is not None or stopped
@@ -283,8 +284,8 @@ class Search:
         chunk = 1
         while found is None and not stopped and not trainer.finished:
             start = trainer.epochs_done
-            trainer.run(chunk, should_stop=check)
-            check()
+            trainer.run(chunk, should_stop=check if self.replayed else self.should_stop)
+            check()  # the chunk's last epoch
             last = trainer.epochs_done if found is None else found.epoch - 1
             bulk = self._by_loss(start + 1, last - (not self._whole(last)), backwards=False)
             if bulk is not None:

@@ -50,6 +50,8 @@ class EvaluationError(ValueError):
 
 def truth(value: Any) -> bool:
     """A condition on an array holds when it holds for every element."""
+    if isinstance(value, np.ndarray | np.generic):  # the usual case, checked after every step: no wrapper
+        return bool(value.all())
     return bool(np.all(value))
 
 
