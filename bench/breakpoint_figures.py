@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.engine.cursor import Cursor
@@ -28,13 +29,13 @@ def figures(best_of: Callable[..., list[float]], repeats: int) -> list[dict[str,
     for name, condition, target in CASES:
         path = shipped()[name]
 
-        def plain() -> float:
+        def plain(path: Path = path) -> float:
             trainer = open_scenario(path)
             start = time.perf_counter()
             trainer.run()
             return time.perf_counter() - start
 
-        def watched() -> float:
+        def watched(path: Path = path, condition: str = condition) -> float:
             cursor = Cursor(open_scenario(path))
             cursor.breakpoints.append(parse_breakpoint(cursor.program, condition))
             start = time.perf_counter()

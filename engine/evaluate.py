@@ -81,7 +81,7 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
     if isinstance(node, Unary):
         value = _evaluate(node.operand, lookup, grad, each)
         if node.op == "not":
-            return np.logical_not(value) if each else not truth(value)
+            return np.logical_not(np.asarray(value)) if each else not truth(value)
         if _whole(value):
             return -value if node.op == "-" else value  # type: ignore[operator]
         return _apply(node, np.negative if node.op == "-" else np.positive, value)
@@ -89,7 +89,7 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
         return _apply(node, np.transpose, _evaluate(node.operand, lookup, grad, each))
     if isinstance(node, Binary):
         if node.op in ("and", "or") and each:
-            both = _evaluate(node.left, lookup, grad, each), _evaluate(node.right, lookup, grad, each)
+            both = [np.asarray(_evaluate(side, lookup, grad, each)) for side in (node.left, node.right)]
             return np.logical_and(*both) if node.op == "and" else np.logical_or(*both)
         if node.op in ("and", "or"):
             first = truth(_evaluate(node.left, lookup, grad, each))

@@ -47,8 +47,12 @@ Job = Callable[[Callable[[], bool], Callable[[int], None]], Found]
 
 def perform(job: Job, should_stop: Callable[[], bool], post: Callable[[Message], object], max_epochs: int) -> None:
     """Run `job` in a worker, posting its progress and, last, where it ended (or why it failed)."""
+
+    def progress(done: int) -> None:
+        post(RunProgress(done, max_epochs))
+
     try:
-        found = job(should_stop, lambda done: post(RunProgress(done, max_epochs)))
+        found = job(should_stop, progress)
     except Exception as error:  # the engine's fault is reported on screen; the app stays up
         post(RunEnded(None, error=one_line(error)))
     else:
