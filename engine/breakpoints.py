@@ -1,4 +1,4 @@
-"""Breakpoints on any step: where each condition is evaluated, and the search for hits.
+"""Breakpoints on any step: where each condition is evaluated (search.py finds the hits).
 
 A condition is evaluated at a step only once every quantity it names is known at that
 step of the epoch: the epoch, the data and the parameters entering the epoch from its
@@ -11,13 +11,15 @@ between: the step that computes a node, loss or gradient, the update step of a p
 first step of every epoch for `epoch`.
 
 A condition on the loss and the epoch alone is evaluated over many epochs at once, from
-the losses the trainer keeps, without replaying them; any other is evaluated on each
-epoch's values, as training computes them or by a replay of an epoch already run.
+the losses the trainer keeps, without replaying them. One evaluated once an epoch, element
+by element, is stacked: what it reads is kept from each epoch training runs and evaluated
+for a chunk of epochs at once. Any other is evaluated on each epoch's values, as training
+computes them or by a replay of an epoch already run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,9 +28,11 @@ import numpy as np
 from .conditions import Condition
 from .evaluate import evaluate, truth
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, walk
+from .limits import MAX_STACK_BYTES
 from .ops import FUNCTION_OPS
 from .tape import Program
-from .trainer import EpochRecord, Trainer
+
+TRAIN_CHUNK = 256  # the most epochs trained before the breakpoints checked for many epochs at once are
 
 #: Functions that act on each element alone, so a condition using only them can run on a column of epochs.
 ELEMENTWISE = frozenset(FUNCTION_OPS) - {"transpose"}
@@ -54,6 +58,7 @@ class Watch:
     steps: tuple[int, ...]  # where it is evaluated in every epoch
     first: tuple[int, ...]  # where in the first epoch, whose starting values are new too
     by_loss: bool  # reads the loss and the epoch alone, element by element: evaluated many epochs at once
+    stacks: bool = False  # evaluated once an epoch, element by element, with no `or`/`not`: stackable by epoch
 
     @property
     def text(self) -> str:
@@ -119,7 +124,13 @@ def watch(program: Program, condition: Condition) -> Watch:
     steps = tuple(sorted({step for _, step in sets if step >= known}))
     first = tuple(sorted(set(steps) | ({0} if known == 0 and (from_start or not sets) else set())))
     by_loss = bool(names) and set(names) <= {"loss", "epoch"} and not grads and _each_element(tree)
-    return Watch(condition, tuple(reads), tuple(sets), steps, first, by_loss)
+    # all(a and b) is all(a) and all(b), so `and` survives stacking; `or` and `not` do not.
+    stacks = (
+        len(steps) == 1
+        and _each_element(tree)
+        and not any(isinstance(n, Binary | Unary) and n.op in ("or", "not") for n in walk(tree))
+    )
+    return Watch(condition, tuple(reads), tuple(sets), steps, first, by_loss, stacks)
 
 
 def _is_param(label: str, reads: list[Read]) -> bool:
@@ -130,7 +141,7 @@ def _is_param(label: str, reads: list[Read]) -> bool:
 def _each_element(tree: Node) -> bool:
     """Whether every operation acts on each element alone (no sums, matrix products or transposes)."""
     for node in walk(tree):
-        if isinstance(node, Call) and node.func not in ELEMENTWISE:
+        if isinstance(node, Call) and node.func not in ELEMENTWISE | {"grad"}:
             return False
         if isinstance(node, Transpose) or (isinstance(node, Binary) and node.op == "@"):
             return False
@@ -139,159 +150,44 @@ def _each_element(tree: Node) -> bool:
     return True
 
 
-# -- searching --------------------------------------------------------------------------------
+class Stack:
+    """What one breakpoint reads in each epoch training runs, kept to be evaluated for a chunk of
+    epochs at once: each quantity stacked along a first axis, one row per epoch."""
 
+    def __init__(self, program: Program, watch: Watch) -> None:
+        self.program, self.watch = program, watch
+        tree = watch.condition.expression.tree
+        self.grads = [c.args[0].id for c in walk(tree) if isinstance(c, Call) and c.func == "grad"]  # type: ignore[union-attr]
+        self.epochs: list[int] = []
+        self.rows: list[list[Any]] = []
 
-@dataclass(frozen=True)
-class Found:
-    """Where a search ended: at a hit, at the end of what it could search, or where it was stopped."""
+    def add(self, epoch: int, vals: Sequence[Any]) -> bool:
+        """Keep what the breakpoint reads in `epoch`; False if that is too large to keep for a chunk."""
+        step = self.watch.steps[0]
+        late = [read.update_step is not None and read.update_step <= step for read in self.watch.reads]
+        row = [vals[r.updated_slot if up else r.slot] for r, up in zip(self.watch.reads, late, strict=True)]  # type: ignore[index]
+        row += [vals[self.program.grad_of[name]] for name in self.grads]
+        if not self.rows and sum(np.asarray(v).nbytes for v in row) * TRAIN_CHUNK > MAX_STACK_BYTES:
+            return False
+        self.epochs.append(epoch)
+        self.rows.append(row)
+        return True
 
-    epoch: int
-    step: int
-    condition: Condition | None = None
-    stopped: bool = False
-
-
-Records = Callable[[int], EpochRecord]
-TRAIN_CHUNK = 256  # the most epochs trained before the loss-and-epoch breakpoints are checked
-
-
-class Search:
-    """The next or previous step where a breakpoint holds, from a position (not counting it).
-
-    `should_stop` is asked between epochs, so a long search can be stopped; `progress` is
-    told each epoch searched. Neither may touch the trainer.
-    """
-
-    def __init__(
-        self,
-        trainer: Trainer,
-        watches: Sequence[Watch],
-        records: Records,
-        should_stop: Callable[[], bool] | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> None:
-        self.trainer, self.program, self.watches, self.records = trainer, trainer.program, list(watches), records
-        self.should_stop = should_stop or (lambda: False)
-        self.progress = progress or (lambda epoch: None)
-        self.replayed = [w for w in self.watches if not w.by_loss]
-
-    def _last_step(self, epoch: int) -> int:
-        return self.trainer.steps_in(epoch) - 1
-
-    def _whole(self, epoch: int) -> bool:
-        return self.trainer.steps_in(epoch) == len(self.program.steps)
-
-    def in_epoch(
-        self, epoch: int, lo: int, hi: int, watches: Sequence[Watch], vals: Sequence[Any], last: bool = False
-    ) -> tuple[int, Condition] | None:
-        """The first (last=True: the last) step in lo…hi of `epoch` where one of `watches` holds."""
-        best: tuple[int, Condition] | None = None
-        hi = min(hi, self._last_step(epoch))
-        for w in watches:
-            candidates = [s for s in w.steps_in(epoch) if lo <= s <= hi]
-            for step in reversed(candidates) if last else candidates:
-                if best is not None and (step <= best[0] if last else step >= best[0]):
-                    break
-                if w.holds_at(self.program, vals, step, epoch):
-                    best = (step, w.condition)
-                    break
-        return best
-
-    def _by_loss(self, first: int, last: int, backwards: bool) -> tuple[int, int, Condition] | None:
-        """The nearest hit of the loss-and-epoch breakpoints in the whole epochs first…last, found
-        for all of those epochs at once from the trainer's losses."""
-        best: tuple[int, int, Condition] | None = None
-        if first > last:
+    def first_hit(self) -> tuple[int, int, Condition] | None:
+        """The first epoch kept where the breakpoint holds, if any; what was kept is let go."""
+        if not self.rows:
             return None
-        lookup = {"loss": self.trainer.losses[first - 1 : last], "epoch": np.arange(first, last + 1, dtype=np.float64)}
-        for w in self.watches:
-            if not w.by_loss:
-                continue
-            held = evaluate(w.condition.expression.tree, lookup, each=True)
-            held = np.flatnonzero(np.broadcast_to(held, last - first + 1))
-            if held.size:
-                hit = (first + int(held[-1] if backwards else held[0]), w.steps[0], w.condition)
-                if best is None or (hit[:2] > best[:2] if backwards else hit[:2] < best[:2]):
-                    best = hit
-        return best
-
-    def _vals(self, epoch: int) -> Sequence[Any]:
-        return self.records(epoch).values
-
-    def forward(self, epoch: int, step: int, until: tuple[int, int] | None = None) -> Found:
-        """The first hit after (epoch, step), up to `until` if given; else on to the end of the run,
-        training the epochs not yet run and checking each as it is trained."""
-        end = until or (self.trainer.epochs_done, self._last_step(self.trainer.epochs_done))
-        partial = {epoch, end[0]}  # searched step by step; the epochs between, a whole epoch at a time
-        bulk = self._by_loss(epoch + 1, end[0] - 1, backwards=False)
-        for e in range(epoch, end[0] + 1):
-            watches = self.watches if e in partial else self.replayed
-            lo, hi = (step + 1 if e == epoch else 0), (end[1] if e == end[0] else self._last_step(e))
-            found = self.in_epoch(e, lo, hi, watches, self._vals(e)) if watches else None
-            if bulk is not None and e == bulk[0] and (found is None or bulk[1] < found[0]):
-                found = bulk[1:]
-            if found is not None:
-                return Found(e, found[0], found[1])
-            self.progress(e)
-            if self.should_stop():
-                return Found(e, hi, stopped=True)
-        if until is not None or self.trainer.finished:
-            return Found(*end)
-        return self._train_on()
-
-    def backward(self, epoch: int, step: int) -> Found:
-        """The last hit before (epoch, step), searching back to the first step of the run."""
-        bulk = self._by_loss(1, epoch - 1, backwards=True)  # only the run's last epoch can be partial
-        for e in range(epoch, 0, -1):
-            watches = self.watches if e == epoch else self.replayed
-            hi = step - 1 if e == epoch else self._last_step(e)
-            found = self.in_epoch(e, 0, hi, watches, self._vals(e), last=True) if watches and hi >= 0 else None
-            if bulk is not None and e == bulk[0] and (found is None or bulk[1] > found[0]):
-                found = bulk[1:]
-            if found is not None:
-                return Found(e, found[0], found[1])
-            self.progress(e)
-            if self.should_stop():
-                return Found(e, 0, stopped=True)
-        return Found(1, 0)
-
-    def _train_on(self) -> Found:
-        """Train on, a chunk of epochs at a time, checking each epoch's values as training leaves
-        them; the loss-and-epoch breakpoints are checked after each chunk, for all of it at once."""
-        trainer = self.trainer
-        checked = trainer.epochs_done
-        found: Found | None = None
-        stopped = False
-
-        def check() -> bool:
-            """Asked by the trainer before each epoch: look at the one just run."""
-            nonlocal checked, found, stopped
-            epoch = trainer.epochs_done
-            if epoch > checked:
-                checked = epoch
-                watches = self.replayed if self._whole(epoch) else self.watches
-                if watches:
-                    vals, everything = trainer.last_values, len(self.program.steps)
-                    hit = self.in_epoch(epoch, 0, everything, watches, vals)
-                    if hit is not None and watches is not self.watches:  # a loss breakpoint may hold before it
-                        hit = self.in_epoch(epoch, 0, everything, self.watches, vals)
-                    found = Found(epoch, *hit) if hit is not None else None
-                self.progress(epoch)
-            stopped = found is None and self.should_stop()
-            return found is not None or stopped
-
-        chunk = 1
-        while found is None and not stopped and not trainer.finished:
-            start = trainer.epochs_done
-            trainer.run(chunk, should_stop=check if self.replayed else self.should_stop)
-            check()  # the chunk's last epoch
-            last = trainer.epochs_done if found is None else found.epoch - 1
-            bulk = self._by_loss(start + 1, last - (not self._whole(last)), backwards=False)
-            if bulk is not None:
-                found = Found(*bulk)
-            chunk = min(2 * chunk, TRAIN_CHUNK)
-        if found is not None:
-            return found
-        last = trainer.epochs_done
-        return Found(last, self._last_step(last), stopped=stopped)
+        epochs, rows = np.array(self.epochs, dtype=np.float64), self.rows
+        self.epochs, self.rows = [], []
+        columns = [np.stack([np.asarray(row[i], dtype=np.float64) for row in rows]) for i in range(len(rows[0]))]
+        depth = max([c.ndim - 1 for c in columns], default=0)
+        # Each quantity keeps its own axes last, so that they broadcast as they do in one epoch.
+        stacked = [c.reshape(c.shape[:1] + (1,) * (depth + 1 - c.ndim) + c.shape[1:]) for c in columns]
+        names = [read.name for read in self.watch.reads]
+        lookup: dict[str, object] = dict(zip(names, stacked, strict=False))
+        lookup["epoch"] = epochs.reshape((-1,) + (1,) * depth)
+        grads = dict(zip(self.grads, stacked[len(names) :], strict=True))
+        held = np.asarray(evaluate(self.watch.condition.expression.tree, lookup, lambda n: grads[n.id], each=True))
+        holds = held.reshape(len(rows), -1).all(axis=1) if held.ndim else np.full(len(rows), bool(held))
+        at = np.flatnonzero(holds)
+        return (int(epochs[at[0]]), self.watch.steps[0], self.watch.condition) if at.size else None

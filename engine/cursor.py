@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .breakpoints import Found, Search, Watch, watch
+from .breakpoints import Watch, watch
 from .chain import Chain, Factor, chain_for
 from .conditions import Condition
 from .limits import MAX_RECORD_CACHE_BYTES
 from .notation import grad_symbol, local_symbol
+from .search import Found, Search
 from .tape import Step
 from .trainer import EpochRecord, Stop, Trainer
 

@@ -27,6 +27,7 @@ MAX_PATHS = 16  # paths of a parameter's chain rule listed one by one; the rest 
 CHECKPOINT_BYTES = 256 * 2**20  # parameters kept every k-th epoch, k chosen to fit (`--memory` sets it)
 MEMORY_RANGE = (2**20, 2**40)  # what `--memory` accepts: 1 MiB to 1 TiB
 RECENT_ROW_BYTES = 32 * 2**20  # rows found by training on from a checkpoint, kept for the next look back
+MAX_STACK_BYTES = 16 * 2**20  # what one breakpoint reads over a chunk of epochs, kept to evaluate at once
 MAX_RECORD_CACHE_BYTES = 64 * 2**20  # replayed epochs the debugger keeps at hand (always at least one)
 
 

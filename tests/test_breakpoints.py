@@ -8,9 +8,12 @@ at 20), update 21-24 (w1 at 21).
 
 from __future__ import annotations
 
-from bpdbg.engine.breakpoints import Search
+import pytest
+
+from bpdbg.engine.breakpoints import TRAIN_CHUNK
 from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.engine.cursor import Cursor, Position
+from bpdbg.engine.search import Search
 from bpdbg.engine.session import open_scenario
 
 from .conftest import trainer_for
@@ -102,10 +105,22 @@ class TestSearching:
         assert at_once.prev_hit() is not None and replayed.prev_hit() is not None
         assert at_once.position == replayed.position == Position(199, at_once.watches()[0].steps[0])
 
-    def test_training_on_stops_at_the_epoch_of_the_hit(self) -> None:
-        cursor = cursor_with("net_221_sigmoid", "abs(grad(W1)) < 1e-3")
-        assert cursor.next_hit() is not None
-        assert cursor.trainer.epochs_done == cursor.position.epoch < cursor.trainer.max_epochs
+    @pytest.mark.parametrize(
+        ("scenario", "condition"),
+        [("net_221_sigmoid", "abs(grad(W1)) < 1e-3"), ("moons_relu", "abs(grad(W2)) < 0.005 and loss < 0.5")],
+    )
+    def test_a_breakpoint_stacked_over_a_chunk_of_epochs_agrees_with_one_checked_epoch_by_epoch(
+        self, scenario: str, condition: str
+    ) -> None:
+        stacked = cursor_with(scenario, condition)
+        assert stacked.watches()[0].stacks
+        one_by_one = cursor_with(scenario, f"{condition} or epoch < 0")  # `or` cannot be stacked
+        assert not one_by_one.watches()[0].stacks
+        assert stacked.next_hit() is not None and one_by_one.next_hit() is not None
+        assert stacked.position == one_by_one.position
+        assert one_by_one.trainer.epochs_done == one_by_one.position.epoch  # training stopped right there
+        assert stacked.trainer.epochs_done - stacked.position.epoch < TRAIN_CHUNK
+        assert stacked.prev_hit() is None or stacked.position < one_by_one.position
 
     def test_with_no_hit_c_ends_at_the_end_of_the_run_and_C_at_the_start(self) -> None:
         cursor = cursor_with("two_neurons", "loss < 0")

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from textual.message import Message
 
-from bpdbg.engine.breakpoints import Found
 from bpdbg.engine.messages import one_line
+from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
 
 CHUNK_SECONDS = (0.02, 0.1)  # a chunk shorter than this grows, longer shrinks: a stop is honoured soon

@@ -21,9 +21,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from bpdbg.engine.breakpoints import Found
 from bpdbg.engine.conditions import Condition
 from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, throttled, to_the_end
 from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
