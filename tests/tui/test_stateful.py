@@ -138,7 +138,7 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             await pilot.pause()
             screen = app.debugger
             app.theme = reference.theme
-            screen.speed_index, screen.count = main.speed_index, main.count
+            screen.speed_index, screen.count, screen.notice = main.speed_index, main.count, main.notice
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
             screen.cursor.goto(position.epoch, position.step)
             screen.show()
@@ -275,6 +275,10 @@ class DebuggerMachine(RuleBasedStateMachine):
 
     def assert_same_screen_as_a_fresh_app(self) -> None:
         async def settle(pilot: Pilot[None]) -> str:
+            for _ in range(10_000):  # a search or run in a worker (c, C, G) ends first
+                if self.app.debugger.busy is None:
+                    break
+                await pilot.pause()
             self.app.debugger.pause()
             self.app.debugger.show()
             await pilot.pause()
