@@ -60,10 +60,11 @@ class TestProgress:
         assert "epoch" not in result.stderr and "\r" not in result.output
 
     @pytest.mark.slow
-    def test_run_on_a_terminal_shows_progress_on_stderr_and_never_on_stdout(self) -> None:
+    @pytest.mark.parametrize("command", ["run", "check"])
+    def test_on_a_terminal_progress_shows_on_stderr_and_never_on_stdout(self, command: str) -> None:
         leader, follower = pty.openpty()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bpdbg", "run", "net_221_sigmoid"],
+            [sys.executable, "-m", "bpdbg", command, "net_221_sigmoid"],
             stdout=subprocess.PIPE,
             stderr=follower,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -83,7 +84,7 @@ class TestProgress:
         assert process.returncode == 0
         assert b"net_221_sigmoid: epoch " in shown and b"/10,001" in shown
         assert shown.endswith(CLEAR.encode())  # erased before the command ends
-        assert stdout.decode() == CliRunner().invoke(main, ["run", "net_221_sigmoid"]).stdout  # the log alone
+        assert stdout.decode() == CliRunner().invoke(main, [command, "net_221_sigmoid"]).stdout  # the output alone
 
 
 class TestMemoryBudget:
