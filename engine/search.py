@@ -151,10 +151,14 @@ class Search:
                 if not self._whole(epoch) or epoch == 1:
                     watches = self.watches
                 else:
-                    watches = [w for w in self.replayed if id(w) not in stacks or not stacks[id(w)].add(epoch, vals)]
+                    watches = []
                     for w in self.replayed:
-                        if id(w) in stacks and w not in watches and not stacks[id(w)].rows:
-                            del stacks[id(w)]  # too large to keep: evaluated epoch by epoch from now on
+                        stack = stacks.get(id(w))
+                        if stack is not None and stack.add(epoch, vals):
+                            continue
+                        if stack is not None:
+                            del stacks[id(w)]  # too large to keep for a chunk: evaluated epoch by epoch
+                        watches.append(w)
                 if watches:
                     everything = len(self.program.steps)
                     hit = self.in_epoch(epoch, 0, everything, watches, vals)

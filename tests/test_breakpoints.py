@@ -160,3 +160,15 @@ class TestEpochsThatEndEarly:
         end = cursor.snapshot()
         assert end.hits == ("loss < 0.01",)
         assert end.missed == "w > 100 not checked: epoch 6 never computed w"
+
+
+def test_a_breakpoint_reading_too_much_to_stack_is_checked_epoch_by_epoch(monkeypatch) -> None:
+    from bpdbg.engine import breakpoints
+
+    monkeypatch.setattr(breakpoints, "MAX_STACK_BYTES", 1)  # nothing fits: every epoch is checked as it runs
+    cursor = cursor_with("net_221_sigmoid", "abs(grad(W1)) < 1e-3")
+    assert cursor.watches()[0].stacks
+    assert cursor.next_hit() is not None
+    assert cursor.trainer.epochs_done == cursor.position.epoch  # found as it was trained, not after a chunk
+    one_by_one = cursor_with("net_221_sigmoid", "abs(grad(W1)) < 1e-3 or epoch < 0")
+    assert one_by_one.next_hit() is not None and one_by_one.position == cursor.position
