@@ -89,7 +89,7 @@ class TestContinue:
         async with app.run_test(size=SIZE) as pilot:
             await add(app, pilot, "abs(grad(x)) < 1")
             await pilot.press("c")
-            await wait_until(pilot, lambda: "looking for the next breakpoint hit: epoch" in status(app), "progress")
+            await wait_until(pilot, lambda: "finding the next hit: epoch" in status(app), "progress")
             await pilot.press("space")
             await wait_until(pilot, lambda: app.debugger.busy is None, "the search to stop")
             done = where(app).epoch

@@ -308,7 +308,7 @@ class MainScreen(Screen[None]):
             self.show(snapshot=False)
             return
         forward = direction > 0
-        doing = f"looking for the {'next' if forward else 'previous'} breakpoint hit"
+        doing = f"finding the {'next' if forward else 'previous'} hit"
         none = "no later breakpoint hit: at the end of the run" if forward else "no earlier hit: at the start"
 
         def job(should_stop: Callable[[], bool], report: Callable[[int], None]) -> Found:
