@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import breakpoint_figures  # noqa: E402
 import notes_loops  # noqa: E402
 
 from bpdbg.engine.cursor import Cursor  # noqa: E402
@@ -172,6 +173,7 @@ def main() -> None:
     repeats = 3 if args.quick else 9
     print(f"bpdbg benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}; best of {repeats}\n")
     rows = training(repeats) + jumps(repeats) + memory()
+    rows += breakpoint_figures.figures(best_of, repeats)
     try:
         import app_figures
     except ImportError as error:  # the TUI's figures need Textual installed

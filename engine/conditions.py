@@ -95,7 +95,8 @@ def check_condition(program: Program, expression: Expression, after_update: bool
 
 
 def parse_breakpoint(program: Program, text: str) -> Condition:
-    """A breakpoint typed in the debugger, checked at the end of an epoch, after its update.
+    """A breakpoint typed in the debugger; grad() is allowed, as it is known from its backward
+    step on (breakpoints.py works out at which steps the condition is evaluated).
 
     Raises ScenarioError (its column counted from 1 within `text`) or ExprError.
     """

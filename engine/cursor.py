@@ -9,17 +9,20 @@ snapshot, bit for bit, however it was reached.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .bookmarks import Bookmarks
+from .breakpoints import Watch, watch
 from .chain import Chain, Factor, chain_for
-from .conditions import Condition, Verdict
+from .conditions import Condition
 from .derivation import Derivation, Outcome
 from .derivation_marks import DerivationMark, marks_for
 from .limits import MAX_RECORD_CACHE_BYTES
 from .notation import grad_symbol, local_symbol
+from .search import Found, Search
 from .tape import Step
 from .trainer import EpochRecord, Stop, Trainer
 
@@ -59,7 +62,8 @@ class Snapshot:
     max_epochs: int
     stop: Stop | None  # set when the cursor stands where the run ended
     breakpoints: tuple[str, ...]  # every breakpoint, as typed
-    hit: str | None  # the breakpoint that holds here, at the end of an epoch
+    hit: str | None  # the first breakpoint that holds at this step (evaluated where one of its quantities is set)
+    hits: tuple[str, ...]  # every breakpoint that holds at this step
     missed: str | None  # breakpoints that could not be checked here, and why
     bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
     marks: tuple[DerivationMark, ...] = ()  # the scenario's derivation, each entry beside the step it claims
@@ -86,6 +90,7 @@ class Cursor:
         self.program = trainer.program
         self.breakpoints: list[Condition] = []
         self.bookmarks = Bookmarks()
+        self._watches: dict[int, Watch] = {}
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
         self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
@@ -204,32 +209,62 @@ class Cursor:
         last = self.trainer.epochs_done
         return self.goto(last, self.last_step(last))
 
-    def run_until(self, max_epochs: int | None = None) -> Condition | None:
-        """Run on, a whole epoch at a time, until a breakpoint holds at the end of one.
+    # -- breakpoints -----------------------------------------------------------------------
 
-        Returns the breakpoint that held (the cursor then stands on that epoch's last step),
-        or None when the run ended or `max_epochs` more epochs went by first.
+    def watches(self) -> list[Watch]:
+        """Every breakpoint with the steps at which it is evaluated (worked out once per breakpoint)."""
+        found = []
+        for condition in self.breakpoints:
+            known = self._watches.get(id(condition))
+            if known is None or known.condition is not condition:
+                known = self._watches[id(condition)] = watch(self.program, condition)
+            found.append(known)
+        return found
+
+    def search(
+        self,
+        forward: bool = True,
+        should_stop: Callable[[], bool] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Found:
+        """Where the next (forward) or previous breakpoint hit is, without moving there.
+
+        Forward, epochs not yet run are trained; with no hit, the search ends at the end of the
+        run (backward: at its first step). It reads the trainer and the epochs kept at hand but
+        changes nothing else of the cursor's, so it can run in a worker.
         """
-        epoch = self.position.epoch
-        limit = self.trainer.max_epochs if max_epochs is None else epoch + max_epochs
-        hit = None
-        while hit is None and epoch < limit and self._ensure(epoch + 1):
-            epoch += 1
-            hit = self.breakpoint_at(epoch)
-        self.goto(epoch, self.last_step(epoch))
-        return hit
+        search = Search(self.trainer, self.watches(), self._any_record, should_stop, progress)
+        p = self.position
+        return search.forward(p.epoch, p.step) if forward else search.backward(p.epoch, p.step)
 
-    def breakpoint_at(self, epoch: int) -> Condition | None:
-        """The first breakpoint that holds at the end of `epoch`, if any."""
-        return next((c for c, verdict in self._verdicts(epoch) if verdict.holds), None)
+    def next_hit(self) -> Condition | None:
+        """Go to the next step where a breakpoint holds (None: there is none; the cursor is at the end)."""
+        found = self.search(forward=True)
+        self.goto(found.epoch, found.step)
+        return found.condition
 
-    def _verdicts(self, epoch: int) -> list[tuple[Condition, Verdict]]:
-        if not self.breakpoints:
-            return []
-        record = self.record(epoch)
-        loss = float(self.trainer.losses[epoch - 1])
-        values = list(record.values)
-        return [(c, c.check(self.program, values, loss, epoch)) for c in self.breakpoints]
+    def prev_hit(self) -> Condition | None:
+        """Go to the previous step where a breakpoint holds (None: there is none; the cursor is at the start)."""
+        found = self.search(forward=False)
+        self.goto(found.epoch, found.step)
+        return found.condition
+
+    def advance(self, count: int) -> bool:
+        """Up to `count` steps forward, stopping at a breakpoint hit on the way; False if it stopped
+        short of `count` (at a hit, or at the end of the run), so a run in the debugger pauses."""
+        start = self.position
+        moved = self.forward(count)
+        if not moved or not self.breakpoints:
+            return moved
+        target = self.position
+        until = (target.epoch, target.step)
+        found = Search(self.trainer, self.watches(), self._any_record).forward(start.epoch, start.step, until)
+        self.position = Position(found.epoch, found.step)
+        return found.condition is None
+
+    def _any_record(self, epoch: int) -> EpochRecord:
+        """An epoch's values for a search: kept at hand, or replayed without keeping it."""
+        return self._records.get(epoch) or self.trainer.record(epoch)
 
     # -- what is shown ----------------------------------------------------------------------
 
@@ -260,12 +295,15 @@ class Cursor:
         loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
         last = index == self.last_step(epoch)
         stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and last else None
-        verdicts = self._verdicts(epoch) if last else []
-        hit = next((c.text for c, verdict in verdicts if verdict.holds), None)
+        watches = self.watches()
+        hits = tuple(
+            w.text for w in watches if index in w.steps_in(epoch) and w.holds_at(program, record.values, index, epoch)
+        )
+        ended = last and record.available < len(steps)  # the epoch stopped before the end of the tape
         missed = "; ".join(
-            f"{c.text} not checked: epoch {epoch} never computed {', '.join(v.missing)}"
-            for c, v in verdicts
-            if v.missing
+            f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
+            for w in watches
+            if ended and (names := w.missed(record.available))
         )
         return Snapshot(
             title=program.scenario.title,
@@ -281,7 +319,8 @@ class Cursor:
             max_epochs=trainer.max_epochs,
             stop=stop,
             breakpoints=tuple(c.text for c in self.breakpoints),
-            hit=hit,
+            hit=hits[0] if hits else None,
+            hits=hits,
             missed=missed or None,
             bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
             marks=self._marks(epoch, record, index),

@@ -50,20 +50,28 @@ class EvaluationError(ValueError):
 
 def truth(value: Any) -> bool:
     """A condition on an array holds when it holds for every element."""
+    if isinstance(value, np.ndarray | np.generic):  # the usual case, checked after every step: no wrapper
+        return bool(value.all())
     return bool(np.all(value))
 
 
-def evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None = None) -> Any:
+def evaluate(
+    node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None = None, each: bool = False
+) -> Any:
     """The value of `node`, reading names from `lookup`.
+
+    With each=True, `and`, `or` and `not` work element by element instead of asking whether
+    a condition holds for every element: a breakpoint on scalars is then evaluated for many
+    epochs at once, one element per epoch.
 
     Raises UnknownName for a missing name and EvaluationError, naming the innermost
     failing part, when shapes or an axis do not fit.
     """
     with np.errstate(all="ignore"):
-        return _evaluate(node, lookup, grad)
+        return _evaluate(node, lookup, grad, each)
 
 
-def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None) -> object:
+def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], object] | None, each: bool) -> object:
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Name):
@@ -71,21 +79,24 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
             raise UnknownName(node)
         return lookup[node.id]
     if isinstance(node, Unary):
-        value = _evaluate(node.operand, lookup, grad)
+        value = _evaluate(node.operand, lookup, grad, each)
         if node.op == "not":
-            return not truth(value)
+            return np.logical_not(np.asarray(value)) if each else not truth(value)
         if _whole(value):
             return -value if node.op == "-" else value  # type: ignore[operator]
         return _apply(node, np.negative if node.op == "-" else np.positive, value)
     if isinstance(node, Transpose):
-        return _apply(node, np.transpose, _evaluate(node.operand, lookup, grad))
+        return _apply(node, np.transpose, _evaluate(node.operand, lookup, grad, each))
     if isinstance(node, Binary):
+        if node.op in ("and", "or") and each:
+            both = [np.asarray(_evaluate(side, lookup, grad, each)) for side in (node.left, node.right)]
+            return np.logical_and(*both) if node.op == "and" else np.logical_or(*both)
         if node.op in ("and", "or"):
-            first = truth(_evaluate(node.left, lookup, grad))
+            first = truth(_evaluate(node.left, lookup, grad, each))
             if first == (node.op == "or"):
                 return first
-            return truth(_evaluate(node.right, lookup, grad))
-        left, right = _evaluate(node.left, lookup, grad), _evaluate(node.right, lookup, grad)
+            return truth(_evaluate(node.right, lookup, grad, each))
+        left, right = _evaluate(node.left, lookup, grad, each), _evaluate(node.right, lookup, grad, each)
         if _whole(left) and _whole(right) and node.op in _WHOLE_OPS:
             return _whole_arithmetic(node.op, left, right)  # type: ignore[arg-type]
         if node.op in _COMPARE:
@@ -100,9 +111,9 @@ def _evaluate(node: Node, lookup: Mapping[str, object], grad: Callable[[Name], o
                 raise UnknownName(Name("grad", node.start, node.end))
             return grad(target)
         if node.func in AXIS_FUNCTIONS or node.func == "onehot":
-            value = _evaluate(node.args[0], lookup, grad)
+            value = _evaluate(node.args[0], lookup, grad, each)
             return _apply(node, lambda a: call_op(node, [np.shape(a)]).forward(a), value)
-        args = [_evaluate(arg, lookup, grad) for arg in node.args]
+        args = [_evaluate(arg, lookup, grad, each) for arg in node.args]
         return _apply(node, FUNCTION_OPS[node.func].forward, *args)
     raise TypeError(f"not an expression node: {node!r}")
 

@@ -70,7 +70,7 @@ class Trainer:
     """Trains a program lazily, as far as it is asked, and replays any epoch it has run."""
 
     def __init__(self, program: Program, memory: int = CHECKPOINT_BYTES) -> None:
-        self.program = program
+        self.program, self.memory = program, memory
         scenario = program.scenario
         self.max_epochs = scenario.epochs
         fit = max(memory // (8 * max(program.row_size, 1)), 2)  # rows that fit the budget
@@ -90,6 +90,7 @@ class Trainer:
         #: Called with each epoch's values as it is trained (a derivation check reads them there,
         #: rather than replaying every epoch again).
         self.observe: Callable[[int, Values], None] | None = None
+        self.last_values: Values = []  # every value of the latest epoch run, for breakpoints to check
 
     # -- running ----------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class Trainer:
     def _epoch(self, epoch: int) -> None:
         program, flags = self.program, self._flags
         rule = program.stop_rule
-        vals = program.start(self._carried, epoch)
+        vals = self.last_values = program.start(self._carried, epoch)
         program.run(vals, 0, program.backward_start)
         loss = float(vals[program.loss_slot])
         self.losses[epoch - 1] = loss

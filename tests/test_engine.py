@@ -104,16 +104,16 @@ def test_a_bias_broadcast_over_a_batch_gets_its_gradient_summed_back_to_its_shap
     assert "summed over axis 0" in bias.formula
 
 
-def test_run_until_stops_at_the_end_of_the_first_epoch_where_a_breakpoint_holds() -> None:
+def test_next_hit_stops_at_the_loss_step_of_the_first_epoch_where_a_breakpoint_on_the_loss_holds() -> None:
     trainer = trainer_for("moons_relu")
     cursor = Cursor(trainer)
     expression = parse_breakpoint(trainer.program, "loss < 0.5")
     cursor.breakpoints.append(expression)
-    hit = cursor.run_until()
+    hit = cursor.next_hit()
     assert hit is expression
     epoch = cursor.position.epoch
     assert trainer.losses[epoch - 1] < 0.5 <= trainer.losses[epoch - 2]
-    assert cursor.position.step == len(trainer.program.steps) - 1
+    assert cursor.snapshot().step.slot == trainer.program.loss_slot
 
 
 def _same(a: Snapshot, b: Snapshot) -> bool:

@@ -39,7 +39,7 @@ def scenario(write_scenario, model: str, loss: str, epochs: int = 3, extra: str 
 def test_2_a_breakpoint_naming_a_value_an_early_stopped_epoch_never_computed_is_not_met_and_says_so() -> None:
     cursor = Cursor(trainer_for("neuron_identity"))  # epoch 6 stops before its backward pass
     cursor.breakpoints.append(parse_breakpoint(cursor.program, "w > 100"))
-    assert cursor.run_until() is None
+    assert cursor.next_hit() is None
     end = cursor.snapshot()
     assert end.stop is not None and end.stop.reason == "early"
     assert end.hit is None

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from textual.message import Message
 
+from bpdbg.engine.messages import one_line
+from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
 
 CHUNK_SECONDS = (0.02, 0.1)  # a chunk shorter than this grows, longer shrinks: a stop is honoured soon
@@ -29,12 +31,58 @@ class RunProgress(Message):
 
 
 class RunEnded(Message):
-    """The worker has let go of the trainer: stopped by the user, finished, or failed."""
+    """The worker has let go of the trainer: stopped by the user, finished, or failed.
 
-    def __init__(self, stopped: bool, error: str | None = None) -> None:
+    `found` is where the cursor goes: the end of a run, or a breakpoint hit a search found."""
+
+    def __init__(self, found: Found | None, error: str | None = None) -> None:
         super().__init__()
-        self.stopped = stopped
+        self.found = found
         self.error = error
+
+
+Job = Callable[[Callable[[], bool], Callable[[int], None]], Found]
+"""Long engine work: given `should_stop` and `report(epoch)`, it returns where it ended."""
+
+
+def perform(job: Job, should_stop: Callable[[], bool], post: Callable[[Message], object], max_epochs: int) -> None:
+    """Run `job` in a worker, posting its progress and, last, where it ended (or why it failed)."""
+
+    def progress(done: int) -> None:
+        post(RunProgress(done, max_epochs))
+
+    try:
+        found = job(should_stop, progress)
+    except Exception as error:  # the engine's fault is reported on screen; the app stays up
+        post(RunEnded(None, error=one_line(error)))
+    else:
+        post(RunEnded(found))
+
+
+def throttled(report: Callable[[int], None]) -> Callable[[int], None]:
+    """`report`, called at most every PROGRESS_EVERY seconds and only once the work has taken
+    PROGRESS_AFTER: a search reports every epoch it looks at, each report a repaint."""
+    due = time.perf_counter() + PROGRESS_AFTER
+
+    def maybe(epoch: int) -> None:
+        nonlocal due
+        now = time.perf_counter()
+        if now >= due:
+            due = now + PROGRESS_EVERY
+            report(epoch)
+
+    return maybe
+
+
+def to_the_end(trainer: Trainer) -> Job:
+    """Running to the end (`G`) as a job: it ends at the last step of the last epoch run."""
+
+    def job(should_stop: Callable[[], bool], report: Callable[[int], None]) -> Found:
+        stopped = run_in_chunks(trainer, should_stop, report)
+        last = trainer.epochs_done
+        return Found(last, trainer.steps_in(last) - 1, stopped=stopped)
+
+    return job
 
 
 def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None]) -> bool:

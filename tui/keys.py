@@ -30,7 +30,9 @@ DEBUGGER_BINDINGS = [
     Binding("r,home", "rewind", "rewind", id="rewind"),
     Binding("G,end", "to_end", "end", id="to_end"),
     Binding("b", "add_breakpoint", "break", id="add_breakpoint", group=BREAK),
-    Binding("B", "clear_breakpoints", "clear breakpoints", id="clear_breakpoints", group=BREAK),
+    Binding("B", "list_breakpoints", "list breakpoints", id="list_breakpoints", group=BREAK),
+    Binding("c", "continue(1)", "continue to the next hit", id="next_hit", group=BREAK),
+    Binding("C", "continue(-1)", "back to the previous hit", id="prev_hit", group=BREAK),
     Binding("o", "open", "open", id="open"),
     Binding("S", "export_epoch", "export epoch", show=False, id="export_epoch"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
@@ -63,10 +65,12 @@ MOVES_CURSOR = frozenset(
         "to_end",
         "open",
         "add_breakpoint",
-        "clear_breakpoints",
         "export_epoch",
         "next_bookmark",
         "first_wrong",
+        "list_breakpoints",
+        "next_hit",
+        "prev_hit",
     }
 )
 """Bindings that move or replace the cursor, change what its snapshot shows, or read the trainer

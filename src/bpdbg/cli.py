@@ -14,9 +14,12 @@ import numpy as np
 from click.shell_completion import CompletionItem
 
 from bpdbg import __version__
+from bpdbg.completion import SCENARIO, scenario_completions
+from bpdbg.engine.limits import CHECKPOINT_BYTES, parse_memory
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
+from bpdbg.progress import Progress
 from bpdbg.scenarios import DEFAULT, resolve, shipped
 
 if TYPE_CHECKING:
@@ -26,38 +29,6 @@ EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by ctrl-c
 JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
-
-
-def _scenario_completions(incomplete: str) -> list[CompletionItem]:
-    """Shipped names, then *.toml files and folders, that start with what was typed."""
-    items = [CompletionItem(name) for name in shipped() if name.startswith(incomplete)]
-    folder, _, stem = incomplete.rpartition("/")
-    base = Path(folder).expanduser() if folder else Path("/" if incomplete.startswith("/") else ".")
-    try:
-        entries = sorted(base.iterdir())
-    except OSError:
-        return items
-    for entry in entries:
-        if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem.startswith(".")):
-            continue
-        shown = f"{folder}/{entry.name}" if folder or incomplete.startswith("/") else entry.name
-        if entry.is_dir():
-            items.append(CompletionItem(f"{shown}/"))
-        elif entry.suffix == ".toml":
-            items.append(CompletionItem(shown))
-    return items
-
-
-class ScenarioType(click.types.StringParamType):
-    """A scenario file or shipped name; completes both in the shell."""
-
-    name = "scenario"
-
-    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-        return _scenario_completions(incomplete)
-
-
-SCENARIO = ScenarioType()
 
 
 def _output_failed(error: OSError) -> None:
@@ -91,7 +62,7 @@ class _DebuggerByDefault(click.Group):
         """Commands, and scenarios too: `bpdbg SCENARIO` opens the debugger."""
         items = super().shell_complete(ctx, incomplete)
         if not incomplete.startswith("-"):
-            items += _scenario_completions(incomplete)
+            items += scenario_completions(incomplete)
         return items
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -133,9 +104,13 @@ def _usage(command: str, message: str) -> None:
 
 
 class _Running:
-    """The trainer a command is running, so an interruption can say how far it got."""
+    """The trainer a command is running, so an interruption can say how far it got, and its
+    progress on stderr (when that is a terminal)."""
 
     trainer: Trainer | None = None
+
+    def __init__(self) -> None:
+        self.progress = Progress()
 
 
 @contextmanager
@@ -145,15 +120,37 @@ def _interruptible() -> Iterator[_Running]:
     try:
         yield running
     except KeyboardInterrupt:
+        running.progress.clear()
         epoch = running.trainer.epochs_done if running.trainer is not None else 0
         click.echo(f"interrupted at epoch {epoch}", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        running.progress.clear()
 
 
-def _load(scenario: str) -> Trainer:
+def _budget(ctx: click.Context, param: click.Parameter, value: str | None) -> int:
+    """`--memory`, in bytes; a bad value is one line and exit status 2, as a bad scenario is."""
+    if value is None or ctx.resilient_parsing:
+        return CHECKPOINT_BYTES
+    try:
+        return parse_memory(value)
+    except ValueError as error:
+        click.echo(f"bpdbg: --memory: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+MEMORY = click.option(
+    "--memory",
+    metavar="SIZE",
+    callback=_budget,
+    help="Memory for the parameters kept to replay any epoch (default 256MiB), e.g. 64MB, 1GB.",
+)
+
+
+def _load(scenario: str, memory: int = CHECKPOINT_BYTES) -> Trainer:
     """A trainer for the scenario, or a one-line error and exit status 2."""
     try:
-        return open_scenario(resolve(scenario))
+        return open_scenario(resolve(scenario), memory)
     except ScenarioError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -183,6 +180,7 @@ def main() -> None:
 
 @main.command("open")
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
+@MEMORY
 @click.option("--served", is_flag=True, hidden=True, help="Run under `bpdbg serve`: the browser is the terminal.")
 @click.option("--present", is_flag=True, help="Start in presenter mode (large digits, black on white); z toggles it.")
 @click.option(
@@ -198,10 +196,10 @@ def main() -> None:
     help='TOML file rebinding keys by binding id, e.g. step_forward = "j".  [default: the config folder keymap.toml]',
 )
 def open_debugger(
-    scenario: str, served: bool, present: bool, screenshots: Path, keys: str, keymap: Path | None
+    scenario: str, memory: int, served: bool, present: bool, screenshots: Path, keys: str, keymap: Path | None
 ) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
-    trainer = _load(scenario)  # a bad file is reported the same way, terminal or not
+    trainer = _load(scenario, memory)  # a bad file is reported the same way, terminal or not
     from bpdbg.tui.keymap import KeymapError  # the engine and the other commands never need Textual
     from bpdbg.tui.screens.lecture import set_up
 
@@ -226,7 +224,8 @@ def open_debugger(
 @click.option(
     "--as-written", is_flag=True, help="Update the parameters with the scenario's [derivation], not backprop."
 )
-def run(scenario: str, as_json: bool, as_written: bool) -> None:
+@MEMORY
+def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
     """Train SCENARIO headless and print its log the way the notes print it."""
     import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
 
@@ -234,18 +233,21 @@ def run(scenario: str, as_json: bool, as_written: bool) -> None:
     from bpdbg.export.epochs import epoch_objects
 
     with _interruptible() as running:
-        trainer = running.trainer = _load(scenario)
+        trainer = running.trainer = _load(scenario, memory)
         if as_written:
             trainer = running.trainer = _as_written(scenario, trainer)
+        report = running.progress.watching(trainer, Path(scenario).stem)
         try:
             if as_json:
                 while not trainer.finished:  # a chunk at a time, so a long run's lines come as it goes
                     first = trainer.epochs_done + 1
-                    trainer.run(JSON_CHUNK)
+                    trainer.run(JSON_CHUNK, should_stop=report)
+                    running.progress.clear()
                     for line in epoch_objects(trainer, first):
                         click.echo(json.dumps(line, allow_nan=False))
             else:
-                trainer.run()
+                trainer.run(should_stop=report)
+                running.progress.clear()
                 for log_line in Log(trainer).lines():
                     click.echo(log_line.text)
         except ScenarioError as error:
@@ -269,7 +271,7 @@ def _as_written(scenario: str, trainer: Trainer) -> Trainer:
         sys.exit(EXIT_BAD_INPUT)
     derivation = Derivation(program)
     try:
-        written = Trainer(as_written(derivation))
+        written = Trainer(as_written(derivation), trainer.memory)
     except ScenarioError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -284,14 +286,14 @@ def _as_written(scenario: str, trainer: Trainer) -> Trainer:
     return written
 
 
-def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> None:
+def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer, _Running], bool], memory: int) -> None:
     """Run `one` per scenario; exit 2 on bad input, 1 if any failed, else 0."""
     failed = bad = False
     with _interruptible() as running:
         for scenario in scenarios:
             try:
-                trainer = running.trainer = open_scenario(resolve(scenario))
-                failed |= not one(scenario, trainer)
+                trainer = running.trainer = open_scenario(resolve(scenario), memory)
+                failed |= not one(scenario, trainer, running)
             except ScenarioError as error:
                 click.echo(str(error), err=True)
                 bad = True
@@ -300,25 +302,27 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer], bool]) -> No
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
-def check(scenarios: tuple[str, ...]) -> None:
+@MEMORY
+def check(scenarios: tuple[str, ...], memory: int) -> None:
     """Compare each SCENARIO's run with the notes' printed table, at the printed precision, and its
     [derivation] with backprop at every epoch."""
     from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
 
-    def one(name: str, trainer: Trainer) -> bool:
+    def one(name: str, trainer: Trainer, running: _Running) -> bool:
         label = Path(name).stem
         derivation = _derivation(trainer)  # it watches the run, so it comes first
-        table = _table(label, trainer)
+        table = _table(label, trainer, running)
         if derivation is not None:
             click.echo(f"{label}: {derivation.describe(trainer.program.scenario.loss.name)}")
         return table and (derivation is None or derivation.agrees)
 
-    def _table(label: str, trainer: Trainer) -> bool:
+    def _table(label: str, trainer: Trainer, running: _Running) -> bool:
         text = trainer.program.scenario.expected_text
         if text is None:
             click.echo(f"{label}: no expected table to compare with")
             return True
-        trainer.run()
+        trainer.run(should_stop=running.progress.watching(trainer, label))
+        running.progress.clear()
         result = compare_log(trainer, text)
         if result.divergence is None:
             click.echo(f"{label}: agrees with the notes ({result.lines} printed lines)")
@@ -340,7 +344,7 @@ def check(scenarios: tuple[str, ...]) -> None:
         click.echo(f"{label}: DIFFERS from the notes at {found.describe()}; {fd}")
         return False
 
-    _each(scenarios, one)
+    _each(scenarios, one, memory)
 
 
 def _derivation(trainer: Trainer) -> DerivationReport | None:
@@ -357,11 +361,12 @@ def _derivation(trainer: Trainer) -> DerivationReport | None:
 @click.option(
     "--after", default=3, show_default=True, type=click.IntRange(min=0), help="Also check after this many updates."
 )
-def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
+@MEMORY
+def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
     """Compare every gradient of SCENARIO with central finite differences."""
     from bpdbg.engine.check import gradient_check
 
-    def one(name: str, trainer: Trainer) -> bool:
+    def one(name: str, trainer: Trainer, running: _Running) -> bool:
         label = Path(name).stem
         trainer.run(after + 1)
         last = trainer.epochs_done
@@ -382,13 +387,15 @@ def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
         ok = all(r.passed for r in checked)
         notes = [f"epochs checked: {', '.join(str(r.epoch) for r in checked)}", *skipped]
         notes += dict.fromkeys(s.describe() for r in checked for s in r.sampled)
-        click.echo(
-            f"{label}: {'ok' if ok else 'FAILED'}, worst relative error {worst.worst:.1e} at "
-            f"{worst.where}, epoch {worst.epoch} ({'; '.join(notes)}; tolerance {worst.tolerance:.0e})"
-        )
+        notes += dict.fromkeys(k.describe() for r in checked for k in r.kinks)
+        verdict = "FAILED" if not ok else "ok away from kinks" if any(r.kinks for r in checked) else "ok"
+        error = f"worst relative error {worst.worst:.1e} at {worst.where}, epoch {worst.epoch}"
+        if worst.where == "-":  # every coordinate checked straddles a kink
+            error = "no coordinate away from a kink to compare"
+        click.echo(f"{label}: {verdict}, {error} ({'; '.join(notes)}; tolerance {worst.tolerance:.0e})")
         return ok
 
-    _each(scenarios, one)
+    _each(scenarios, one, memory)
 
 
 @main.command("list")

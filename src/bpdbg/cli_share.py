@@ -11,13 +11,13 @@ import click
 from bpdbg.cli import (
     EXIT_BAD_INPUT,
     EXIT_DIFFERS,
-    SCENARIO,
     _interruptible,
     _load,
     _OneLineUsage,
     _usage,
     main,
 )
+from bpdbg.completion import SCENARIO
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.scenarios import DEFAULT
 

@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from bpdbg.engine.cursor import Position, Snapshot
 from bpdbg.engine.session import open_scenario
+from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens.open import OpenScreen
 
@@ -137,6 +138,16 @@ class TestOpenInAWorker:
             await pilot.pause()
             assert app.screen is app.debugger
             assert f"epoch 1/{LONG}" in status(app)
+
+    async def test_the_scenario_opened_keeps_the_memory_budget_the_debugger_was_given(self) -> None:
+        app = DebuggerApp(open_scenario(resolve("two_neurons"), memory=2**20))  # bpdbg --memory 1MiB
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("o")
+            await until(pilot, lambda: isinstance(app.screen, OpenScreen))
+            app.screen.query_one(Input).value = "gd_x2"
+            await pilot.press("enter")
+            await until(pilot, lambda: app.cursor.program.scenario.path.stem == "gd_x2")
+            assert app.cursor.trainer.memory == 2**20
 
     async def test_a_file_that_cannot_load_is_reported_in_the_dialog(self, tmp_path: Path) -> None:
         app = make_app("two_neurons")

@@ -65,7 +65,7 @@ def test_ctrl_c_in_any_headless_command_is_one_line_and_status_130(
 ) -> None:
     real_run = Trainer.run
 
-    def run_then_interrupt(self: Trainer, epochs: int | None = None) -> None:
+    def run_then_interrupt(self: Trainer, epochs: int | None = None, should_stop: object = None) -> None:
         real_run(self, 3)
         raise KeyboardInterrupt
 

@@ -75,8 +75,8 @@ class TestEndOfRun:
 
 class TestDialogs:
     """Each dialog over the debugger in the smallest terminal, the debugger still visible behind
-    it: the help listing every key, go to, and breakpoint and open each showing the one line
-    that says why what was typed was refused."""
+    it: the help listing every key, go to, the breakpoint list, and breakpoint and open each
+    showing the one line that says why what was typed was refused."""
 
     @staticmethod
     async def steady_cursor(pilot: Pilot[None]) -> None:
@@ -117,6 +117,15 @@ class TestDialogs:
             await self.submit(pilot, "b", "#condition", "los < 0.05")
 
         assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=bad_breakpoint)
+
+    def test_breakpoint_list_shows_each_one_to_delete(self, snap_compare) -> None:
+        async def listed(pilot: Pilot[None]) -> None:
+            for condition in ("loss < 0.085", "abs(grad(w1)) < 1e-3", "epoch == 10"):
+                await self.submit(pilot, "b", "#condition", condition)
+            await pilot.press("B")
+            await pilot.pause()
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=listed)
 
     def test_open_reports_a_missing_file_in_one_line(self, snap_compare) -> None:
         async def bad_open(pilot: Pilot[None]) -> None:

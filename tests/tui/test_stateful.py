@@ -282,8 +282,10 @@ class DebuggerMachine(RuleBasedStateMachine):
 
     def assert_same_screen_as_a_fresh_app(self) -> None:
         async def settle(pilot: Pilot[None]) -> str:
-            await self.app.workers.wait_for_complete()  # an export (`S`) lets go of the trainer
-            await pilot.pause()
+            for _ in range(10_000):  # a search, run or export in a worker (c, C, G, S) ends first
+                if self.app.debugger.busy is None:
+                    break
+                await pilot.pause()
             self.app.debugger.pause()
             self.app.debugger.show()
             await pilot.pause()

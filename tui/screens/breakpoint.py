@@ -1,4 +1,5 @@
-"""The breakpoint dialog: a condition in the scenario's names, checked at each epoch's end."""
+"""The breakpoint dialog: a condition in the scenario's names, checked after every step that sets
+one of the quantities it names."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bpdbg.engine.expr import ExprError
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.tape import Program
 
-EXAMPLES = "e.g.  loss < 0.05    abs(grad(w1)) < 1e-3    epoch == 10"
+EXAMPLES = "e.g.  loss < 0.05    abs(grad(w1)) < 1e-3    max(A1) == 0    epoch == 10"
 
 
 class BreakpointScreen(ModalScreen[Condition | None]):
@@ -30,7 +31,7 @@ class BreakpointScreen(ModalScreen[Condition | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Break when, at the end of an epoch:", classes="dialog-title")
+            yield Label("Break at any step where:", classes="dialog-title")
             yield Input(placeholder="loss < 0.05", id="condition")
             yield Static("", id="error", classes="error")
             yield Label(EXAMPLES, classes="hint")

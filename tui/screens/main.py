@@ -22,12 +22,13 @@ from textual.worker import get_current_worker
 
 from bpdbg.engine.conditions import Condition
 from bpdbg.engine.cursor import Cursor, Snapshot
-from bpdbg.engine.messages import one_line
+from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.background import RunEnded, RunProgress, run_in_chunks
+from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, throttled, to_the_end
 from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
+from bpdbg.tui.screens.breakpoints import BreakpointListScreen
 from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
@@ -77,6 +78,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
         self.busy: str | None = None  # what a worker is doing with the trainer, if one is
         self.notice = ""  # a one-line message, until the next key
         self._stop_work = threading.Event()
+        self._doing = self._none_found = ""  # what a worker is doing, and what to say if its search finds nothing
         self.speed_index = DEFAULT_SPEED
         self.running = False
         self._credit = 0.0  # steps owed to the run since the last tick
@@ -190,60 +192,57 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
             self.cursor.to_end()
             self._moved()
             return
-        trainer = self.cursor.trainer
-        self.busy = f"running to the end: epoch {trainer.epochs_done:,}/{trainer.max_epochs:,} — space/esc to stop"
+        self._start_work("running to the end", "", to_the_end(self.cursor.trainer))
+
+    def _start_work(self, doing: str, none_found: str, job: Job) -> None:
+        """Long engine work in a worker; until it ends, keys that would move the cursor wait."""
+        self._doing, self._none_found, self.busy = doing, none_found, doing
         self._stop_work.clear()
-        self.show(snapshot=False)
-        self._run_to_end(trainer)
+        trainer = self.cursor.trainer
+        self._run_progress(RunProgress(trainer.epochs_done, trainer.max_epochs))
+        self._work(job)
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
-    def _run_to_end(self, trainer: Trainer) -> None:
+    def _work(self, job: Job) -> None:
         """The only code that touches the trainer until it posts RunEnded."""
         worker = get_current_worker()
-
-        def should_stop() -> bool:
-            return self._stop_work.is_set() or worker.is_cancelled
-
-        try:
-
-            def report(done: int) -> None:
-                self.post_message(RunProgress(done, trainer.max_epochs))
-
-            stopped = run_in_chunks(trainer, should_stop, report)
-        except Exception as error:  # the engine's fault is reported on screen; the app stays up
-            self.post_message(RunEnded(stopped=False, error=one_line(error)))
-        else:
-            self.post_message(RunEnded(stopped=stopped))
+        max_epochs = self.cursor.trainer.max_epochs
+        perform(job, lambda: self._stop_work.is_set() or worker.is_cancelled, self.post_message, max_epochs)
 
     @on(RunProgress)
     def _run_progress(self, message: RunProgress) -> None:
         if self.busy is not None and not self._stop_work.is_set():
-            self.busy = f"running to the end: epoch {message.epochs_done:,}/{message.max_epochs:,} — space/esc to stop"
+            done, total = message.epochs_done, message.max_epochs
+            self.busy = f"{self._doing}: epoch {done:,}/{total:,} — space/esc to stop"
             self.show(snapshot=False)
 
     @on(RunEnded)
     def _run_ended(self, message: RunEnded) -> None:
-        """The trainer is the screen's again: stand at the last step of the last epoch run."""
+        """The trainer is the screen's again: stand where the work ended."""
         self.busy = None
-        if message.error is not None:
+        found = message.found
+        if found is None:
             self.notice = f"the run failed: {message.error}"
-        elif message.stopped:
-            self.notice = f"stopped at epoch {self.cursor.trainer.epochs_done:,}"
-        last = self.cursor.trainer.epochs_done
-        self.cursor.goto(last, self.cursor.last_step(last))
+            last = self.cursor.trainer.epochs_done
+            found = Found(last, self.cursor.last_step(last))
+        elif found.stopped:
+            self.notice = f"stopped at epoch {found.epoch:,}"
+        elif found.condition is None and self._none_found:
+            self.notice = self._none_found
+        self.cursor.goto(found.epoch, found.step)
         self._moved()
 
     def _stop_worker(self) -> bool:
-        """Ask a running worker to stop after its current chunk; False if none is running."""
+        """Ask a running worker to stop after its current epoch; False if none is running."""
         if self.busy is None:
             return False
         self._stop_work.set()
-        self.busy = "stopping the run…"
+        self.busy = "stopping…"
         self.show(snapshot=False)
         return True
 
     def on_unmount(self) -> None:
-        self._stop_work.set()  # quitting: a worker stops after its current chunk
+        self._stop_work.set()  # quitting: a worker stops after its current epoch
 
     def action_goto(self) -> None:
         self.pause()
@@ -264,7 +263,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
             if trainer is not None:
                 self.post_message(ScenarioLoaded(trainer))
 
-        self.app.push_screen(OpenScreen(), load)
+        self.app.push_screen(OpenScreen(self.cursor.trainer.memory), load)
 
     @on(ScenarioLoaded)
     async def _scenario_loaded(self, message: ScenarioLoaded) -> None:
@@ -304,9 +303,27 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
 
         self.app.push_screen(BreakpointScreen(self.cursor.program), add)
 
-    def action_clear_breakpoints(self) -> None:
-        self.cursor.breakpoints.clear()
-        self.show()
+    def action_list_breakpoints(self) -> None:
+        self.pause()
+        self.app.push_screen(BreakpointListScreen(self.cursor.breakpoints), lambda _: self.show())
+
+    def action_continue(self, direction: int) -> None:
+        """c: on to the next step where a breakpoint holds; C: back to the previous one (gdb's
+        reverse-continue). A search can be long, so it runs in a worker, as a run to the end does."""
+        self.pause()
+        cursor = self.cursor
+        if not cursor.breakpoints:
+            self.notice = "no breakpoints: b adds one"
+            self.show(snapshot=False)
+            return
+        forward = direction > 0
+        doing = f"finding the {'next' if forward else 'previous'} hit"
+        none = "no later breakpoint hit: at the end of the run" if forward else "no earlier hit: at the start"
+
+        def job(should_stop: Callable[[], bool], report: Callable[[int], None]) -> Found:
+            return cursor.search(forward, should_stop, throttled(report))
+
+        self._start_work(doing, none, job)
 
     # -- running ----------------------------------------------------------------------------
 
@@ -341,19 +358,6 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
         if steps == 0:
             return
         self._credit -= steps
-        if not self._advance(steps) or self.cursor.at_end:
+        if not self.cursor.advance(steps) or self.cursor.at_end:  # a breakpoint hit pauses it
             self.pause()
         self.show()
-
-    def _advance(self, steps: int) -> bool:
-        """Move up to `steps` forward; False when the run must stop (its end, or a breakpoint)."""
-        cursor = self.cursor
-        if not cursor.breakpoints:
-            return cursor.forward(steps)
-        for _ in range(steps):
-            if not cursor.forward(1):
-                return False
-            epoch, step = cursor.position.epoch, cursor.position.step
-            if step == cursor.last_step(epoch) and cursor.breakpoint_at(epoch) is not None:
-                return False
-        return True

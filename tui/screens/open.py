@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from bpdbg.engine.limits import CHECKPOINT_BYTES
 from bpdbg.engine.messages import one_line
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
@@ -40,8 +41,9 @@ class OpenScreen(ModalScreen[Trainer | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="cancel")]
 
-    def __init__(self) -> None:
+    def __init__(self, memory: int = CHECKPOINT_BYTES) -> None:
         super().__init__()
+        self.memory = memory  # the budget the debugger was opened with (`--memory`)
         self._asked: str | None = None  # the name being loaded; an older answer is ignored
 
     def compose(self) -> ComposeResult:
@@ -65,7 +67,7 @@ class OpenScreen(ModalScreen[Trainer | None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _open(self, name: str) -> None:
         try:
-            trainer = open_scenario(resolve(name))
+            trainer = open_scenario(resolve(name), self.memory)
             trainer.run(1)  # the cursor's first epoch, here rather than on the event loop
         except ScenarioError as error:
             self.post_message(Opened(name, None, str(error)))

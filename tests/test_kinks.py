@@ -1,0 +1,87 @@
+"""Finite differences across a kink: relu, abs, maximum, max and min at a tie within the probe.
+
+A central difference there averages the two one-sided slopes, which the engine's gradient
+(one side, or at a tie the convention the README gives) need not equal. gradcheck names such
+a coordinate and the step that bends, instead of only reporting FAILED; a gradient that
+matches neither side is still a failure.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bpdbg.cli import main
+from bpdbg.engine.check import gradient_check, kink_at
+from bpdbg.engine.session import open_scenario
+
+KINKED = """
+title = "a relu at its tie"
+[data]
+x = 1.0
+[params]
+w = {w}
+[model]
+z = "w * x"
+a = "{a}"
+[loss]
+L = "(a - 1) ** 2"
+[training]
+learning_rate = 0.1
+epochs = 3
+"""
+
+
+def kinked(write_scenario, w: float = 0.0, a: str = "relu(z)"):
+    return write_scenario(KINKED.format(w=w, a=a))
+
+
+@pytest.mark.parametrize(
+    ("a", "w"),
+    [
+        ("relu(z)", 0.0),  # exactly at the tie, where relu's gradient is 0 (the notes' Z > 0 mask)
+        ("abs(z)", 3e-7),  # within the probe's ±1e-6 of the tie
+        ("maximum(0, z)", -4e-7),
+    ],
+)
+def test_a_probe_across_a_tie_is_named_with_the_step_that_bends_not_counted_as_a_failure(
+    write_scenario, a: str, w: float
+) -> None:
+    trainer = open_scenario(kinked(write_scenario, w=w, a=a))
+    trainer.run(1)
+    result = gradient_check(trainer, 1)
+    (kink,) = result.kinks
+    assert kink.where == "w" and kink.step == f"a = {a}"
+    assert min(abs(kink.analytic - kink.left), abs(kink.analytic - kink.right)) < 1e-4  # one side's slope
+    assert abs(kink.left - kink.right) > 0.5
+    assert result.passed
+
+
+def test_a_gradient_that_matches_neither_side_of_a_kink_is_still_wrong(write_scenario) -> None:
+    trainer = open_scenario(kinked(write_scenario))
+    trainer.run(1)
+    row = trainer.row(0).copy()
+    assert kink_at(trainer, row, 0, 1e-6, "w", analytic=0.0) is not None
+    assert kink_at(trainer, row, 0, 1e-6, "w", analytic=0.7) is None
+
+
+def test_maximum_splits_a_tie_evenly_so_the_central_difference_agrees_with_it(write_scenario) -> None:
+    trainer = open_scenario(kinked(write_scenario, a="maximum(0, z)"))
+    trainer.run(1)
+    result = gradient_check(trainer, 1)
+    assert result.kinks == () and result.passed
+    assert trainer.grads_at(1)["w"] == pytest.approx(-1.0)  # ½ · (−2): the tie convention, unlike relu's 0
+
+
+def test_away_from_the_kink_every_coordinate_is_compared(write_scenario) -> None:
+    trainer = open_scenario(kinked(write_scenario, w=0.5))
+    trainer.run(1)
+    result = gradient_check(trainer, 1)
+    assert result.kinks == () and result.passed and result.where == "w"
+
+
+def test_gradcheck_says_where_the_kink_is(write_scenario) -> None:
+    result = CliRunner().invoke(main, ["gradcheck", str(kinked(write_scenario))])
+    assert result.exit_code == 0
+    assert result.output.startswith("scenario: ok away from kinks, no coordinate away from a kink to compare")
+    assert "w not compared: its probe straddles a kink at a = relu(z) (slope 0 below, -2 above;" in result.output
