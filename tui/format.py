@@ -12,6 +12,8 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike
 
+from bpdbg.engine.notation import shape_text
+
 MINUS = "−"
 NOT_YET = "·"  # a value the tape has not computed yet this epoch
 CELL = 8  # characters per number in a matrix cell: what `short` never exceeds
@@ -49,9 +51,7 @@ def _tidy(text: str) -> str:
 
 def shape(dims: tuple[int, ...]) -> str:
     """A shape as the notes write it: 200×4."""
-    if len(dims) == 1:
-        return f"({dims[0]},)"
-    return "×".join(map(str, dims)) if dims else "scalar"
+    return shape_text(dims)
 
 
 def is_scalar(value: object) -> bool:
@@ -132,3 +132,12 @@ def columns_that_fit(dims: tuple[int, ...], width: int) -> int:
 def clip(text: str, width: int) -> str:
     """Cut text to a width with an ellipsis, so long labels never wrap a row."""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def clip_middle(text: str, width: int) -> str:
+    """Cut a long label in its middle, so that both ends show: ∂L/∂(y ⊙ log(A2…A2 + 1e-8))
+    still says what it is the gradient of, and where the expression ends."""
+    if len(text) <= width or width < 9:
+        return clip(text, width)
+    head = (width - 1) * 3 // 5
+    return f"{text[:head]}…{text[len(text) - (width - 1 - head) :]}"

@@ -31,6 +31,7 @@ DEBUGGER_BINDINGS = [
     Binding("b", "add_breakpoint", "break", id="add_breakpoint", group=BREAK),
     Binding("B", "clear_breakpoints", "clear breakpoints", id="clear_breakpoints", group=BREAK),
     Binding("o", "open", "open", id="open"),
+    Binding("v", "toggle_view", "named view", id="toggle_view"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     *COUNT_KEYS,
@@ -55,6 +56,7 @@ MOVES_CURSOR = frozenset(
         "rewind",
         "to_end",
         "open",
+        "toggle_view",
         "add_breakpoint",
         "clear_breakpoints",
     }

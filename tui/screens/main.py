@@ -66,6 +66,7 @@ class MainScreen(Screen[None]):
     def __init__(self, cursor: Cursor) -> None:
         super().__init__()
         self.cursor = cursor
+        cursor.set_named_view(cursor.named_is_shorter)  # the named view is the default where it is shorter
         self.count = ""  # digits typed so far, for the next key
         self._count_for_key = ""  # the count the key being handled was typed with
         self.busy: str | None = None  # what a worker is doing with the trainer, if one is
@@ -170,6 +171,11 @@ class MainScreen(Screen[None]):
     def action_epoch(self, direction: int) -> None:
         self._repeat(direction, self.cursor.next_epoch, self.cursor.prev_epoch)
 
+    def action_toggle_view(self) -> None:
+        """The named view (named quantities only, sub-expressions folded in) or the whole tape."""
+        self.cursor.set_named_view(not self.cursor.named_view)
+        self._moved()
+
     def action_rewind(self) -> None:
         self.pause()
         self.cursor.rewind()
@@ -262,6 +268,7 @@ class MainScreen(Screen[None]):
     async def _scenario_loaded(self, message: ScenarioLoaded) -> None:
         """Fresh panels for the new scenario (nothing of the old one lingers), built by this screen."""
         self.cursor = Cursor(message.trainer)
+        self.cursor.set_named_view(self.cursor.named_is_shorter)
         self.show()
         await self.recompose()
 

@@ -1,5 +1,8 @@
 """The tape: one iteration's steps in order, grouped by phase, the current one marked.
 
+In the named view only the named steps have rows; a sub-expression step the cursor
+stands on marks the named step it folds into.
+
 Rows persist for the whole run and their text is kept; a step re-formats only the rows
 whose value or mark changed, and `LinesView` repaints only those.
 """
@@ -12,7 +15,7 @@ from textual import events
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.engine.tape import Step
-from bpdbg.tui.format import clip, compact
+from bpdbg.tui.format import clip_middle, compact
 from bpdbg.tui.widgets.lines import Line, LinesView
 
 PHASE_TITLES = {"forward": "forward", "loss": "loss", "metric": "metrics", "backward": "backward", "update": "update"}
@@ -53,12 +56,15 @@ class TapePanel(LinesView):
         self._label_width = 0
         self._value_width = 0
         self._snapshot: Snapshot | None = None
+        self._named = False
+        self._shown: list[Step] = []  # the steps with rows of their own
 
     def show(self, snapshot: Snapshot) -> None:
         """Scroll to the current step, and bring the rows in line with the snapshot."""
         self._snapshot = snapshot
-        if snapshot.steps is not self._steps:
-            self._place(snapshot.steps)
+        if snapshot.steps is not self._steps or snapshot.named_view != self._named:
+            self._named = snapshot.named_view
+            self._place(snapshot.steps, snapshot.stops if snapshot.named_view else None)
         top = scroll_top(self._row_of[snapshot.position.step], self.scrollable_content_region.height)
         if top != self.scroll_offset.y:
             self.scroll_to(y=top, animate=False, immediate=True)
@@ -71,11 +77,11 @@ class TapePanel(LinesView):
             return []
         if width != self._built_width:
             self._columns(width)
-        current = snapshot.position.step
+        current = self._row_of[snapshot.position.step]
         same_epoch = snapshot.available == self._available
-        for step in snapshot.steps:
+        for step in self._shown:
             i = step.index
-            kind = "current" if i == current else ("pending" if snapshot.values[i] is None else "")
+            kind = "current" if self._row_of[i] == current else ("pending" if snapshot.values[i] is None else "")
             if same_epoch and self._values[i] is snapshot.values[i] and self._kind[i] == kind:
                 continue
             self._kind[i] = kind
@@ -89,19 +95,29 @@ class TapePanel(LinesView):
     def _line(self, step: Step, value: object, reached: bool, kind: str) -> str:
         shown = compact(value, self._value_width) if reached else NOT_REACHED
         mark = MARK if kind == "current" else " "
-        return f"{mark}{step.index + 1:>3} {clip(step.label, self._label_width):<{self._label_width}} {shown}"
+        label = clip_middle(step.label, self._label_width)
+        return f"{mark}{step.index + 1:>3} {label:<{self._label_width}} {shown}"
 
-    def _place(self, steps: tuple[Step, ...]) -> None:
-        """A phase title before each phase, then a row per step (its text comes later)."""
+    def _place(self, steps: tuple[Step, ...], stops: tuple[int, ...] | None) -> None:
+        """A phase title before each phase, then a row per step shown (its text comes later);
+        a step folded into a named one shares its row."""
         self._steps = steps
-        self._rows, self._row_of = [], []
+        self._rows, self._row_of = [], [0] * len(steps)
+        shown = set(stops) if stops is not None else None
+        self._shown = [s for s in steps if shown is None or s.index in shown]
         phase = None
-        for step in steps:
+        for step in self._shown:
             if step.phase != phase:
                 phase = step.phase
                 self._rows.append((f"     {PHASE_TITLES.get(phase, phase)}", "tape--phase"))
-            self._row_of.append(len(self._rows))
+            self._row_of[step.index] = len(self._rows)
             self._rows.append(("", ""))
+        later = len(self._rows) - 1
+        for step in reversed(steps):  # a folded step is marked on the named step after it
+            if shown is None or step.index in shown:
+                later = self._row_of[step.index]
+            else:
+                self._row_of[step.index] = later
         self._built_width = -1
 
     def _columns(self, width: int) -> None:
