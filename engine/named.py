@@ -96,9 +96,10 @@ def distinct_labels(items: Sequence[Sequence[str]]) -> list[str]:
     thing it passes through that the other does not; any paths still alike are numbered.
     """
     labels = []
+    sets = [set(path) for path in items]
     for n, mine in enumerate(items):
         chosen: list[str] = []
-        for m, other in enumerate(items):
+        for m, other in enumerate(sets):
             if m == n or any(item not in other for item in chosen):
                 continue
             extra = next((item for item in mine if item not in other and item not in chosen), None)
