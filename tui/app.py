@@ -28,9 +28,11 @@ class DebuggerApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
-    def __init__(self, trainer: Trainer) -> None:
+    def __init__(self, trainer: Trainer, named_view: bool | None = None) -> None:
+        """`named_view` None: the named view wherever it is shorter than the whole tape."""
         super().__init__()
         self._first = Cursor(trainer)
+        self._first.set_named_view(self._first.named_is_shorter if named_view is None else named_view)
         self.theme = DARK
 
     def get_default_screen(self) -> MainScreen:

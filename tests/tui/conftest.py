@@ -34,8 +34,9 @@ BACKGROUND = re.compile(r'<rect fill="(#[0-9a-fA-F]+)" x="([\d.]+)" y="([\d.]+)"
 STYLE = re.compile(r"\.[\w-]+-(r\d+) \{ ([^}]*) \}")
 
 
-def make_app(scenario: str | Path) -> DebuggerApp:
-    return DebuggerApp(open_scenario(resolve(str(scenario))))
+def make_app(scenario: str | Path, whole_tape: bool = False) -> DebuggerApp:
+    """The debugger as it opens (in the named view where that is shorter), or on the whole tape."""
+    return DebuggerApp(open_scenario(resolve(str(scenario))), named_view=False if whole_tape else None)
 
 
 def _cells(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:

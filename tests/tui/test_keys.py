@@ -23,7 +23,14 @@ from bpdbg.tui.screens.help import HelpScreen
 from bpdbg.tui.screens.main import FPS, SPEEDS
 from bpdbg.tui.widgets.chain import ChainPanel
 
-from .conftest import make_app, screen_text, wait_until
+from .conftest import make_app as open_app
+from .conftest import screen_text, wait_until
+
+
+def make_app(scenario: str) -> DebuggerApp:
+    """These keys are specified over every operation of the tape, the named view off (`v`)."""
+    return open_app(scenario, whole_tape=True)
+
 
 SIZE = (80, 24)
 # two_neurons: 25 steps an epoch: forward 0-5, loss 6-8, backward 9-20, update 21-24.

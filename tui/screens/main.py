@@ -66,7 +66,6 @@ class MainScreen(Screen[None]):
     def __init__(self, cursor: Cursor) -> None:
         super().__init__()
         self.cursor = cursor
-        cursor.set_named_view(cursor.named_is_shorter)  # the named view is the default where it is shorter
         self.count = ""  # digits typed so far, for the next key
         self._count_for_key = ""  # the count the key being handled was typed with
         self.busy: str | None = None  # what a worker is doing with the trainer, if one is
