@@ -51,6 +51,27 @@ def status(app: DebuggerApp) -> str:
     return "\n".join(screen_text(app).splitlines()[:2])
 
 
+class TestNamedView:
+    async def test_it_is_the_default_and_n_moves_from_one_named_quantity_to_the_next(self) -> None:
+        app = open_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.debugger.snapshot.step.label == "z1"  # w1·x folds into z1
+            await pilot.press("n", "n", "n", "n", "n")
+            assert app.debugger.snapshot.step.label == "∂L/∂y_hat"  # one step after L
+            assert "named view" in screen_text(app)
+
+    async def test_v_unfolds_every_operation_and_folds_them_again(self) -> None:
+        app = open_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("v", "N")
+            assert app.debugger.snapshot.step.label == "w1·x" and not app.debugger.snapshot.named_view
+            assert "w1·x" in screen_text(app)
+            await pilot.press("v")
+            assert app.debugger.snapshot.step.label == "z1" and app.debugger.snapshot.named_view
+
+
 class TestStepping:
     @pytest.mark.parametrize("key", ["n", "right"])
     async def test_forward_key_computes_the_next_operation(self, key: str) -> None:

@@ -21,10 +21,12 @@ def value_text(value: object, brief: Summary | None) -> list[str]:
     """A number; a small matrix whole, row by row; a large one as its shape, first entries, min and max."""
     if value is None or is_scalar(value):
         return [compact(value)]
-    if brief is None:
-        return [f"{shape(tuple(getattr(value, 'shape', ())))}"] + [f"  {row}" for row in matrix_lines(value, 8, 8)]
-    first = " ".join(short(v) for v in brief.first)
     dims = shape(tuple(getattr(value, "shape", ())))
+    if brief is None:
+        return [dims] + [f"    {row}" for row in matrix_lines(value, 8, 8)]
+    if brief.low == brief.high:
+        return [f"{dims}, every entry {short(brief.low)}"]
+    first = " ".join(short(v) for v in brief.first)
     return [f"{dims} [{first} …]  min {short(brief.low)}  max {short(brief.high)}"]
 
 
@@ -55,7 +57,9 @@ def write_line(text: Text, line: Line, indent: str = "") -> None:
         text.append(f"\n{pad}= {numbers} = " if len(rows) > 1 or len(head + rows[0]) > 40 else f" = {numbers} = ")
         text.append(compact(line.value) + "\n", style=NUMBER)
     else:
-        text.append(f"   {line.shapes}\n", style=NOTE)
+        # Shapes say most where a matrix product is; a long element-wise product only needs its result.
+        full = " @ " in line.template or len(line.terms) <= 3
+        text.append(f"   {line.shapes if full else '→ ' + line.shapes.split(' → ')[-1]}\n", style=NOTE)
         for term in line.terms:
             _term_value(text, term, indent + "  ")
         rows = value_text(line.value, line.summary)
@@ -69,13 +73,14 @@ def write_line(text: Text, line: Line, indent: str = "") -> None:
 
 
 def _sum(text: Text, line: Line, indent: str) -> None:
-    text.append(f"   ({len(line.parts)} paths, summed)\n", style=NOTE)
+    """The sum first, then each path that adds to it, labelled by what sets it apart."""
+    rows = value_text(line.value, line.summary) if not line.scalar else [compact(line.value)]
+    text.append(" = ")
+    text.append("\n".join([rows[0], *[indent + r for r in rows[1:]]]), style=NUMBER)
+    text.append(f"   ({len(line.parts)} paths)\n", style=NOTE)
     for n, part in enumerate(line.parts, 1):
         text.append(f"{indent} path {n}, {part.label}\n", style=NOTE)
         write_line(text, part, indent + "   ")
-    text.append(f"{indent}{line.target} = ", style=SYMBOL)
-    text.append(" + ".join(f"path {n}" for n in range(1, len(line.parts) + 1)) + " = ")
-    text.append("\n".join(value_text(line.value, line.summary)) + "\n", style=NUMBER)
 
 
 def write_chain(text: Text, chain: Chain) -> None:
