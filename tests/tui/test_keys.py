@@ -421,7 +421,7 @@ class TestScreenKeys:
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             text = screen_text(app)
-            for needle in ("step one operation forward", "count before a move", "rewind", "quit"):
+            for needle in ("step forward: one named quantity", "named view (z1", "count before a move", "quit"):
                 assert needle in text
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
