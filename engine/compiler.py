@@ -254,10 +254,19 @@ class _Updates:
             entering = {state: tape.slot(np.zeros(shape), state) for state in state_names(self.optimizer, name)}
             current |= entering
             gradient = grad_symbol(self.scenario.loss.name, name)
+            symbols = {"param": name, "grad": gradient, "rate": "α", "epoch": "t"}
             for rule in update_steps(self.optimizer, name, gradient, self.rate_text):
                 reads = tuple(current[r] for r in rule.reads)
                 new = tape.slot(rule.compute(*[tape.probe[r] for r in reads]), rule.target)
-                tape.add_step("update", new, rule.target, rule.formula, name, bind(rule.compute, reads))
+                written = None
+                if rule.written is not None:  # w1 ← w1 − α·∂L/∂w1 = 0.3 − 0.1·(−0.002537)
+                    template, order = rule.written
+                    operands = tuple(
+                        Operand(symbols.get(r, r), current[r], np.shape(tape.probe[current[r]])) for r in order
+                    )
+                    written = (Written(template, operands), Written(template, operands))
+                step = ("update", new, rule.target, rule.formula, name, bind(rule.compute, reads))
+                tape.add_step(*step, None, written)
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():

@@ -58,7 +58,7 @@ class Term:
 class Line:
     """target = template over terms = value, e.g. z1 = {0}·{1} + {2} with w1, x, b1 = 0.25."""
 
-    kind: Literal["forward", "backward"]
+    kind: Literal["forward", "backward", "update"]
     target: str
     template: str  # {0}, {1}… stand for the terms
     terms: tuple[Term, ...]
@@ -101,7 +101,8 @@ def forward_line(step: Step, values: Sequence[Any], folded: bool) -> Line | None
         return None
     terms = tuple(term(o.symbol, None if o.slot is None else values[o.slot], shape=o.shape) for o in written.operands)
     value = values[step.slot]
-    return Line("forward", step.label, written.template, terms, value, step.shape, summary(value))
+    kind: Literal["forward", "update"] = "update" if step.phase == "update" else "forward"
+    return Line(kind, step.label, written.template, terms, value, step.shape, summary(value))
 
 
 def backward_line(step: Step, values: Sequence[Any], loss: str) -> Line | None:

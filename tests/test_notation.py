@@ -130,3 +130,10 @@ def test_a_value_used_twice_has_its_paths_summed_in_the_named_view(write_scenari
     line = cursor.snapshot().line
     assert line is not None and len(line.parts) == 3 and len({p.label for p in line.parts}) == 3
     assert float(line.value) == float(cursor.snapshot().value)
+
+
+def test_an_update_puts_the_numbers_in_place_too() -> None:
+    line = at("two_neurons", "w1", named=True).snapshot().line
+    assert line is not None and line.kind == "update"
+    assert line.formula == "w1 − α·∂L/∂w1"
+    assert numbers(line) == "0.3 − 0.1·(−0.002537)" and f"{float(line.value):.4g}" == "0.3003"

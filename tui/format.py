@@ -132,12 +132,3 @@ def columns_that_fit(dims: tuple[int, ...], width: int) -> int:
 def clip(text: str, width: int) -> str:
     """Cut text to a width with an ellipsis, so long labels never wrap a row."""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
-def clip_middle(text: str, width: int) -> str:
-    """Cut a long label in its middle, so that both ends show: ∂L/∂(y ⊙ log(A2…A2 + 1e-8))
-    still says what it is the gradient of, and where the expression ends."""
-    if len(text) <= width or width < 9:
-        return clip(text, width)
-    head = (width - 1) * 3 // 5
-    return f"{text[:head]}…{text[len(text) - (width - 1 - head) :]}"

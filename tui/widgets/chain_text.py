@@ -40,7 +40,7 @@ def _term_value(text: Text, term: Term, indent: str) -> None:
 
 def write_line(text: Text, line: Line, indent: str = "") -> None:
     """target = symbols = formula = numbers = value, each row under the first "=", as on the board."""
-    head = f"{indent}{line.target} = "
+    head = f"{indent}{line.target} {'←' if line.kind == 'update' else '='} "
     pad = " " * (len(head) - 2) if len(head) <= 26 else indent + "    "
     rows = [r for r in (line.symbols, line.formula) if r and r != line.target] or [line.formula]
     if len(rows) == 2 and rows[0] == rows[1]:

@@ -9,18 +9,28 @@ whose value or mark changed, and `LinesView` repaints only those.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, ClassVar
 
 from textual import events
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.engine.tape import Step
-from bpdbg.tui.format import clip_middle, compact
+from bpdbg.tui.format import compact
 from bpdbg.tui.widgets.lines import Line, LinesView
 
 PHASE_TITLES = {"forward": "forward", "loss": "loss", "metric": "metrics", "backward": "backward", "update": "update"}
 MARK = "▶"
 NOT_REACHED = "not reached"
+
+
+def wrap_label(label: str, first: int, rest: int) -> list[str]:
+    """A label in its column, and what does not fit on rows below (broken at spaces where it can)."""
+    if len(label) <= first:
+        return [label]
+    head = textwrap.wrap(label, first, break_on_hyphens=False)[0]
+    tail = textwrap.wrap(label[len(head) :].strip(), max(rest, 8), break_on_hyphens=False)
+    return [head, *tail]
 
 
 def scroll_top(row: int, height: int) -> int:
@@ -58,6 +68,7 @@ class TapePanel(LinesView):
         self._snapshot: Snapshot | None = None
         self._named = False
         self._shown: list[Step] = []  # the steps with rows of their own
+        self._wrapped: list[list[str]] = []  # per step: its label, as it is spread over its rows
 
     def show(self, snapshot: Snapshot) -> None:
         """Scroll to the current step, and bring the rows in line with the snapshot."""
@@ -65,6 +76,9 @@ class TapePanel(LinesView):
         if snapshot.steps is not self._steps or snapshot.named_view != self._named:
             self._named = snapshot.named_view
             self._place(snapshot.steps, snapshot.stops if snapshot.named_view else None)
+        width = self.scrollable_content_region.width
+        if width > 0 and width != self._built_width:
+            self._columns(width)  # rows depend on the width, as long labels wrap
         top = scroll_top(self._row_of[snapshot.position.step], self.scrollable_content_region.height)
         if top != self.scroll_offset.y:
             self.scroll_to(y=top, animate=False, immediate=True)
@@ -85,47 +99,52 @@ class TapePanel(LinesView):
             if same_epoch and self._values[i] is snapshot.values[i] and self._kind[i] == kind:
                 continue
             self._kind[i] = kind
+            style = f"tape--{kind}" if kind else ""
+            first, *rest = self._wrapped[i]
             self._rows[self._row_of[i]] = (
-                self._line(step, snapshot.values[i], i < snapshot.available, kind),
-                f"tape--{kind}" if kind else "",
+                self._line(step, first, snapshot.values[i], i < snapshot.available, kind),
+                style,
             )
+            for n, part in enumerate(rest, 1):  # a long label goes on below, never cut off
+                self._rows[self._row_of[i] + n] = (f"      {part}", style)
         self._values, self._available = snapshot.values, snapshot.available
         return self._rows
 
-    def _line(self, step: Step, value: object, reached: bool, kind: str) -> str:
+    def _line(self, step: Step, label: str, value: object, reached: bool, kind: str) -> str:
         shown = compact(value, self._value_width) if reached else NOT_REACHED
         mark = MARK if kind == "current" else " "
-        label = clip_middle(step.label, self._label_width)
         return f"{mark}{step.index + 1:>3} {label:<{self._label_width}} {shown}"
 
     def _place(self, steps: tuple[Step, ...], stops: tuple[int, ...] | None) -> None:
-        """A phase title before each phase, then a row per step shown (its text comes later);
-        a step folded into a named one shares its row."""
+        """The steps that get rows: all of them, or in the named view the named ones."""
         self._steps = steps
-        self._rows, self._row_of = [], [0] * len(steps)
         shown = set(stops) if stops is not None else None
         self._shown = [s for s in steps if shown is None or s.index in shown]
+        self._built_width = -1
+
+    def _columns(self, width: int) -> None:
+        """The index, the label and the value share a row, labels a bit more than half of it; a
+        phase title before each phase; a label too long for its column wraps onto rows below."""
+        self._built_width = width
+        room = max(width - 7, 24)  # less the mark, the index, two spaces and a spare column
+        self._label_width = room * 11 // 20
+        self._value_width = room - self._label_width
+        self._rows, self._row_of = [], [-1] * len(self._steps)
+        self._wrapped = [[""]] * len(self._steps)
         phase = None
         for step in self._shown:
             if step.phase != phase:
                 phase = step.phase
                 self._rows.append((f"     {PHASE_TITLES.get(phase, phase)}", "tape--phase"))
             self._row_of[step.index] = len(self._rows)
-            self._rows.append(("", ""))
+            self._wrapped[step.index] = wrap_label(step.label, self._label_width, width - 7)
+            self._rows.extend(("", "") for _ in self._wrapped[step.index])
         later = len(self._rows) - 1
-        for step in reversed(steps):  # a folded step is marked on the named step after it
-            if shown is None or step.index in shown:
+        for step in reversed(self._steps):  # a folded step is marked on the named step after it
+            if self._row_of[step.index] >= 0:
                 later = self._row_of[step.index]
             else:
                 self._row_of[step.index] = later
-        self._built_width = -1
-
-    def _columns(self, width: int) -> None:
-        """The index, the label and the value share the row; labels get a bit more than half."""
-        self._built_width = width
-        room = max(width - 7, 24)  # less the mark, the index, two spaces and a spare column
-        self._label_width = room * 11 // 20
-        self._value_width = room - self._label_width
         self._kind = ["?"] * len(self._steps)  # every step row is formatted again
         self._values, self._available = (), -1
 
