@@ -76,8 +76,8 @@ class TapePanel(LinesView):
         if snapshot.steps is not self._steps or snapshot.named_view != self._named:
             self._named = snapshot.named_view
             self._place(snapshot.steps, snapshot.stops if snapshot.named_view else None)
-        width = self.scrollable_content_region.width
-        if width > 0 and width != self._built_width:
+        width = self.scrollable_content_region.width or 40  # before the first layout: any width, redone once known
+        if width != self._built_width:
             self._columns(width)  # rows depend on the width, as long labels wrap
         top = scroll_top(self._row_of[snapshot.position.step], self.scrollable_content_region.height)
         if top != self.scroll_offset.y:
