@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -150,7 +151,7 @@ def _multiplied(factors: Sequence[Factor]) -> np.ndarray | None:
     """(−0.4225)(0.244)(0.2)(0.2461)(0.5): the product, where every factor is a single number."""
     if not factors or any(f.value is None or np.ndim(f.value) > 0 for f in factors):
         return None
-    product = np.float64(1.0)
+    product: Any = np.float64(1.0)
     for factor in factors:
         product = product * factor.value
     return np.asarray(product)

@@ -265,8 +265,8 @@ class _Updates:
                         Operand(symbols.get(r, r), current[r], np.shape(tape.probe[current[r]])) for r in order
                     )
                     written = (Written(template, operands), Written(template, operands))
-                step = ("update", new, rule.target, rule.formula, name, bind(rule.compute, reads))
-                tape.add_step(*step, None, written)
+                instruction = bind(rule.compute, reads)
+                tape.add_step("update", new, rule.target, rule.formula, name, instruction, None, written)
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():

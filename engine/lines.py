@@ -135,7 +135,7 @@ def compose(segment: Sequence[BackwardInfo], values: Sequence[Any], loss: str) -
             continue
         if edge.local_formula == "1" and len(terms) > 1:
             continue
-        local = np.asarray(edge.local(list(values))) if edge.local is not None else None
+        local: Any = np.asarray(edge.local(list(values))) if edge.local is not None else None
         times = " ⊙ " if arrays and np.ndim(local) > 0 else " · "
         inner = f"({template})" if " @ " in template or " + " in template else template
         template = f"{inner}{times}{{{len(terms)}}}"
