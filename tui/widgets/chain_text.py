@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from bpdbg.engine.chain import Chain, Path
-from bpdbg.engine.lines import Line, Summary, Term
+from bpdbg.engine.lines import SMALL, Line, Summary, Term
 from bpdbg.engine.notation import substitute
 from bpdbg.tui.format import compact, is_scalar, matrix_lines, number, shape, short
 
@@ -23,7 +23,7 @@ def value_text(value: object, brief: Summary | None) -> list[str]:
         return [compact(value)]
     dims = shape(tuple(getattr(value, "shape", ())))
     if brief is None:
-        return [dims] + [f"    {row}" for row in matrix_lines(value, 8, 8)]
+        return [dims] + [f"    {row}" for row in matrix_lines(value, SMALL, SMALL)]  # whole
     if brief.low == brief.high:
         return [f"{dims}, every entry {short(brief.low)}"]
     first = " ".join(short(v) for v in brief.first)
@@ -42,7 +42,7 @@ def write_line(text: Text, line: Line, indent: str = "") -> None:
     """target = symbols = formula = numbers = value, each row under the first "=", as on the board."""
     head = f"{indent}{line.target} {'←' if line.kind == 'update' else '='} "
     pad = " " * (len(head) - 2) if len(head) <= 26 else indent + "    "
-    rows = [r for r in (line.symbols, line.formula) if r and r != line.target] or [line.formula]
+    rows = [r for r in (line.symbols, line.formula) if r and r != line.target]  # w1·x = w1·x says nothing
     if len(rows) == 2 and rows[0] == rows[1]:
         rows = rows[1:]
     for n, row in enumerate(rows):
@@ -50,11 +50,17 @@ def write_line(text: Text, line: Line, indent: str = "") -> None:
         text.append(row)
         if n < len(rows) - 1:
             text.append("\n")
+    if not rows:
+        text.append(head.rstrip("= ←") if line.parts or not line.scalar else head, style=SYMBOL)
     if line.parts:
         _sum(text, line, indent)
     elif line.scalar:
         numbers = substitute(line.template, [compact(t.value) for t in line.terms])
-        text.append(f"\n{pad}= {numbers} = " if len(rows) > 1 or len(head + rows[0]) > 40 else f" = {numbers} = ")
+        if not rows:
+            text.append(f"{numbers} = ")
+        else:
+            wide = len(rows) > 1 or len(head + rows[0]) > 40
+            text.append(f"\n{pad}= {numbers} = " if wide else f" = {numbers} = ")
         text.append(compact(line.value) + "\n", style=NUMBER)
     else:
         # Shapes say most where a matrix product is; a long element-wise product only needs its result.
