@@ -848,6 +848,4 @@ def test_gradcheck_of_a_run_that_overflows_at_once_says_so(tmp_path: Path) -> No
     path.write_text(edit("x = 0.5", "x = 1e200"), encoding="utf-8")
     status, out, err = cli("gradcheck", str(path))
     assert status == 1 and err == ""
-    assert out == (
-        "overflow: cannot check, non-finite value at epoch 1, step 4 (loss): (z − y)²\n"
-    )
+    assert out == ("overflow: cannot check, non-finite value at epoch 1, step 4 (loss): (z − y)²\n")
