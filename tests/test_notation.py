@@ -137,3 +137,20 @@ def test_an_update_puts_the_numbers_in_place_too() -> None:
     assert line is not None and line.kind == "update"
     assert line.formula == "w1 − α·∂L/∂w1"
     assert numbers(line) == "0.3 − 0.1·(−0.002537)" and f"{float(line.value):.4g}" == "0.3003"
+
+
+def test_phase_and_epoch_moves_land_on_named_steps_in_the_named_view() -> None:
+    cursor = Cursor(trainer_for("two_neurons"))
+    cursor.set_named_view(True)
+    landed = []
+    for _ in range(3):
+        cursor.next_phase()
+        landed.append(cursor.snapshot().step.label)
+    assert landed == ["L", "∂L/∂y_hat", "w1"]
+    cursor.prev_phase()
+    assert cursor.snapshot().step.label == "∂L/∂y_hat"
+    cursor.next_epoch()
+    assert cursor.position.epoch == 2 and cursor.snapshot().step.label == "z1"
+    cursor.prev_epoch()
+    cursor.prev_epoch()
+    assert cursor.position.epoch == 1 and cursor.snapshot().step.label == "z1"
