@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .notation import grad_symbol, local_symbol, quantity
+from .notation import grad_symbol, local_symbol, quantity, substitute
 from .ops import Partial, Vjp, unbroadcast
-from .tape import BackwardInfo, Instruction, Values
+from .tape import BackwardInfo, Instruction, Operand, Values, Written
 
 if TYPE_CHECKING:
     from .compiler import Emitted, TapeBuilder
@@ -50,19 +50,25 @@ def _edge(
     operands = {"out": out_label, "a": labels[inputs[0]], "b": labels[inputs[1]] if len(inputs) > 1 else ""}
     local_formula = partial.formula.format(**{k: quantity(v) for k, v in operands.items()})
     shape = np.shape(probe[target_slot])
-    share = partial.vjp(probe[upstream], probe[out], *[probe[i] for i in inputs])
+    args = [probe[i] for i in inputs]
+    share = partial.vjp(probe[upstream], probe[out], *args)
     axes = unbroadcast(shape, np.shape(share))
     instruction = _share(partial.vjp, upstream, out, inputs, axes, shape)
     d_target, d_out = grad_symbol(loss, target), grad_symbol(loss, out_label)
+    written = None
     if not partial.elementwise:
-        formula = f"{d_target} = {local_formula.replace('(·)', d_out)}"
-    elif partial.is_one:
-        formula = f"{d_target} = {d_out}"
+        written = _matrix(partial.formula, d_out, upstream, operands, tape, inputs)
+        formula = f"{d_target} = {substitute(written.template, [o.symbol for o in written.operands])}"
     else:
-        formula = f"{d_target} = {d_out} · {local_symbol(out_label, target)}"
+        # ∂L/∂L · ∂L/∂u would say nothing: below the loss itself the local factor is written out.
+        local = local_formula if out_label == loss else local_symbol(out_label, target)
+        times = " ⊙ " if np.ndim(probe[upstream]) and np.ndim(partial.local(probe[out], *args)) else " · "
+        formula = f"{d_target} = {d_out}{times}{local}"
+    note = partial.note.format(count=np.size(probe[target_slot])) if partial.note else ""
     if axes:
         share = _unbroadcast(share, axes, shape)
         formula += f"   (summed over axis {', '.join(map(str, axes))}: {target} was broadcast)"
+        note = _broadcast_words(target, axes, np.shape(probe[out]))
     contribution = tape.slot(share, d_target)
     total = None
     if target_slot in grads:  # a further path to this value: add its share to what came before
@@ -81,9 +87,37 @@ def _edge(
         total,
         axes,
         target_slot,
+        written,
+        note,
+        partial.elementwise,
     )
     slot = contribution if total is None else total
     return tape.add_step("backward", slot, d_target, formula, emitted.expr.name, instruction, info).slot
+
+
+def _matrix(
+    formula: str, d_out: str, upstream: int, operands: dict[str, str], tape: TapeBuilder, inputs: tuple[int, ...]
+) -> Written:
+    """A matrix step in the notes' notation, over ∂L/∂out and the operand it multiplies by:
+    "(·) @ {b}ᵀ" becomes {0} @ {1} with ∂L/∂Z2 and W2ᵀ, whose shape is W2's turned round."""
+    written = [Operand(d_out, upstream, np.shape(tape.probe[upstream]))]
+    template = formula.replace("(·)", "⟨0⟩")
+    for key, slot in zip("ab", inputs, strict=False):
+        token = f"{{{key}}}ᵀ"
+        if token in template:
+            template = template.replace(token, f"⟨{len(written)}⟩")
+            symbol = f"{quantity(operands[key])}ᵀ"
+            written.append(Operand(symbol, None, tuple(np.shape(tape.probe[slot]))[::-1]))
+    for key, label in operands.items():
+        template = template.replace(f"{{{key}}}", quantity(label))
+    return Written(template.replace("⟨", "{").replace("⟩", "}"), tuple(written))
+
+
+def _broadcast_words(target: str, axes: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """Un-broadcasting said in words: which axes the gradient is summed over, and why."""
+    kinds = {0: "rows", 1: "columns"}
+    over = " and ".join(f"axis {a} ({shape[a]} {kinds.get(a, 'entries')})" for a in axes)
+    return f"summed over {over}: {target} was broadcast across them, so each copy's gradient adds up"
 
 
 def _unbroadcast(value: Any, axes: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .limits import MAX_PATHS
+from .lines import Line, compose
+from .named import distinct_labels
 from .notation import grad_symbol, local_symbol
 from .tape import BackwardInfo, Program, Step
 
@@ -32,9 +35,19 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Path:
+    """One route from the loss down to the parameter."""
+
+    label: str  # what sets it apart from the others: "through y ⊙ log(A2 + 1e-8)"; "" if it is the only one
+    factors: tuple[Factor, ...]  # one per named quantity on the way: ∂L/∂y_hat · ∂y_hat/∂z2 · …
+    product: np.ndarray | None  # the factors multiplied out, where each is a single number
+    steps: tuple[Line, ...]  # the same route as the notes' matrix code goes: one line per named quantity
+
+
+@dataclass(frozen=True)
 class Chain:
     symbol: str  # ∂L/∂w11
-    paths: tuple[tuple[Factor, ...], ...]  # at most MAX_PATHS of them
+    paths: tuple[Path, ...]  # at most MAX_PATHS of them
     total: np.ndarray  # the engine's gradient, which all the paths' products add up to
     count: int  # how many paths there are in all
 
@@ -117,14 +130,28 @@ def chain_for(program: Program, step: Step, values: Sequence[object]) -> Chain |
     named = set(program.named.values())
     edges = _edges(program)
     counts = path_counts(edges, program.loss_slot, param.slot)
+    loss = program.scenario.loss.name
+    routes = first_paths(edges, counts, program.loss_slot, param.slot, MAX_PATHS)
+    labels = distinct_labels([[edge.output for edge in route] for route in routes]) if len(routes) > 1 else [""]
     paths = []
-    for route in first_paths(edges, counts, program.loss_slot, param.slot, MAX_PATHS):
-        factors, segment = [], []
+    for route, label in zip(routes, labels, strict=True):
+        factors, steps, segment = [], [], []
         for edge in route:
             segment.append(edge)
             if edge.target_slot in named:
                 factors.append(_factor(segment, values))
+                steps.append(compose(segment, values, loss))
                 segment = []
-        paths.append(tuple(factors))
+        paths.append(Path(label, tuple(factors), _multiplied(factors), tuple(steps)))
     total = np.asarray(values[param.grad_slot])
-    return Chain(grad_symbol(program.scenario.loss.name, param.name), tuple(paths), total, counts[program.loss_slot])
+    return Chain(grad_symbol(loss, param.name), tuple(paths), total, counts[program.loss_slot])
+
+
+def _multiplied(factors: Sequence[Factor]) -> np.ndarray | None:
+    """(−0.4225)(0.244)(0.2)(0.2461)(0.5): the product, where every factor is a single number."""
+    if not factors or any(f.value is None or np.ndim(f.value) > 0 for f in factors):
+        return None
+    product: Any = np.float64(1.0)
+    for factor in factors:
+        product = product * factor.value
+    return np.asarray(product)

@@ -21,10 +21,10 @@ from .backward import emit_backward
 from .conditions import check_condition, check_log_fields
 from .evaluate import evaluate
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value
-from .notation import grad_symbol
+from .notation import binding, grad_symbol, renumber
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
-from .tape import BackwardInfo, Instruction, ParamInfo, Phase, Program, Step, Values, bind
+from .tape import BackwardInfo, Instruction, Operand, ParamInfo, Phase, Program, Step, Values, Written, bind
 from .updates import state_names, update_steps
 
 
@@ -50,6 +50,8 @@ class TapeBuilder:
     labels: list[str] = field(default_factory=list)
     requires_grad: list[bool] = field(default_factory=list)
     emitted: dict[int, Emitted] = field(default_factory=dict)  # output slot → op, in emission order
+    named_slots: set[int] = field(default_factory=set)  # data, parameters and named nodes
+    folded: dict[int, Written] = field(default_factory=dict)  # each op's value written over named quantities
     elements: int = 0  # numbers held by one iteration's values so far
     current: Expression | None = None  # the expression being compiled, for errors
 
@@ -75,8 +77,11 @@ class TapeBuilder:
         node: str,
         instruction: Instruction,
         backward: BackwardInfo | None = None,
+        written: tuple[Written, Written] | None = None,
     ) -> Step:
-        step = Step(len(self.steps), phase, slot, label, formula, node, np.shape(self.probe[slot]), backward)
+        own, folded = written if written is not None else (None, None)
+        shape = np.shape(self.probe[slot])
+        step = Step(len(self.steps), phase, slot, label, formula, node, shape, backward, own, folded)
         self.steps.append(step)
         self.instructions.append(instruction)
         return step
@@ -105,10 +110,12 @@ class _Forward:
         return self.operand(tree, expr, phase, root=True)
 
     def operand(self, node: Node, expr: Expression, phase: Phase, root: bool = False) -> int:
-        label = expr.name if root else expr.text[node.start : node.end].strip()
+        label = expr.name if root else None  # a sub-expression is labelled as its op writes it
         value = constant_value(node)
         if value is not None:
-            return self.tape.slot(np.float64(value), f"{value:g}", constant=True)
+            written = expr.text[node.start : node.end].strip()  # 1e-8 as the model writes it, not 1e-08
+            written = "−" + written[1:] if written.startswith("-") else written
+            return self.tape.slot(np.float64(value), written, constant=True)
         if isinstance(node, Name):
             if node.id not in self.named:
                 raise expr.error(self.unknown_name(node.id, expr), node.start)
@@ -161,7 +168,9 @@ class _Forward:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown name {name!r}{hint}"
 
-    def emit(self, op: ops.Op, inputs: tuple[int, ...], expr: Expression, phase: Phase, label: str, node: Node) -> int:
+    def emit(
+        self, op: ops.Op, inputs: tuple[int, ...], expr: Expression, phase: Phase, label: str | None, node: Node
+    ) -> int:
         tape = self.tape
         args = [tape.probe[i] for i in inputs]
         text = expr.text[node.start : node.end]
@@ -171,11 +180,46 @@ class _Forward:
         except ValueError as error:
             raise expr.error(str(error), node.start) from None
         needs_grad = phase != "metric" and any(tape.requires_grad[i] for i in inputs)
+        labels = [tape.labels[i] for i in inputs]
+        arrays = len(inputs) == 2 and all(np.ndim(a) > 0 for a in args)  # a·b of two arrays is a ⊙ b
+        right = op.write(labels, arrays)
+        label = right if label is None else label
         slot = tape.slot(value, label, requires_grad=needs_grad)
-        formula = f"{label} = {op.write([tape.labels[i] for i in inputs])}"
-        tape.add_step(phase, slot, label, formula, expr.name, bind(op.forward, inputs))
+        written = self.written(op, inputs, arrays)
+        tape.folded[slot] = written[1]
+        tape.add_step(phase, slot, label, f"{label} = {right}", expr.name, bind(op.forward, inputs), None, written)
         tape.emitted[slot] = Emitted(op, inputs, slot, expr)
         return slot
+
+    def written(self, op: ops.Op, inputs: tuple[int, ...], arrays: bool) -> tuple[Written, Written]:
+        """The op over its own operands, and over named quantities only (its sub-expressions unfolded).
+
+        A number written in the model stays in the template (0.5·{0}); everything else is an operand.
+        """
+        tape = self.tape
+        own: tuple[list[str], list[Operand]] = ([], [])
+        folded: tuple[list[str], list[Operand]] = ([], [])
+        for i in inputs:
+            label = tape.labels[i]
+            if tape.base[i] is not None and i not in tape.named_slots:
+                for names, _ in (own, folded):
+                    names.append(label)
+                continue
+            operand = Operand(label, i, np.shape(tape.probe[i]))
+            own[0].append(f"{{{len(own[1])}}}")
+            own[1].append(operand)
+            inner = tape.folded.get(i) if i not in tape.named_slots else None
+            if inner is None:
+                folded[0].append(f"{{{len(folded[1])}}}")
+                folded[1].append(operand)
+            else:
+                folded[0].append(renumber(inner.template, len(folded[1])))
+                folded[1].extend(inner.operands)
+        held = [binding(tape.labels[i]) for i in inputs]
+        return (
+            Written(op.write(own[0], arrays, held), tuple(own[1])),
+            Written(op.write(folded[0], arrays, held), tuple(folded[1])),
+        )
 
 
 class _Updates:
@@ -210,10 +254,19 @@ class _Updates:
             entering = {state: tape.slot(np.zeros(shape), state) for state in state_names(self.optimizer, name)}
             current |= entering
             gradient = grad_symbol(self.scenario.loss.name, name)
+            symbols = {"param": name, "grad": gradient, "rate": "α", "epoch": "t"}
             for rule in update_steps(self.optimizer, name, gradient, self.rate_text):
                 reads = tuple(current[r] for r in rule.reads)
                 new = tape.slot(rule.compute(*[tape.probe[r] for r in reads]), rule.target)
-                tape.add_step("update", new, rule.target, rule.formula, name, bind(rule.compute, reads))
+                written = None
+                if rule.written is not None:  # w1 ← w1 − α·∂L/∂w1 = 0.3 − 0.1·(−0.002537)
+                    template, order = rule.written
+                    operands = tuple(
+                        Operand(symbols.get(r, r), current[r], np.shape(tape.probe[current[r]])) for r in order
+                    )
+                    written = (Written(template, operands), Written(template, operands))
+                instruction = bind(rule.compute, reads)
+                tape.add_step("update", new, rule.target, rule.formula, name, instruction, None, written)
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():
@@ -241,9 +294,11 @@ def _compile(scenario: Scenario) -> Program:
     for param in scenario.params:
         named[param.name] = tape.slot(np.asarray(param.value, dtype=np.float64), param.name, requires_grad=True)
         param_slots.append(named[param.name])
+    tape.named_slots.update(named.values())
     with np.errstate(all="ignore"):
         for expr in scenario.model:
             named[expr.name] = forward.expression(expr, "forward")
+            tape.named_slots.add(named[expr.name])
         loss_slot = forward.expression(scenario.loss, "loss")
         if np.shape(tape.probe[loss_slot]) != ():
             raise scenario.loss.error(
@@ -251,8 +306,10 @@ def _compile(scenario: Scenario) -> Program:
                 f"{np.shape(tape.probe[loss_slot])}; wrap it in sum(…) or mean(…)"
             )
         named[scenario.loss.name] = loss_slot
+        tape.named_slots.add(loss_slot)
         for expr in scenario.metrics:
             named[expr.name] = forward.expression(expr, "metric")
+            tape.named_slots.add(named[expr.name])
         grads = emit_backward(tape, loss_slot, scenario.loss.name)
         updates = _Updates(tape, scenario)
         for param, slot in zip(scenario.params, param_slots, strict=True):

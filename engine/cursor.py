@@ -1,5 +1,8 @@
 """A cursor over the timeline of (epoch, step), and the immutable snapshot it shows.
 
+In the named view it moves from one named quantity to the next (z1, a1, …, ∂L/∂z2, …),
+the sub-expression steps between them folded inside (see named.py).
+
 Like a browser history, the cursor only moves; the trainer behind it runs epochs
 lazily as the cursor first reaches them. Whatever the cursor shows is rebuilt from
 the trainer's checkpoints by replay, so the same position always gives the same
@@ -10,71 +13,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from .bookmarks import Bookmarks
 from .breakpoints import Watch, watch
-from .chain import Chain, Factor, chain_for
+from .chain import chain_for
 from .conditions import Condition
 from .derivation import Derivation, Outcome
 from .derivation_marks import DerivationMark, marks_for
 from .limits import MAX_RECORD_CACHE_BYTES
-from .notation import grad_symbol, local_symbol
+from .lines import Line, backward_line, forward_line
+from .named import folded_line, inside, stops
 from .search import Found, Search
+from .snapshot import ParamView, Position, Snapshot
 from .tape import Step
-from .trainer import EpochRecord, Stop, Trainer
+from .trainer import EpochRecord, Trainer
 
-
-@dataclass(frozen=True, order=True)
-class Position:
-    epoch: int  # from 1
-    step: int  # index into the tape, from 0: this step has just been computed
-
-
-@dataclass(frozen=True)
-class ParamView:
-    name: str
-    value: np.ndarray  # as it stands at this step (updated once its update step has run)
-    grad: np.ndarray | None  # ∂L/∂name once the backward pass has produced it this epoch
-    change: np.ndarray | None  # what the last update did to it (this epoch's, once it ran)
-    touched: bool  # this very step computed its gradient or updated it
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """Everything the debugger's screen shows at one position; nothing to compute.
-
-    Compared by identity: each move makes a new one, and it holds arrays, which have no
-    single truth value to compare by."""
-
-    title: str
-    position: Position
-    steps: tuple[Step, ...]
-    values: tuple[np.ndarray | None, ...]  # per step: its value if computed by now this epoch
-    available: int  # steps this epoch reaches
-    params: tuple[ParamView, ...]
-    factors: tuple[Factor, ...]  # the current step's chain rule: upstream · local = product
-    chain: Chain | None  # for a parameter's gradient: the whole product, path by path
-    losses: np.ndarray  # loss per epoch up to this position (so going back shows exactly what it showed)
-    loss: float | None  # this epoch's loss once computed
-    max_epochs: int
-    stop: Stop | None  # set when the cursor stands where the run ended
-    breakpoints: tuple[str, ...]  # every breakpoint, as typed
-    hit: str | None  # the first breakpoint that holds at this step (evaluated where one of its quantities is set)
-    hits: tuple[str, ...]  # every breakpoint that holds at this step
-    missed: str | None  # breakpoints that could not be checked here, and why
-    bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
-    marks: tuple[DerivationMark, ...] = ()  # the scenario's derivation, each entry beside the step it claims
-
-    @property
-    def step(self) -> Step:
-        return self.steps[self.position.step]
-
-    @property
-    def value(self) -> np.ndarray | None:
-        return self.values[self.position.step]
+__all__ = ["Cursor", "ParamView", "Position", "Snapshot"]
 
 
 class Cursor:
@@ -98,6 +54,33 @@ class Cursor:
         if trainer.epochs_done == 0:
             trainer.run(1)
         self.position = Position(1, 0)
+        self.stops = stops(self.program)
+        self.named_view = False
+
+    # -- the named view ---------------------------------------------------------------------
+
+    @property
+    def named_is_shorter(self) -> bool:
+        """The named view is the default wherever it has fewer steps than the whole tape."""
+        return len(self.stops) < len(self.program.steps)
+
+    def set_named_view(self, on: bool) -> None:
+        """Show the named view (or the whole tape); the cursor moves to the named step that folds it in."""
+        self.named_view = on
+        self._land(self.position.epoch, self.position.step)
+
+    def _stop_at_or_after(self, epoch: int, step: int) -> int:
+        """The named step that folds `step` in (itself, if it is one); the plain tape keeps `step`."""
+        last = self.last_step(epoch)
+        if not self.named_view:
+            return min(step, last)
+        return min(next((s for s in self.stops if s >= step), last), last)
+
+    def _land(self, epoch: int, step: int) -> bool:
+        """Go to a step, and in the named view on to the named step that folds it in."""
+        moved = self.goto(epoch, step)
+        settled = self._stop_at_or_after(self.position.epoch, self.position.step)
+        return self.goto(self.position.epoch, settled) or moved
 
     # -- where the timeline ends ----------------------------------------------------------
 
@@ -150,9 +133,9 @@ class Cursor:
         for _ in range(count):
             epoch, step = self.position.epoch, self.position.step
             if step < self.last_step(epoch):
-                self.position = Position(epoch, step + 1)
+                self.position = Position(epoch, self._stop_at_or_after(epoch, step + 1))
             elif self._ensure(epoch + 1):
-                self.position = Position(epoch + 1, 0)
+                self.position = Position(epoch + 1, self._stop_at_or_after(epoch + 1, 0))
             else:
                 break
             moved = True
@@ -162,8 +145,9 @@ class Cursor:
         moved = False
         for _ in range(count):
             epoch, step = self.position.epoch, self.position.step
-            if step > 0:
-                self.position = Position(epoch, step - 1)
+            earlier = [s for s in self.stops if s < step] if self.named_view else [step - 1]
+            if step > 0 and earlier:
+                self.position = Position(epoch, earlier[-1])
             elif epoch > 1:
                 self.position = Position(epoch - 1, self.last_step(epoch - 1))
             else:
@@ -177,32 +161,33 @@ class Cursor:
 
     def next_phase(self) -> bool:
         epoch, step = self.position.epoch, self.position.step
-        later = [i for i in self._phase_starts(epoch) if i > step]
+        later = [i for i in self._phase_starts(epoch) if i > step and self._stop_at_or_after(epoch, i) > step]
         if later:
-            return self.goto(epoch, later[0])
+            return self._land(epoch, later[0])
         return self.next_epoch()
 
     def prev_phase(self) -> bool:
         epoch, step = self.position.epoch, self.position.step
-        earlier = [i for i in self._phase_starts(epoch) if i < step]
+        earlier = [i for i in self._phase_starts(epoch) if self._stop_at_or_after(epoch, i) < step]
         if earlier:
-            return self.goto(epoch, earlier[-1])
+            return self._land(epoch, earlier[-1])
         if epoch > 1:
-            return self.goto(epoch - 1, self._phase_starts(epoch - 1)[-1])
+            return self._land(epoch - 1, self._phase_starts(epoch - 1)[-1])
         return False
 
     def next_epoch(self) -> bool:
         if not self._ensure(self.position.epoch + 1):
             return self.goto(self.position.epoch, self.last_step(self.position.epoch))
-        return self.goto(self.position.epoch + 1, 0)
+        return self._land(self.position.epoch + 1, 0)
 
     def prev_epoch(self) -> bool:
-        if self.position.step > 0:
-            return self.goto(self.position.epoch, 0)
-        return self.goto(self.position.epoch - 1, 0) if self.position.epoch > 1 else False
+        first = self._stop_at_or_after(self.position.epoch, 0)
+        if self.position.step > first:
+            return self.goto(self.position.epoch, first)
+        return self._land(self.position.epoch - 1, 0) if self.position.epoch > 1 else False
 
     def rewind(self) -> bool:
-        return self.goto(1, 0)
+        return self._land(1, 0)
 
     def to_end(self) -> bool:
         self.trainer.run()
@@ -277,6 +262,8 @@ class Cursor:
         done = {s.slot for s in steps[: index + 1]}
         done |= {slot for slot, value in enumerate(record.values) if program.base[slot] is not None}
         current = steps[index]
+        values_now = list(record.values)
+        folded = self.named_view and index in self.stops
         params = []
         previous = program.unflatten(trainer.row(epoch - 2)) if epoch > 1 else None
         for i, p in enumerate(program.row_items):
@@ -312,7 +299,8 @@ class Cursor:
             values=values,
             available=record.available,
             params=tuple(params),
-            factors=self._factors(current, record),
+            line=self._line(current, values_now),
+            inside=inside(program, current, values_now, self.stops) if folded else (),
             chain=chain_for(program, current, record.values),
             losses=_read_only(trainer.losses[: epoch if loss is not None else epoch - 1]),
             loss=loss,
@@ -324,6 +312,8 @@ class Cursor:
             missed=missed or None,
             bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
             marks=self._marks(epoch, record, index),
+            named_view=self.named_view,
+            stops=self.stops,
         )
 
     def _marks(self, epoch: int, record: EpochRecord, reached: int) -> tuple[DerivationMark, ...]:
@@ -337,20 +327,13 @@ class Cursor:
                 self._outcomes.popitem(last=False)
         return marks_for(self.derivation, outcomes, reached)
 
-    def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:
-        info = step.backward
-        if info is None:
-            return ()
-        loss = self.program.scenario.loss.name
-        upstream = Factor(grad_symbol(loss, info.output), "", record.value(info.upstream_slot))
-        local_value = info.local(list(record.values)) if info.local is not None else None
-        local = Factor(
-            local_symbol(info.output, info.target),
-            info.local_formula,
-            None if local_value is None else np.asarray(local_value),
-        )
-        product = Factor(grad_symbol(loss, info.target), "", record.value(info.contribution_slot))
-        return (upstream, local, product)
+    def _line(self, step: Step, values: list[object]) -> Line | None:
+        """The step written out: whole, over named quantities, where the named view stops at it."""
+        if self.named_view and step.index in self.stops:
+            return folded_line(self.program, step, values)
+        if step.backward is not None:
+            return backward_line(step, values, self.program.scenario.loss.name)
+        return forward_line(step, values, folded=False)
 
 
 def _read_only(view: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ after an entry has updated it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,14 +94,16 @@ class DerivationWatch:
         return DerivationReport(checked, self.epochs, problem, self.wrong)
 
 
-def check_derivation(trainer: Trainer, derivation: Derivation | None = None) -> DerivationReport:
+def check_derivation(
+    trainer: Trainer, derivation: Derivation | None = None, should_stop: Callable[[], bool] | None = None
+) -> DerivationReport:
     """Compare every entry with backprop at every epoch: watching a trainer that has not run yet
-    as it trains to the end, or else replaying each epoch it has run."""
+    as it trains to the end (`should_stop` as for `Trainer.run`), or else replaying each epoch it has run."""
     watch = DerivationWatch(derivation or Derivation(trainer.program))
     if trainer.epochs_done == 0:
         trainer.observe = watch
         try:
-            trainer.run()
+            trainer.run(should_stop=should_stop)
         finally:
             trainer.observe = None
     else:

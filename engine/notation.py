@@ -1,24 +1,97 @@
-"""How the tape writes things: quantities, gradients, and each op between or around its operands.
+"""How the tape writes things: quantities, gradients, shapes, and each op around its operands.
 
 Kept apart from the maths so that every label and formula the debugger shows is made
-one way: an op says how it is written (`Notation`), and this module says when a
-quantity needs parentheses to stand inside a product or after a ∂.
+one way: an op says how it is written (a `Notation`), and this module says when an
+operand needs parentheses, the way a lecturer would write it (`w1·x + b1`, never
+`(w1 * x) + b1`), and how numbers are put in place of names (`0.3·0.5 + 0.1`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
-Notation = Callable[[Sequence[str]], str]
-"""Writes an op with its operands' labels, e.g. ["w1", "x"] → "w1 · x"."""
+SUM, PRODUCT, NEGATION, POSTFIX, ATOM = 1, 2, 3, 4, 5
+"""How tightly a written expression holds together: a sum least, a name or a call most."""
+
+_BINARY = {" + ": SUM, " − ": SUM, " ≥ ": 0, " ≤ ": 0, " > ": 0, " < ": 0, " = ": 0, " ≠ ": 0}
+_PRODUCTS = ("·", " / ", " @ ", " ⊙ ", "/")
+
+
+@dataclass(frozen=True)
+class Notation:
+    """How one op is written around its operands' labels, e.g. infix "·": ["w1", "x"] → "w1·x".
+
+    Kept as data (its form, its symbol, how tightly it binds) so that other renderings
+    (Markdown, LaTeX) can write the same op their own way.
+    """
+
+    form: Literal["infix", "prefix", "postfix", "call", "bare"]
+    symbol: str
+    binds: int = ATOM
+    between_arrays: str = ""  # written instead of `symbol` between two arrays: ⊙ for an element-wise product
+    axis: int | None = None  # a call's axis, written after its argument: sum(X, 0)
+
+    def write(self, names: Sequence[str], arrays: bool = False, bindings: Sequence[int] | None = None) -> str:
+        """The op written over `names`; `bindings` says how tightly each name holds together
+        when the names are placeholders standing for something else."""
+        held = list(bindings) if bindings is not None else [binding(name) for name in names]
+        if self.form == "bare":
+            return names[0]
+        if self.form == "call":
+            axis = "" if self.axis is None else f", {self.axis}"
+            return f"{self.symbol}({', '.join(names)}{axis})"
+        if self.form == "prefix":
+            return f"{self.symbol}{_wrap(names[0], held[0] <= SUM)}"
+        if self.form == "postfix":
+            return f"{_wrap(names[0], held[0] < ATOM)}{self.symbol}"
+        symbol = self.between_arrays if arrays and self.between_arrays else self.symbol
+        left = _wrap(names[0], held[0] < self.binds)
+        # a − (b − c) and a / (b·c) keep their parentheses; a + b + c and a·b·c need none.
+        right = _wrap(names[1], held[1] < self.binds or (held[1] == self.binds and symbol.strip() in "−/"))
+        return f"{left}{symbol}{right}"
+
+
+def infix(symbol: str, binds: int, between_arrays: str = "") -> Notation:
+    return Notation("infix", symbol, binds, between_arrays)
+
+
+def prefix(symbol: str) -> Notation:
+    return Notation("prefix", symbol, NEGATION)
+
+
+def postfix(symbol: str) -> Notation:
+    return Notation("postfix", symbol, POSTFIX)
+
+
+def call(function: str, axis: int | None = None) -> Notation:
+    """A function's own parentheses delimit its arguments: they are never wrapped again."""
+    return Notation("call", function, axis=axis)
+
+
+BARE = Notation("bare", "")
+"""The identity op: `ŷ = z` is written as the name alone."""
+
+
+def binding(text: str) -> int:
+    """How tightly a written expression holds: the loosest operator outside any parentheses."""
+    outside = _outside_parentheses(text).replace("/∂", "∂")  # ∂L/∂z is one symbol, not a quotient
+    for operator, level in sorted(_BINARY.items(), key=lambda item: item[1]):
+        if operator in outside:
+            return level
+    if any(product in outside for product in _PRODUCTS):
+        return PRODUCT
+    if outside.startswith(("−", "-", "+")) and not _is_number(text):
+        return NEGATION
+    if text.endswith(("ᵀ", "²", "³")) or "^" in outside:
+        return POSTFIX  # (a − b)², Xᵀ
+    return ATOM
 
 
 def quantity(label: str) -> str:
-    """A label fit to stand in a product or after ∂: bare if it is a name, number or
-    already parenthesised expression, else wrapped in parentheses."""
-    if label.isidentifier() or _is_number(label) or _parenthesised(label):
-        return label
-    return f"({label})"
+    """A label fit to stand after ∂: bare if it is a name, number or call, else in parentheses."""
+    return _wrap(label, binding(label) < ATOM and not _is_number(label))
 
 
 def grad_symbol(loss: str, label: str) -> str:
@@ -31,31 +104,60 @@ def local_symbol(output: str, target: str) -> str:
     return f"∂{quantity(output)}/∂{quantity(target)}"
 
 
-def infix(symbol: str) -> Notation:
-    return lambda names: f"{quantity(names[0])} {symbol} {quantity(names[1])}"
+def shape_text(dims: Sequence[int]) -> str:
+    """A shape as the notes write it: 200×4; a vector as (3,); a single number as "scalar"."""
+    if len(dims) == 1:
+        return f"({dims[0]},)"
+    return "×".join(map(str, dims)) if dims else "scalar"
 
 
-def prefix(symbol: str) -> Notation:
-    return lambda names: f"{symbol}{quantity(names[0])}"
+def substitute(template: str, texts: Sequence[str]) -> str:
+    """Put written numbers (or shapes) in place of a template's {0}, {1}…
+
+    A negative number is bracketed where it stands inside a product or after an operator,
+    as on the board: 0.3·(−0.5), but −0.5 + 0.1 and sigmoid(−0.5).
+    """
+    out, i = [], 0
+    while i < len(template):
+        if template[i] == "{":
+            end = template.index("}", i)
+            text = texts[int(template[i + 1 : end])]
+            before, after = template[:i].rstrip(), template[end + 1 :].lstrip()
+            free = (not before or before.endswith(("(", ","))) and (not after or after[0] in "),+−")
+            out.append(f"({text})" if text.startswith(("−", "-")) and not free else text)
+            i = end + 1
+        else:
+            out.append(template[i])
+            i += 1
+    return "".join(out)
 
 
-def postfix(symbol: str) -> Notation:
-    return lambda names: f"{quantity(names[0])}{symbol}"
+def renumber(template: str, offset: int) -> str:
+    """A template's {0}, {1}… moved on by `offset`, to sit after other operands in a larger one."""
+    count = template.count("{")
+    return substitute(template, [f"{{{i + offset}}}" for i in range(count)])
 
 
-def call(function: str) -> Notation:
-    """A function's own parentheses delimit its arguments: they are never wrapped again."""
-    return lambda names: f"{function}({', '.join(names)})"
+def _wrap(text: str, needed: bool) -> str:
+    return f"({text})" if needed and not _parenthesised(text) else text
 
 
-def bare(names: Sequence[str]) -> str:
-    """The identity op: `ŷ = z` is written as the name alone."""
-    return names[0]
+def _outside_parentheses(text: str) -> str:
+    """The text with everything inside parentheses or brackets taken out."""
+    depth, kept = 0, []
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
 
 
 def _is_number(text: str) -> bool:
     try:
-        float(text)
+        float(text.replace("−", "-"))
     except ValueError:
         return False
     return True

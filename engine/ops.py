@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .notation import Notation, bare, call, infix, postfix, prefix
+from .notation import BARE, PRODUCT, SUM, Notation, call, infix, postfix, prefix
 
 Array = Any
 """A NumPy array, or a NumPy scalar where an op reduces to one; NumPy's stubs give most results as Any."""
@@ -32,6 +32,7 @@ class Partial:
     formula: str  # the local derivative in the scenario's names: {out}, {a}, {b} stand for the operands
     vjp: Vjp
     elementwise: bool = True  # False for matrix products and transposes, which have no factor per element
+    note: str = ""  # what a reduction does to the gradient, in words; {count} is how many entries
 
     @property
     def is_one(self) -> bool:
@@ -48,8 +49,11 @@ class Op:
     name: str
     forward: Callable[..., Array]
     partials: tuple[Partial, ...]
-    write: Notation  # how the op is written around its operands' labels
+    notation: Notation  # how the op is written around its operands' labels
     shape: Callable[[list[Shape]], Shape]  # the result's shape; ValueError if the operands do not fit
+
+    def write(self, names: list[str], arrays: bool = False, bindings: list[int] | None = None) -> str:
+        return self.notation.write(names, arrays, bindings)
 
 
 def broadcast(shapes: list[Shape]) -> Shape:
@@ -100,17 +104,17 @@ def _tie_share(mine: Array, other: Array, wins: Callable[[Array, Array], Array])
 
 
 # fmt: off
-ADD = elementwise("add", np.add, infix("+"), ONE, ONE)
-SUB = elementwise("sub", np.subtract, infix("−"), ONE, MINUS_ONE)
-MUL = elementwise("mul", np.multiply, infix("·"),
+ADD = elementwise("add", np.add, infix(" + ", SUM), ONE, ONE)
+SUB = elementwise("sub", np.subtract, infix(" − ", SUM), ONE, MINUS_ONE)
+MUL = elementwise("mul", np.multiply, infix("·", PRODUCT, " ⊙ "),
                   d("{b}", lambda g, out, a, b: g * b),
                   d("{a}", lambda g, out, a, b: g * a))
-DIV = elementwise("div", np.divide, infix("/"),
+DIV = elementwise("div", np.divide, infix("/", PRODUCT),
                   d("1/{b}", lambda g, out, a, b: g / b),
                   d("−{a}/{b}²", lambda g, out, a, b: g * (-a / (b * b))))
 NEG = elementwise("neg", np.negative, prefix("−"), MINUS_ONE)
 POS = elementwise("pos", np.positive, prefix("+"), ONE)
-IDENTITY = elementwise("identity", lambda a: a, bare, ONE)
+IDENTITY = elementwise("identity", lambda a: a, BARE, ONE)
 SIGMOID = elementwise("sigmoid", sigmoid, call("sigmoid"),
                       d("{out}·(1 − {out})", lambda g, out, a: g * (out * (1.0 - out))))
 RELU = elementwise("relu", lambda a: np.maximum(0.0, a), call("relu"),
@@ -128,8 +132,9 @@ MINIMUM = elementwise("minimum", np.minimum, call("minimum"),
 MATMUL = Op("matmul", np.matmul, (
     Partial("(·) @ {b}ᵀ", lambda g, out, a, b: g @ b.T, elementwise=False),
     Partial("{a}ᵀ @ (·)", lambda g, out, a, b: a.T @ g, elementwise=False),
-), infix("@"), _matmul_shape)
-TRANSPOSE = Op("transpose", np.transpose, (Partial("(·)ᵀ", lambda g, out, a: np.transpose(g), elementwise=False),),
+), infix(" @ ", PRODUCT), _matmul_shape)
+TRANSPOSE = Op("transpose", np.transpose,
+               (Partial("(·)ᵀ", lambda g, out, a: np.transpose(g), elementwise=False),),
                postfix("ᵀ"), _transposed)
 # fmt: on
 
@@ -137,13 +142,14 @@ TRANSPOSE = Op("transpose", np.transpose, (Partial("(·)ᵀ", lambda g, out, a: 
 def power(exponent: float) -> Op:
     """x ** p for a constant p; p = 2 differentiates to the exact 2·x."""
     shown = f"{exponent:g}"
+    written = postfix("²" if exponent == 2 else "³" if exponent == 3 else f"^{shown}")
     if exponent == 2:
         partial = d("2·{a}", lambda g, out, a: g * (2.0 * a))
     elif exponent == 1:
         partial = ONE
     else:
         partial = d(f"{shown}·{{a}}^{exponent - 1:g}", lambda g, out, a: g * (exponent * a ** (exponent - 1)))
-    return elementwise("pow", lambda a: a**exponent, postfix(f"^{shown}"), partial)
+    return elementwise("pow", lambda a: a**exponent, written, partial)
 
 
 def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
@@ -164,11 +170,14 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     def forward(a: Array) -> Array:
         return total(a) if kind == "sum" else total(a) / divisor
 
+    over = f"{count} entries" if axis is None else f"the {count} entries along axis {axis}"
     if kind == "sum":
-        partial = d("1", lambda g, out, a: g * ones)
+        partial = Partial("1", lambda g, out, a: g * ones, note=f"a sum of {over}: each gets the whole gradient")
     else:
-        partial = d(f"1/{count}", lambda g, out, a: (g / divisor) * ones)
-    written = call(kind) if axis is None else (lambda names: f"{kind}({names[0]}, {axis})")
+        partial = Partial(
+            f"1/{count}", lambda g, out, a: (g / divisor) * ones, note=f"a mean of {over}: each gets 1/{count} of it"
+        )
+    written = call(kind, axis)
     return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis))
 
 
@@ -190,7 +199,7 @@ def extreme(kind: str, axis: int | None) -> Op:
         chosen = (a == out).astype(np.float64)
         return g * (chosen / np.add.reduce(chosen, axis=axis, keepdims=True))
 
-    written = call(kind) if axis is None else (lambda names: f"{kind}({names[0]}, {axis})")
+    written = call(kind, axis)
     shape: Callable[[list[Shape]], Shape] = lambda shapes: reduced_shape(shapes[0], axis)  # noqa: E731
     return Op(kind, forward, (d(f"[{{a}} = {kind}]", share),), written, shape)
 
@@ -205,7 +214,7 @@ def softmax(axis: int | None) -> Op:
     def vjp(g: Array, out: Array, a: Array) -> Array:
         return out * (g - np.add.reduce(g * out, axis=axis, keepdims=True))
 
-    written = call("softmax") if axis is None else (lambda names: f"softmax({names[0]}, {axis})")
+    written = call("softmax", axis)
     partial = Partial("{out} ⊙ ((·) − Σ (·) ⊙ {out})", vjp, elementwise=False)
     return Op("softmax", forward, (partial,), written, _same_shape)
 
@@ -220,7 +229,7 @@ def log_softmax(axis: int | None) -> Op:
     def vjp(g: Array, out: Array, a: Array) -> Array:
         return g - np.exp(out) * np.add.reduce(g, axis=axis, keepdims=True)
 
-    written = call("log_softmax") if axis is None else (lambda names: f"log_softmax({names[0]}, {axis})")
+    written = call("log_softmax", axis)
     partial = Partial("(·) − exp({out}) ⊙ Σ (·)", vjp, elementwise=False)
     return Op("log_softmax", forward, (partial,), written, _same_shape)
 
@@ -256,7 +265,8 @@ def with_axis(func: str, shape: Shape, axis: int | None) -> Op:
 def comparison(name: str, symbol: str, compare: Callable[[Array, Array], Array]) -> Op:
     """1 where the comparison holds, 0 where not: for metrics such as an accuracy, never differentiated."""
     no_gradient = d("0", lambda g, out, a, b: np.zeros(np.shape(a)))
-    return elementwise(name, lambda a, b: compare(a, b).astype(np.float64), infix(symbol), no_gradient, no_gradient)
+    written = infix(f" {symbol} ", 0)
+    return elementwise(name, lambda a, b: compare(a, b).astype(np.float64), written, no_gradient, no_gradient)
 
 
 COMPARISON_OPS: dict[str, Op] = {

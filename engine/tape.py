@@ -48,6 +48,24 @@ def bind(compute: Callable[..., Any], slots: tuple[int, ...]) -> Instruction:
 
 
 @dataclass(frozen=True)
+class Operand:
+    """One quantity a written step combines: how it is written, where its value lives, its shape."""
+
+    symbol: str
+    slot: int | None  # None where only its shape is shown (Xᵀ in Xᵀ @ ∂L/∂Z1), or it is computed apart
+    shape: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Written:
+    """A step's right-hand side as a template over its operands ({0}, {1}…), so that their names,
+    numbers or shapes can each be put in place: w1·x + b1, 0.3·0.5 + 0.1, (200×2) @ (2×4) + (1×4)."""
+
+    template: str
+    operands: tuple[Operand, ...]
+
+
+@dataclass(frozen=True)
 class BackwardInfo:
     """What a chain-rule step multiplies: ∂L/∂target += ∂L/∂output · ∂output/∂target."""
 
@@ -61,6 +79,9 @@ class BackwardInfo:
     total_slot: int | None  # set when the target already had a gradient: the sum lands here
     summed_axes: tuple[int, ...]
     target_slot: int  # the forward value whose gradient this is
+    written: Written | None = None  # for a matrix step: ∂L/∂out and the other operand, e.g. {0} @ {1}
+    note: str = ""  # in words: what a reduction or a broadcast does to the gradient
+    elementwise: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,8 @@ class Step:
     node: str  # the named node, loss, metric or parameter it belongs to
     shape: tuple[int, ...]
     backward: BackwardInfo | None = None
+    written: Written | None = None  # a forward step over its own operands: {0} + {1} with w1·x and b1
+    folded: Written | None = None  # the same over named quantities only: {0}·{1} + {2} with w1, x and b1
 
 
 @dataclass(frozen=True)

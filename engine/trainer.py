@@ -175,7 +175,8 @@ class Trainer:
                 self._end_epoch_early(epoch)
                 # One line, even for an expression written over several lines.
                 label, where = " ".join(step.label.split()), " ".join(step.formula.split("   ")[0].split())
-                message = f"non-finite value at epoch {epoch}, step {step.index + 1} ({step.phase}): {label} — {where}"
+                what = label if where == f"{label} = {label}" else f"{label} — {where}"  # never y² — y² = y²
+                message = f"non-finite value at epoch {epoch}, step {step.index + 1} ({step.phase}): {what}"
                 self.stop = Stop("non-finite", epoch, message, step.index)
                 return True
         return False

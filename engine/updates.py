@@ -31,6 +31,8 @@ class UpdateStep:
     formula: str
     compute: Callable[..., Any]  # (the values named by `reads`, in order) → the new value
     reads: tuple[str, ...]  # "param", "grad", "rate", "epoch", or a state's name, already updated
+    # The right-hand side over what it reads, so that numbers can be put in: "{0} − {1}·{2}", (param, rate, grad).
+    written: tuple[str, tuple[str, ...]] | None = None
 
 
 def state_names(optimizer: Optimizer, param: str) -> tuple[str, ...]:
@@ -41,14 +43,25 @@ def state_names(optimizer: Optimizer, param: str) -> tuple[str, ...]:
 def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list[UpdateStep]:
     """The update steps for one parameter whose gradient is written `grad` (∂L/∂w)."""
     if optimizer.kind == "sgd":
-        return [UpdateStep(param, f"{param} ← {param} − α·{grad}   ({rate})", sgd, ("param", "grad", "rate"))]
+        written = ("{0} − {1}·{2}", ("param", "rate", "grad"))
+        return [UpdateStep(param, f"{param} ← {param} − α·{grad}   ({rate})", sgd, ("param", "grad", "rate"), written)]
     if optimizer.kind == "momentum":
         mu = optimizer.momentum
         v = f"v_{param}"
         return [
-            UpdateStep(v, f"{v} ← μ·{v} + {grad}   (μ = {mu:g})", lambda old, g: mu * old + g, (v, "grad")),
             UpdateStep(
-                param, f"{param} ← {param} − α·{v}   ({rate})", lambda w, vel, a: w - a * vel, ("param", v, "rate")
+                v,
+                f"{v} ← μ·{v} + {grad}   (μ = {mu:g})",
+                lambda old, g: mu * old + g,
+                (v, "grad"),
+                (f"{mu:g}·{{0}} + {{1}}", (v, "grad")),
+            ),
+            UpdateStep(
+                param,
+                f"{param} ← {param} − α·{v}   ({rate})",
+                lambda w, vel, a: w - a * vel,
+                ("param", v, "rate"),
+                ("{0} − {1}·{2}", ("param", "rate", v)),
             ),
         ]
     b1, b2, eps = optimizer.beta1, optimizer.beta2, optimizer.epsilon

@@ -18,7 +18,7 @@ def test_the_tape_holds_every_forward_op_the_loss_every_chain_rule_step_and_ever
     phases = [step.phase for step in program.steps]
     assert phases == sorted(phases, key=["forward", "loss", "metric", "backward", "update"].index)
     forward = [s.label for s in program.steps if s.phase == "forward"]
-    assert forward == ["w1 * x", "z1", "a1", "w2 * a1", "z2", "y_hat"]
+    assert forward == ["w1·x", "z1", "a1", "w2·a1", "z2", "y_hat"]
     updates = [s.label for s in program.steps if s.phase == "update"]
     assert updates == ["w1", "w2", "b1", "b2"]
     sigmoid_step = next(s for s in program.steps if s.label == "∂L/∂z1")
@@ -31,10 +31,12 @@ def test_a_backward_step_records_upstream_local_derivative_and_their_product() -
     cursor = Cursor(trainer_for("two_neurons"))
     step = next(s for s in cursor.program.steps if s.label == "∂L/∂a1")
     cursor.goto(1, step.index)
-    upstream, local, product = cursor.snapshot().factors
-    assert (upstream.symbol, local.symbol, product.symbol) == ("∂L/∂(w2 * a1)", "∂(w2 * a1)/∂a1", "∂L/∂a1")
-    assert local.formula == "w2" and float(local.value) == 0.2
-    assert float(product.value) == float(upstream.value) * float(local.value)
+    line = cursor.snapshot().line
+    assert line is not None
+    upstream, local = line.terms
+    assert line.symbols == "∂L/∂(w2·a1) · ∂(w2·a1)/∂a1" and line.target == "∂L/∂a1"
+    assert local.written == "w2" and float(local.value) == 0.2
+    assert float(line.value) == float(upstream.value) * float(local.value)
 
 
 def test_the_chain_for_a_parameter_is_written_the_way_the_notes_write_it() -> None:
@@ -43,11 +45,11 @@ def test_the_chain_for_a_parameter_is_written_the_way_the_notes_write_it() -> No
     cursor.goto(1, step.index)
     chain = cursor.snapshot().chain
     assert chain is not None and len(chain.paths) == 1
-    symbols = [factor.symbol for factor in chain.paths[0]]
+    symbols = [factor.symbol for factor in chain.paths[0].factors]
     assert symbols == ["∂L/∂y_hat", "∂y_hat/∂z3", "∂z3/∂a1", "∂a1/∂z1", "∂z1/∂w11"]
-    formulas = [factor.formula for factor in chain.paths[0]]
+    formulas = [factor.formula for factor in chain.paths[0].factors]
     assert formulas[1:] == ["y_hat·(1 − y_hat)", "w21", "a1·(1 − a1)", "x"]
-    product = np.prod([float(factor.value) for factor in chain.paths[0]])
+    product = np.prod([float(factor.value) for factor in chain.paths[0].factors])
     assert product == pytest.approx(float(chain.total), rel=1e-12)
 
 
@@ -59,7 +61,7 @@ def test_chain_products_add_up_to_each_gradient(name: str) -> None:
         chain = cursor.snapshot().chain
         if chain is None:
             continue
-        total = sum(np.prod([float(f.value) for f in path]) for path in chain.paths)
+        total = sum(np.prod([float(f.value) for f in path.factors]) for path in chain.paths)
         assert total == pytest.approx(float(chain.total), rel=1e-12, abs=1e-15), step.label
 
 
@@ -120,7 +122,8 @@ def _same(a: Snapshot, b: Snapshot) -> bool:
     def key(snapshot: Snapshot) -> list[bytes]:
         values = [np.asarray(v).tobytes() if v is not None else b"-" for v in snapshot.values]
         params = [np.asarray(p.value).tobytes() + np.asarray(p.grad).tobytes() for p in snapshot.params]
-        factors = [np.asarray(f.value).tobytes() for f in snapshot.factors]
+        line = snapshot.line
+        factors = [np.asarray(t.value).tobytes() for t in line.terms] if line is not None else []
         return values + params + factors + [snapshot.losses.tobytes()]
 
     return a.position == b.position and key(a) == key(b)

@@ -55,7 +55,7 @@ def test_6_a_chain_through_a_thousand_named_nodes_is_written_without_exhausting_
     cursor.goto(1, gradient.index)
     chain = cursor.snapshot().chain
     assert chain is not None and chain.count == 1
-    assert len(chain.paths[0]) == 1001  # ∂L/∂a999 · ∂a999/∂a998 · … · ∂a0/∂w
+    assert len(chain.paths[0].factors) == 1001  # ∂L/∂a999 · ∂a999/∂a998 · … · ∂a0/∂w
 
 
 def test_9_exponentially_many_paths_are_counted_and_only_a_few_are_listed(write_scenario) -> None:

@@ -722,7 +722,7 @@ def test_a_diverging_run_stops_at_the_first_non_finite_value_naming_epoch_step_a
     stop = trainer.stop
     assert stop is not None and stop.reason == "non-finite"
     assert stop.epoch == 57 and stop.step == 1
-    assert stop.message == "non-finite value at epoch 57, step 2 (loss): y ** 2 — y ** 2 = y^2"
+    assert stop.message == "non-finite value at epoch 57, step 2 (loss): y²"
     assert np.isinf(trainer.losses[56]) and np.isfinite(trainer.losses[:56]).all()
     assert all(np.isfinite(trainer.row(epoch)).all() for epoch in range(58))  # no non-finite parameters are kept
 
@@ -749,7 +749,7 @@ def test_run_reports_a_non_finite_stop_on_stderr_and_exits_1(tmp_path: Path) -> 
         [sys.executable, "-W", "error", "-m", "bpdbg", "run", str(path)], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 1
-    assert done.stderr == f"{path}: non-finite value at epoch 57, step 2 (loss): y ** 2 — y ** 2 = y^2\n"
+    assert done.stderr == f"{path}: non-finite value at epoch 57, step 2 (loss): y²\n"
     assert "Warning" not in done.stderr and done.stdout.splitlines()[0].startswith("Iteration 1: x =")
 
 
@@ -848,6 +848,4 @@ def test_gradcheck_of_a_run_that_overflows_at_once_says_so(tmp_path: Path) -> No
     path.write_text(edit("x = 0.5", "x = 1e200"), encoding="utf-8")
     status, out, err = cli("gradcheck", str(path))
     assert status == 1 and err == ""
-    assert out == (
-        "overflow: cannot check, non-finite value at epoch 1, step 4 (loss): (z - y) ** 2 — (z - y) ** 2 = (z - y)^2\n"
-    )
+    assert out == ("overflow: cannot check, non-finite value at epoch 1, step 4 (loss): (z − y)²\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -121,9 +122,11 @@ def test_the_markdown_holds_every_step_of_the_epoch_with_the_engines_numbers() -
         assert lines, f"no line for {step.label} in {part[step.phase]}"
         if step.phase != "backward":  # a backward line may go on over several lines; its value ends them
             assert lines[0].split("   (")[0].endswith(f" = {number(float(value))}"), lines[0]
-    for p in snapshot.params:  # a chain per parameter, ending in the gradient the update used
-        chain = found[f"The chain for `∂L/∂{p.name}`"]
-        assert chain.rstrip().splitlines()[-2] == f"∂L/∂{p.name}     = {number(float(p.grad))}"
+    for p in snapshot.params:  # a chain per parameter, its factors multiplied out to the gradient the update used
+        rows = [row for row in found[f"The chain for `∂L/∂{p.name}`"].splitlines() if row and not row.startswith("```")]
+        assert rows[0].startswith(f"∂L/∂{p.name} ")
+        product = [rows[0], *itertools.takewhile(lambda row: row.startswith(" "), rows[1:])]
+        assert product[-1].endswith(f" = {number(float(p.grad))}"), product
     after_1 = trainer.params_after(1)  # epoch 2 starts from epoch 1's update: z1 = w1·x + b1 with x = 0.5
     z1 = next(line for line in found["Forward pass"].splitlines() if line.startswith("z1 "))
     assert z1.endswith(f" = {number(float(after_1['w1']) * 0.5 + float(after_1['b1']))}") and z1.endswith("0.2506")

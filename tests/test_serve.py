@@ -62,10 +62,10 @@ async def test_a_browser_gets_the_page_and_the_debugger_draws_its_first_frame_an
                     html = await page.text()
                 assert f"ws://127.0.0.1:{port}/ws" in html and "<div>bpdbg: two_neurons</div>" in html
                 async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as ws:
-                    # The first frame: every panel, and the chain rule of step 1 with the engine's number.
-                    await screen_until(ws, "Tape", "Chain rule", "Parameters", "w1 * x = 0.15")
+                    # The first frame: every panel, and the chain rule of the first named step with its numbers.
+                    await screen_until(ws, "Tape", "Chain rule", "Parameters", "z1 = w1·x + b1 = 0.3·0.5 + 0.1 = 0.25")
                     await ws.send_json(["stdin", "n"])  # a key typed in the browser steps the debugger
-                    await screen_until(ws, "z1 = 0.25", "step 2/25")
+                    await screen_until(ws, "a1 = sigmoid(z1) = sigmoid(0.25) = 0.5622", "step 3/25")
     finally:
         server.terminate()
         await server.wait()

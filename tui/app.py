@@ -31,10 +31,12 @@ class DebuggerApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
-    def __init__(self, trainer: Trainer, lecture: Lecture | None = None) -> None:
+    def __init__(self, trainer: Trainer, lecture: Lecture | None = None, named_view: bool | None = None) -> None:
+        """`named_view` None: the named view wherever it is shorter than the whole tape."""
         super().__init__()
         self.lecture = lecture or Lecture()
         self._first = Cursor(trainer)
+        self._first.set_named_view(self._first.named_is_shorter if named_view is None else named_view)
         self.register_theme(LIGHT)
         self.register_theme(PRESENT)
         self.presenting = self.lecture.present  # the screen starts in presenter mode's layout too

@@ -12,6 +12,8 @@ from typing import cast
 import numpy as np
 from numpy.typing import ArrayLike
 
+from bpdbg.engine.notation import shape_text
+
 MINUS = "−"
 NOT_YET = "·"  # a value the tape has not computed yet this epoch
 CELL = 8  # characters per number in a matrix cell: what `short` never exceeds
@@ -49,9 +51,7 @@ def _tidy(text: str) -> str:
 
 def shape(dims: tuple[int, ...]) -> str:
     """A shape as the notes write it: 200×4."""
-    if len(dims) == 1:
-        return f"({dims[0]},)"
-    return "×".join(map(str, dims)) if dims else "scalar"
+    return shape_text(dims)
 
 
 def is_scalar(value: object) -> bool:

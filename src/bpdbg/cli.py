@@ -310,7 +310,8 @@ def check(scenarios: tuple[str, ...], memory: int) -> None:
 
     def one(name: str, trainer: Trainer, running: _Running) -> bool:
         label = Path(name).stem
-        derivation = _derivation(trainer)  # it watches the run, so it comes first
+        derivation = _derivation(trainer, running.progress.watching(trainer, label))  # it watches the run: first
+        running.progress.clear()
         table = _table(label, trainer, running)
         if derivation is not None:
             click.echo(f"{label}: {derivation.describe(trainer.program.scenario.loss.name)}")
@@ -347,13 +348,13 @@ def check(scenarios: tuple[str, ...], memory: int) -> None:
     _each(scenarios, one, memory)
 
 
-def _derivation(trainer: Trainer) -> DerivationReport | None:
+def _derivation(trainer: Trainer, should_stop: Callable[[], bool] | None) -> DerivationReport | None:
     """The scenario's [derivation], entry by entry against backprop at every epoch (None: it has none)."""
     if not trainer.program.scenario.derivation:
         return None
     from bpdbg.engine.derivation_check import check_derivation
 
-    return check_derivation(trainer)
+    return check_derivation(trainer, should_stop=should_stop)
 
 
 @main.command()

@@ -41,8 +41,9 @@ def _in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(tmp_path)
 
 
-def make_app(scenario: str | Path, lecture: Lecture | None = None) -> DebuggerApp:
-    return DebuggerApp(open_scenario(resolve(str(scenario))), lecture)
+def make_app(scenario: str | Path, lecture: Lecture | None = None, whole_tape: bool = False) -> DebuggerApp:
+    """The debugger as it opens (in the named view where that is shorter), or on the whole tape."""
+    return DebuggerApp(open_scenario(resolve(str(scenario))), lecture, named_view=False if whole_tape else None)
 
 
 def _cells(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:

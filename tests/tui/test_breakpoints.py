@@ -47,7 +47,7 @@ def status(app: DebuggerApp) -> str:
 
 class TestContinue:
     async def test_c_goes_to_each_next_hit_and_C_back_to_each_previous_one(self) -> None:
-        app = make_app("two_neurons")
+        app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:
             await add(app, pilot, "loss < 0.085")
             await search(app, pilot, "c")
@@ -62,7 +62,7 @@ class TestContinue:
             assert "no earlier hit: at the start" in status(app)
 
     async def test_c_past_the_last_hit_ends_at_the_end_of_the_run_and_says_so(self) -> None:
-        app = make_app("two_neurons")
+        app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:
             await add(app, pilot, "epoch == 20")
             await search(app, pilot, "c")
@@ -72,7 +72,7 @@ class TestContinue:
             assert "no later breakpoint hit: at the end of the run" in status(app)
 
     async def test_c_without_breakpoints_says_how_to_add_one_and_stays(self) -> None:
-        app = make_app("two_neurons")
+        app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("c")
             assert where(app) == Position(1, 0)
@@ -85,7 +85,7 @@ class TestContinue:
             "[training]\nlearning_rate = 1e-9\nepochs = 1000000\n",
             encoding="utf-8",
         )
-        app = DebuggerApp(open_scenario(path))
+        app = DebuggerApp(open_scenario(path), named_view=False)
         async with app.run_test(size=SIZE) as pilot:
             await add(app, pilot, "abs(grad(x)) < 1")
             await pilot.press("c")
@@ -99,7 +99,7 @@ class TestContinue:
 
 class TestBreakpointList:
     async def test_B_lists_the_breakpoints_and_deletes_the_chosen_one(self) -> None:
-        app = make_app("two_neurons")
+        app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:
             for condition in ("loss < 0.05", "epoch == 3", "abs(grad(w1)) < 1e-3"):
                 await add(app, pilot, condition)
@@ -114,7 +114,7 @@ class TestBreakpointList:
             assert "breakpoints: loss < 0.05; abs(grad(w1)) < 1e-3" in status(app)
 
     async def test_D_deletes_every_breakpoint(self) -> None:
-        app = make_app("two_neurons")
+        app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:
             await add(app, pilot, "loss < 0.05")
             await add(app, pilot, "epoch == 3")

@@ -10,7 +10,7 @@ from .conftest import make_app, screen_text
 
 
 async def test_S_writes_the_epoch_on_screen_and_says_where_in_the_status_bar(tmp_path: Path) -> None:
-    app = make_app("two_neurons")
+    app = make_app("two_neurons", whole_tape=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("e", "e", "n", "S")
         await app.workers.wait_for_complete()
@@ -26,7 +26,7 @@ async def test_S_writes_the_epoch_on_screen_and_says_where_in_the_status_bar(tmp
 
 async def test_a_file_that_cannot_be_written_is_a_message_and_the_debugger_stays_up(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
-    app = make_app("two_neurons")
+    app = make_app("two_neurons", whole_tape=True)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)

@@ -67,7 +67,7 @@ class TestKeymapFile:
 
     async def test_the_rebound_keys_work_and_the_key_bar_and_the_help_show_them(self, tmp_path: Path) -> None:
         lecture = set_up(False, tmp_path, "", keymap_file(tmp_path, 'step_forward = "j"\nbookmark = "m"\n'))
-        app = DebuggerApp(open_scenario(resolve("two_neurons")), lecture)
+        app = DebuggerApp(open_scenario(resolve("two_neurons")), lecture, named_view=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await pilot.press("n")
@@ -78,7 +78,7 @@ class TestKeymapFile:
             assert "j/N step" in bar and "m/' bookmark" in bar and "n/N" not in bar
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
-            assert re.search(r"█  j +step one operation forward", screen_text(app))
+            assert re.search(r"█  j +step forward: one named quantity", screen_text(app))
 
     def test_the_config_folders_keymap_is_used_without_the_option(self, config_folder: Path) -> None:
         config_folder.mkdir(parents=True)

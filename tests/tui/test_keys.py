@@ -23,7 +23,14 @@ from bpdbg.tui.screens.help import HelpScreen
 from bpdbg.tui.screens.main import FPS, SPEEDS
 from bpdbg.tui.widgets.chain import ChainPanel
 
-from .conftest import make_app, screen_text, wait_until
+from .conftest import make_app as open_app
+from .conftest import screen_text, wait_until
+
+
+def make_app(scenario: str) -> DebuggerApp:
+    """These keys are specified over every operation of the tape, the named view off (`v`)."""
+    return open_app(scenario, whole_tape=True)
+
 
 SIZE = (80, 24)
 # two_neurons: 25 steps an epoch: forward 0-5, loss 6-8, backward 9-20, update 21-24.
@@ -42,6 +49,27 @@ async def started(app: DebuggerApp, pilot: Pilot[None]) -> None:
 def status(app: DebuggerApp) -> str:
     """The status bar's two lines."""
     return "\n".join(screen_text(app).splitlines()[:2])
+
+
+class TestNamedView:
+    async def test_it_is_the_default_and_n_moves_from_one_named_quantity_to_the_next(self) -> None:
+        app = open_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.debugger.snapshot.step.label == "z1"  # w1·x folds into z1
+            await pilot.press("n", "n", "n", "n", "n")
+            assert app.debugger.snapshot.step.label == "∂L/∂y_hat"  # one step after L
+            assert "named view" in screen_text(app)
+
+    async def test_v_unfolds_every_operation_and_folds_them_again(self) -> None:
+        app = open_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("v", "N")
+            assert app.debugger.snapshot.step.label == "w1·x" and not app.debugger.snapshot.named_view
+            assert "w1·x" in screen_text(app)
+            await pilot.press("v")
+            assert app.debugger.snapshot.step.label == "z1" and app.debugger.snapshot.named_view
 
 
 class TestStepping:
@@ -377,12 +405,12 @@ class TestNonFinite:
 class TestScreenKeys:
     async def test_question_mark_lists_every_key_and_closes_again(self) -> None:
         app = make_app("two_neurons")
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(120, 70)) as pilot:  # tall enough for the whole list
             await started(app, pilot)
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             text = screen_text(app)
-            for needle in ("step one operation forward", "count before a move", "rewind", "quit"):
+            for needle in ("step forward: one named quantity", "named view (z1", "count before a move", "quit"):
                 assert needle in text
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)

@@ -34,7 +34,8 @@ LOSS, BACKWARD, LAST = 6, 9, 24
 
 
 def lecture_app(scenario: str | Path = "two_neurons", **options: Any) -> DebuggerApp:
-    return DebuggerApp(open_scenario(resolve(str(scenario))), Lecture(**options))
+    """On the whole tape (the named view off): these tests count every operation."""
+    return DebuggerApp(open_scenario(resolve(str(scenario))), Lecture(**options), named_view=False)
 
 
 def where(app: DebuggerApp) -> Position:

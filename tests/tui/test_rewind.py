@@ -32,7 +32,7 @@ async def test_n_steps_forward_then_n_back_shows_the_start_again(scenario: str, 
 
 
 async def test_a_step_looks_the_same_after_running_to_the_end_and_going_back() -> None:
-    app = make_app("two_neurons")
+    app = make_app("two_neurons", whole_tape=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e", "e", "1", "6", "n")  # epoch 3, ∂L/∂a1
         first = await shot(app, pilot)

@@ -162,3 +162,41 @@ class TestDerivation:
             await pilot.pause()
 
         assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=first_wrong)
+
+
+class TestNotation:
+    """The chain rule as a lecturer writes it: a forward step with its numbers in place, a matrix
+    backward step of moons_relu with its shapes, a gradient summed over two labelled paths, and
+    the named view of the tape, where sub-expression steps fold into the named ones."""
+
+    @staticmethod
+    def at(label: str, which: int = 0, named: bool = True):  # type: ignore[no-untyped-def]
+        async def go(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            screen = pilot.app.debugger  # type: ignore[attr-defined]
+            if not named:
+                await pilot.press("v")
+            steps = [s.index for s in screen.cursor.program.steps if s.label == label]
+            screen.cursor.goto(1, steps[which])
+            screen.show()
+            await pilot.pause()
+
+        return go
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_a_forward_step_with_its_numbers_in_place(self, snap_compare, size: str) -> None:
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=self.at("z1"))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_a_matrix_backward_step_with_its_shapes(self, snap_compare, size: str) -> None:
+        assert snap_compare(make_app("moons_relu"), terminal_size=SIZES[size], run_before=self.at("∂L/∂W2"))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_a_gradient_summed_over_two_labelled_paths(self, snap_compare, size: str) -> None:
+        go = self.at("∂L/∂A2", which=1)
+        assert snap_compare(make_app("moons_relu"), terminal_size=SIZES[size], run_before=go)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_named_view_folds_sub_expressions_into_named_steps(self, snap_compare, size: str) -> None:
+        go = self.at("∂L/∂y_hat")
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=go)

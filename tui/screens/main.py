@@ -180,6 +180,11 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
     def action_epoch(self, direction: int) -> None:
         self._repeat(direction, self.cursor.next_epoch, self.cursor.prev_epoch)
 
+    def action_toggle_view(self) -> None:
+        """The named view (named quantities only, sub-expressions folded in) or the whole tape."""
+        self.cursor.set_named_view(not self.cursor.named_view)
+        self._moved()
+
     def action_rewind(self) -> None:
         self.pause()
         self.cursor.rewind()
@@ -270,6 +275,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
         """Fresh panels for the new scenario (nothing of the old one lingers), built by this screen."""
         self.cursor = Cursor(message.trainer)
         self.open_session(self.cursor, self.lecture.sessions)
+        self.cursor.set_named_view(self.cursor.named_is_shorter)
         self.show()
         await self.recompose()
 

@@ -6,66 +6,30 @@ from typing import Any
 
 from rich.text import Text
 
-from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.tui.format import compact, is_scalar, signed
+from bpdbg.tui.format import compact
+from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, write_chain, write_line
 from bpdbg.tui.widgets.lines import Line, LinesView
-
-SYMBOL = "bold"
-NUMBER = "bold cyan"
-NOTE = "dim italic"
-
-
-def _times(*parts: object) -> str:
-    return " · ".join(signed(p) if is_scalar(p) else compact(p) for p in parts)
 
 
 def describe(snapshot: Snapshot) -> Text:
     """Everything the panel says about the current step, as one styled text."""
     step = snapshot.step
     text = Text()
-    text.append(f"step {step.index + 1}/{len(snapshot.steps)} · {step.phase} · {step.node}\n", style=NOTE)
-    text.append(step.formula + "\n", style=SYMBOL)
-    if snapshot.factors:
-        _backward(text, snapshot)
+    view = " · named view" if snapshot.named_view else ""
+    text.append(f"step {step.index + 1}/{len(snapshot.steps)} · {step.phase} · {step.node}{view}\n", style=NOTE)
+    if snapshot.line is not None:
+        write_line(text, snapshot.line)
     elif step.phase == "update":
+        text.append(step.formula + "\n", style=SYMBOL)
         _update(text, snapshot)
-    else:
-        text.append(f"{step.label} = ", style=SYMBOL)
-        text.append(compact(snapshot.value), style=NUMBER)
-        text.append("\n")
+    if snapshot.inside:
+        text.append("\ninside it, step by step (v shows every step):\n", style=NOTE)
+        for line in snapshot.inside:
+            write_line(text, line, "  ")
     if snapshot.chain is not None:
-        _chain(text, snapshot.chain)
+        write_chain(text, snapshot.chain)
     return text
-
-
-def _backward(text: Text, snapshot: Snapshot) -> None:
-    """The notes' way: the product in symbols, then in the scenario's names, then in numbers."""
-    upstream, local, product = snapshot.factors
-    label = len(snapshot.step.label)
-    pad = " " * (label + 1 if label <= 12 else 4)  # under the first "=", unless that is far out
-    if local.value is None:
-        # A matrix product has no single local factor: show its operands and its result.
-        width = max(len(upstream.symbol), len(local.symbol), len(product.symbol))
-        text.append(f"  {upstream.symbol.ljust(width)} = ", style=SYMBOL)
-        text.append(compact(upstream.value) + "\n", style=NUMBER)
-        text.append(f"  {local.symbol.ljust(width)} = {local.formula}", style=SYMBOL)
-        text.append("  (a matrix product)\n", style=NOTE)
-        text.append(f"  {product.symbol.ljust(width)} = ", style=SYMBOL)
-        text.append(compact(product.value) + "\n", style=NUMBER)
-    else:
-        text.append(f"{pad}= {signed(upstream.value)} · {local.formula}\n")
-        text.append(f"{pad}= {_times(upstream.value, local.value)}")
-        result = compact(product.value)
-        text.append("\n" + pad if not is_scalar(product.value) else " ")
-        text.append("= ")
-        text.append(result + "\n", style=NUMBER)
-    info = snapshot.step.backward
-    if info is not None and info.total_slot is not None:
-        text.append(f"  added to the earlier part: {snapshot.step.label} = ", style=NOTE)
-        text.append(compact(snapshot.value) + "\n", style=NUMBER)
-    if info is not None and info.summed_axes:
-        text.append("  (the product is summed over the broadcast axes)\n", style=NOTE)
 
 
 def _update(text: Text, snapshot: Snapshot) -> None:
@@ -77,28 +41,6 @@ def _update(text: Text, snapshot: Snapshot) -> None:
     for name, value in ((grad, gradient), ("change", param.change), (param.name, param.value)):
         text.append(f"  {name} = ", style=SYMBOL)
         text.append(compact(value) + "\n", style=NUMBER)
-
-
-def _chain(text: Text, chain: Chain) -> None:
-    text.append(f"\nthe whole chain for {chain.symbol}", style=NOTE)
-    text.append(f" ({chain.count} paths, summed)\n" if chain.count > 1 else "\n", style=NOTE)
-    for n, path in enumerate(chain.paths, 1):
-        if len(chain.paths) > 1:
-            text.append(f" path {n}\n", style=NOTE)
-        text.append(f"  {chain.symbol} = " if len(chain.paths) == 1 else "    ", style=SYMBOL)
-        text.append(" · ".join(f.symbol for f in path) + "\n", style=SYMBOL)
-        width = max(len(f.symbol) for f in path)
-        for factor in path:
-            text.append(f"    {factor.symbol.ljust(width)}  ", style=SYMBOL)
-            text.append(f"{factor.formula} = ")
-            if factor.value is None:
-                text.append("matrix product\n", style=NOTE)
-            else:
-                text.append(compact(factor.value) + "\n", style=NUMBER)
-    if chain.left_out:
-        text.append(f"  … {chain.left_out} more paths not shown\n", style=NOTE)
-    text.append(f"  {chain.symbol} = ", style=SYMBOL)
-    text.append(compact(chain.total) + "\n", style=NUMBER)
 
 
 class ChainPanel(LinesView):

@@ -15,8 +15,10 @@ import numpy as np
 
 from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.engine.lines import Line
+from bpdbg.engine.notation import substitute
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.format import compact, is_scalar, signed
+from bpdbg.tui.format import compact, signed
 
 NOTE_GAP = "   "  # the engine writes a remark after a formula three spaces on: "(α = 0.1)"
 RELATIONS = (" += ", " ← ", " = ")
@@ -79,42 +81,57 @@ def _unique(sides: list[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _times(*values: object) -> str:
-    return " · ".join(signed(v) if is_scalar(v) else compact(v) for v in values)
+def line_equations(line: Line, note: str = "") -> tuple[Equation, ...]:
+    """One written line as equations: target = symbols = formula = numbers (or shapes) = value.
+
+    A sum over several paths is the sum, then each path as its own equations, labelled by
+    what sets it apart; a step that adds to an earlier part ends with the sum so far.
+    """
+    relation = "←" if line.kind == "update" else "="
+    sides = [side for side in (line.symbols, line.formula) if side != line.target]
+    remarks = [note, line.note]
+    if line.parts:
+        remarks.append(f"the sum of {len(line.parts)} paths")
+    elif line.scalar:
+        sides.append(substitute(line.template, [compact(t.value) for t in line.terms]))
+    else:
+        remarks.append(line.shapes)
+    equations = [Equation(line.target, _unique(sides), line.value, relation, "; ".join(filter(None, remarks)))]
+    for part in line.parts:
+        equations += line_equations(part, part.label)
+    if line.total is not None:
+        equations.append(Equation(line.target, (), line.total, "=", "with the earlier part added"))
+    return tuple(equations)
 
 
 def step_equations(snapshot: Snapshot) -> tuple[Equation, ...]:
     """The current step of a snapshot as equations: what the chain panel shows for it."""
-    step = snapshot.step
+    if snapshot.line is not None:
+        return line_equations(snapshot.line)
+    step = snapshot.step  # a step the engine writes by its formula alone (an Adam update)
     relation, rhs, note = split_formula(step.formula, step.label)
-    if not snapshot.factors:
-        return (Equation(step.label, rhs, snapshot.value, relation, note),)
-    upstream, local, product = snapshot.factors
-    if local.value is None:  # a matrix product has no single local factor
-        note = "; ".join(filter(None, ("a matrix product", note)))
-        sides = _unique([*rhs])
-    else:
-        sides = _unique([*rhs, f"{signed(upstream.value)} · {local.formula}", _times(upstream.value, local.value)])
-    equations = [Equation(step.label, sides, product.value, relation, note)]
-    info = step.backward
-    if info is not None and info.total_slot is not None:
-        equations.append(Equation(step.label, (), snapshot.value, "=", "with the earlier part added"))
-    return tuple(equations)
+    return (Equation(step.label, rhs, snapshot.value, relation, note),)
 
 
 def chain_equations(chain: Chain) -> tuple[Equation, ...]:
-    """A parameter's whole chain: the product per path, each factor with its value, and the sum."""
-    equations = []
+    """A parameter's whole chain: per path its factors and their product, or its matrix steps; then the sum."""
+    equations: list[Equation] = []
     for n, path in enumerate(chain.paths, 1):
-        which = f"path {n} of {chain.count}" if chain.count > 1 else ""
-        equations.append(Equation(chain.symbol, (" · ".join(f.symbol for f in path),), note=which))
-        for factor in path:
-            matrix = "a matrix product" if factor.value is None else ""
-            equations.append(Equation(factor.symbol, (factor.formula,), factor.value, note=matrix))
-    summed = f"the sum over all {chain.count} paths" if chain.count > 1 else ""
-    if chain.left_out:
-        summed += f", {chain.left_out} of them not written out"
-    equations.append(Equation(chain.symbol, (), chain.total, note=summed))
+        which = "; ".join(filter(None, (f"path {n} of {chain.count}" if chain.count > 1 else "", path.label)))
+        if path.product is None:
+            for step in path.steps:
+                equations += line_equations(step, which)
+                which = ""
+            continue
+        symbols = " · ".join(f.symbol for f in path.factors)
+        numbers = " · ".join(signed(f.value) for f in path.factors)
+        equations.append(Equation(chain.symbol, (symbols, numbers), path.product, note=which))
+        equations += [Equation(f.symbol, (f.formula,), f.value) for f in path.factors]
+    if chain.count > 1:  # one path's product, or its last step, is the gradient already
+        summed = f"the sum over all {chain.count} paths"
+        if chain.left_out:
+            summed += f", {chain.left_out} of them not written out"
+        equations.append(Equation(chain.symbol, (), chain.total, note=summed))
     return tuple(equations)
 
 
