@@ -15,6 +15,8 @@ import numpy as np
 
 from .chain import Chain, Factor, chain_for
 from .conditions import Condition, Verdict
+from .figures import Figure, Figures
+from .graph import Graph, GraphView, build_graph, graph_view
 from .limits import MAX_RECORD_CACHE_BYTES
 from .notation import grad_symbol, local_symbol
 from .tape import Step
@@ -58,6 +60,8 @@ class Snapshot:
     breakpoints: tuple[str, ...]  # every breakpoint, as typed
     hit: str | None  # the breakpoint that holds here, at the end of an epoch
     missed: str | None  # breakpoints that could not be checked here, and why
+    figure: Figure | None = None  # when the debugger shows the figure: the loss surface or regions
+    graph: GraphView | None = None  # when the debugger shows the graph: it at this step
 
     @property
     def step(self) -> Step:
@@ -82,6 +86,10 @@ class Cursor:
         self.breakpoints: list[Condition] = []
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
+        self.show_figure = False  # figures and the graph are made only while shown
+        self.show_graph = False
+        self._figures: Figures | None = None
+        self._graph: Graph | None = None
         if trainer.epochs_done == 0:
             trainer.run(1)
         self.position = Position(1, 0)
@@ -119,6 +127,13 @@ class Cursor:
     def at_end(self) -> bool:
         p = self.position
         return self.trainer.finished and p.epoch == self.trainer.epochs_done and p.step == self.last_step(p.epoch)
+
+    @property
+    def figures(self) -> Figures:
+        """The figure maker, made on first use (it finds out whether the model is a classifier)."""
+        if self._figures is None:
+            self._figures = Figures(self.trainer)
+        return self._figures
 
     # -- moving -----------------------------------------------------------------------------
 
@@ -275,7 +290,14 @@ class Cursor:
             breakpoints=tuple(c.text for c in self.breakpoints),
             hit=hit,
             missed=missed or None,
+            figure=self.figures.at(epoch, {p.name: p.value for p in params}) if self.show_figure else None,
+            graph=self._graph_at(index, record) if self.show_graph else None,
         )
+
+    def _graph_at(self, index: int, record: EpochRecord) -> GraphView:
+        if self._graph is None:
+            self._graph = build_graph(self.program)
+        return graph_view(self.program, self._graph, record.values, index)
 
     def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:
         info = step.backward

@@ -27,3 +27,5 @@ MAX_PATHS = 16  # paths of a parameter's chain rule listed one by one; the rest 
 CHECKPOINT_BYTES = 256 * 2**20  # parameters kept every k-th epoch, k chosen to fit (unless told otherwise)
 RECENT_ROW_BYTES = 32 * 2**20  # rows found by training on from a checkpoint, kept for the next look back
 MAX_RECORD_CACHE_BYTES = 64 * 2**20  # replayed epochs the debugger keeps at hand (always at least one)
+FIGURE_ELEMENTS = 4_000_000  # numbers one pass of a figure's grid evaluation may hold (its points come in chunks)
+FIGURE_GRID = 41  # grid points along each axis of a loss surface, fewer when the model is large

@@ -50,6 +50,7 @@ class Op:
     partials: tuple[Partial, ...]
     write: Notation  # how the op is written around its operands' labels
     shape: Callable[[list[Shape]], Shape]  # the result's shape; ValueError if the operands do not fit
+    axis: int | None = None  # for an axis function (sum, mean, max, min, softmax): the axis, None for all
 
 
 def broadcast(shapes: list[Shape]) -> Shape:
@@ -169,7 +170,7 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     else:
         partial = d(f"1/{count}", lambda g, out, a: (g / divisor) * ones)
     written = call(kind) if axis is None else (lambda names: f"{kind}({names[0]}, {axis})")
-    return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis))
+    return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)
 
 
 def reduced_shape(shape: Shape, axis: int | None) -> Shape:
@@ -192,7 +193,7 @@ def extreme(kind: str, axis: int | None) -> Op:
 
     written = call(kind) if axis is None else (lambda names: f"{kind}({names[0]}, {axis})")
     shape: Callable[[list[Shape]], Shape] = lambda shapes: reduced_shape(shapes[0], axis)  # noqa: E731
-    return Op(kind, forward, (d(f"[{{a}} = {kind}]", share),), written, shape)
+    return Op(kind, forward, (d(f"[{{a}} = {kind}]", share),), written, shape, axis)
 
 
 def softmax(axis: int | None) -> Op:
@@ -207,7 +208,7 @@ def softmax(axis: int | None) -> Op:
 
     written = call("softmax") if axis is None else (lambda names: f"softmax({names[0]}, {axis})")
     partial = Partial("{out} ⊙ ((·) − Σ (·) ⊙ {out})", vjp, elementwise=False)
-    return Op("softmax", forward, (partial,), written, _same_shape)
+    return Op("softmax", forward, (partial,), written, _same_shape, axis)
 
 
 def log_softmax(axis: int | None) -> Op:
@@ -222,7 +223,7 @@ def log_softmax(axis: int | None) -> Op:
 
     written = call("log_softmax") if axis is None else (lambda names: f"log_softmax({names[0]}, {axis})")
     partial = Partial("(·) − exp({out}) ⊙ Σ (·)", vjp, elementwise=False)
-    return Op("log_softmax", forward, (partial,), written, _same_shape)
+    return Op("log_softmax", forward, (partial,), written, _same_shape, axis)
 
 
 def onehot(k: int) -> Op:

@@ -144,6 +144,7 @@ def main() -> None:
     bpdbg run SCENARIO         print the training log as the notes print it
     bpdbg check SCENARIO...    compare with the notes' printed tables
     bpdbg gradcheck SCENARIO...  compare gradients with finite differences
+    bpdbg graph SCENARIO       print the computation graph as Graphviz DOT
     bpdbg list                 list the shipped scenarios
     """
     # A diverging run is reported as a non-finite value at a named step; NumPy's own
@@ -312,6 +313,22 @@ def gradcheck(scenarios: tuple[str, ...], after: int) -> None:
         return ok
 
     _each(scenarios, one)
+
+
+@main.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--epoch", default=1, show_default=True, type=click.IntRange(min=1), help="The epoch to show.")
+@click.option("--step", type=click.IntRange(min=1), help="The step of that epoch, from 1  [default: its last]")
+def graph(scenario: str, epoch: int, step: int | None) -> None:
+    """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point."""
+    from bpdbg.engine.graph import dot_at
+
+    trainer = _load(scenario)
+    try:
+        click.echo(dot_at(trainer, epoch, step), nl=False)
+    except ValueError as error:
+        click.echo(f"{Path(scenario).stem}: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command("list")
