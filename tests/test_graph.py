@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from bpdbg.cli import main
 from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.session import open_scenario
-from bpdbg.scenarios import shipped
 
 
 def parsed(text: str) -> pydot.Dot:
