@@ -73,7 +73,8 @@ def _chunk(
         if slot not in batched:
             one = np.asarray(vals[slot], dtype=np.float64).reshape(_padded(entry.param.shape))
             batched[slot] = np.repeat(one[np.newaxis], size, axis=0)
-        batched[slot][(slice(None), *_padded_index(entry.index))] = points[:, column]
+        row, col = _padded_index(entry.index)
+        batched[slot][:, row, col] = points[:, column]
     with np.errstate(all="ignore"):
         for step in program.steps[: program.loss_end]:
             op, inputs = program.forward_ops[step.slot]
@@ -89,8 +90,9 @@ def _chunk(
     return np.asarray(loss, dtype=np.float64).reshape(size)
 
 
-def _padded_index(index: tuple[int, ...]) -> tuple[int, ...]:
-    return (0,) * (RANK - len(index)) + index
+def _padded_index(index: tuple[int, ...]) -> tuple[int, int]:
+    row, col = (0,) * (RANK - len(index)) + index
+    return row, col
 
 
 def _forward(op: Op, args: list[Any], shapes: list[tuple[int, ...]], size: int) -> Any:

@@ -23,7 +23,7 @@ from .tape import Program
 from .trainer import Trainer
 
 CURVE_POINTS = 201
-LEVELS = 10  # contour lines of a loss surface
+LEVELS = 7  # contour lines of a loss surface: enough to read its shape, few enough for a terminal
 REGION_GRID = (96, 48)  # columns × rows of a classifier's decision regions
 MAX_CLASSES = 10
 KEPT = 64  # figures kept at hand (a grid each)
@@ -94,7 +94,8 @@ class Classifier:
     def classes(self, output: np.ndarray) -> np.ndarray:
         if self.threshold is not None:
             return (output.reshape(-1) > self.threshold).astype(np.int64)
-        return np.argmax(output, axis=1).astype(np.int64)
+        chosen: np.ndarray = np.argmax(output, axis=1).astype(np.int64)
+        return chosen
 
     @property
     def rule(self) -> str:
@@ -295,7 +296,7 @@ def contour_lines(
 ) -> tuple[tuple[float, ...], tuple[tuple[int, np.ndarray], ...]]:
     """LEVELS contour lines of z, spaced by the square of their rank so that a bowl's rings come evenly.
 
-    Levels from the lowest value up to the 98th percentile (a steep corner would otherwise
+    Levels from the lowest value up to the 90th percentile (a steep corner would otherwise
     take them all); contourpy traces each, as matplotlib's contour does.
     """
     import contourpy  # only when a surface is drawn
@@ -303,7 +304,7 @@ def contour_lines(
     finite = z[np.isfinite(z)]
     if finite.size == 0:
         raise ValueError("the loss is not finite anywhere on the grid")
-    low, high = float(finite.min()), float(np.percentile(finite, 98))
+    low, high = float(finite.min()), float(np.percentile(finite, 90))
     if not high > low:
         return (), ()
     levels = tuple(low + (high - low) * t * t for t in np.linspace(0, 1, LEVELS + 1)[1:])

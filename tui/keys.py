@@ -31,6 +31,8 @@ DEBUGGER_BINDINGS = [
     Binding("b", "add_breakpoint", "break", id="add_breakpoint", group=BREAK),
     Binding("B", "clear_breakpoints", "clear breakpoints", id="clear_breakpoints", group=BREAK),
     Binding("o", "open", "open", id="open"),
+    Binding("f", "cycle_view", "parameters / figure / graph", show=False, id="cycle_view"),
+    Binding("F", "figure_axes", "figure axes", show=False, id="figure_axes"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     *COUNT_KEYS,
@@ -57,6 +59,8 @@ MOVES_CURSOR = frozenset(
         "open",
         "add_breakpoint",
         "clear_breakpoints",
+        "cycle_view",
+        "figure_axes",
     }
 )
 """Bindings that move or replace the cursor, or change what its snapshot shows: refused while a

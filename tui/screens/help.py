@@ -27,6 +27,8 @@ DETAILS = {
     "add_breakpoint": "break when a condition holds at an epoch's end, e.g. loss < 0.05",
     "clear_breakpoints": "clear all breakpoints",
     "open": "open another scenario (a file or a shipped name); a bad file is reported and this one stays",
+    "cycle_view": "lower right: parameters, the figure (loss surface or decision regions), the graph",
+    "figure_axes": "the figure's axes: the loss over two numbers you name, e.g. W1[0,1] and b2",
     "count_1": "count before a move: 50n",
     "chain_down": "scroll the chain-rule panel down (a long chain at 80×24)",
     "chain_up": "scroll the chain-rule panel up",

@@ -30,10 +30,10 @@ from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.open import OpenScreen
+from bpdbg.tui.screens.views import cycle_view, pick_figure_axes, views_switcher
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
-from bpdbg.tui.widgets.params import ParamsPanel
 from bpdbg.tui.widgets.status import Controls, StatusBar
 from bpdbg.tui.widgets.tape import TapePanel
 
@@ -86,7 +86,7 @@ class MainScreen(Screen[None]):
                 yield LossPanel(id="loss").data_bind(snapshot)
             with Vertical(id="right"):
                 yield ChainPanel(id="chain").data_bind(snapshot)
-                yield ParamsPanel(id="params").data_bind(snapshot)
+                yield views_switcher(MainScreen)
         yield KeyBar([*DEBUGGER_BINDINGS, *APP_BINDINGS], id="keys")
 
     def _size_classes(self) -> None:
@@ -264,6 +264,13 @@ class MainScreen(Screen[None]):
         self.cursor = Cursor(message.trainer)
         self.show()
         await self.recompose()
+
+    def action_cycle_view(self) -> None:
+        cycle_view(self)
+
+    def action_figure_axes(self) -> None:
+        self.pause()
+        pick_figure_axes(self)
 
     def action_scroll_chain(self, direction: int) -> None:
         """Read a long chain rule; the next move starts it at the top again."""
