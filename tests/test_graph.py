@@ -12,6 +12,8 @@ from bpdbg.cli import main
 from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.session import open_scenario
 
+from .test_engine import SHARED  # a1 feeds two places
+
 
 def parsed(text: str) -> pydot.Dot:
     graphs = pydot.graph_from_dot_data(text)
@@ -52,24 +54,6 @@ def test_a_step_outside_the_run_is_one_line_and_status_2() -> None:
         "gd_xy: epoch 16 is not in the run: it has epochs 1 to 15 (stopped early at epoch 15: "
         "grad(x) < 0.01 and grad(y) < 0.01 (checked after the update))"
     ]
-
-
-SHARED = """
-title = "a1 feeds two places"
-[data]
-x = 0.5
-[params]
-w = 0.3
-v = 0.2
-[model]
-a1 = "sigmoid(w * x)"
-out = "v * a1 + a1 * a1"
-[loss]
-L = "out ** 2"
-[training]
-learning_rate = 0.1
-epochs = 3
-"""
 
 
 def test_a_gradient_reached_along_several_edges_grows_as_each_share_is_added(tmp_path: Path) -> None:

@@ -8,15 +8,13 @@ size or the theme changed, so a step within an epoch costs it nothing.
 from __future__ import annotations
 
 import numpy as np
-from rich.text import Text
 from textual.app import RenderResult
-from textual_plotext import PlotextPlot
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.engine.figures import Curve, Figure, NoFigure, Regions, Surface
 from bpdbg.tui.format import number
 from bpdbg.tui.widgets.lines import drawing_failed
-from bpdbg.tui.widgets.panel import SnapshotView
+from bpdbg.tui.widgets.plot import CachedPlot
 
 # Contour levels from low to high, viridis as the notes' matplotlib draws them.
 VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
@@ -33,16 +31,12 @@ def _dim(colour: tuple[int, int, int]) -> tuple[int, int, int]:
     return (int(r * REGION_SHADE), int(g * REGION_SHADE), int(b * REGION_SHADE))
 
 
-class FigurePanel(SnapshotView, PlotextPlot):
+class FigurePanel(CachedPlot):
     """A plotext canvas of snapshot.figure; a step that keeps the same figure repaints nothing."""
 
-    can_focus = False
-
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self._figure: Figure | None = None
-        self._built: tuple[object, RenderResult] | None = None
-        self.failure: str | None = None
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -54,16 +48,8 @@ class FigurePanel(SnapshotView, PlotextPlot):
             self.border_title, self.border_subtitle = _titles(snapshot.figure)
             self.refresh()
 
-    def fail(self, error: Exception) -> None:
-        self.failure = drawing_failed(error)
-        self._built = None
-        self.refresh()
-
-    def render(self) -> RenderResult:
-        key = (id(self._figure), self.size, self.app.theme, self.failure)
-        if self._built is None or self._built[0] != key:
-            self._built = (key, self._build())
-        return self._built[1]
+    def shown_key(self) -> int:
+        return id(self._figure)  # the engine makes a figure once per epoch and point, and keeps it
 
     def _build(self) -> RenderResult:
         figure = self._figure
@@ -75,14 +61,9 @@ class FigurePanel(SnapshotView, PlotextPlot):
             return self._line(figure.reason)
         try:
             self._draw(figure)
-            return super().render()
+            return self._plotted()
         except Exception as error:  # any fault in plotting is shown, not raised
             return self._line(drawing_failed(error))
-
-    def _line(self, message: str) -> Text:
-        text = Text(message, no_wrap=True)
-        text.truncate(max(self.content_region.width, 1), overflow="ellipsis")
-        return text
 
     def _draw(self, figure: Curve | Surface | Regions) -> None:
         plt = self.plt
