@@ -17,7 +17,7 @@ from rich.style import Style
 from rich.text import Text
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.engine.graph import GraphNode, GraphView
+from bpdbg.engine.graph import Graph, GraphNode, GraphView
 from bpdbg.tui.format import clip, compact
 from bpdbg.tui.widgets.lines import Line, LinesView
 
@@ -56,6 +56,7 @@ class GraphPanel(LinesView):
         super().__init__(0, **kwargs)
         self.border_title = "Graph"
         self._view: GraphView | None = None
+        self._drawing: _Drawing | None = None  # for the graph shown (a new scenario brings a new one)
         self._focus_row = 0
 
     def show(self, snapshot: Snapshot) -> None:
@@ -69,23 +70,45 @@ class GraphPanel(LinesView):
         view = self._view
         if view is None:
             return []
-        placed, total = _layout(view)
-        height = max((p.y + (1 if p.node.kind == "op" else BLOCK) for p in placed.values()), default=0)
-        cells = [[" "] * total for _ in range(height)]
-        kinds = [[""] * total for _ in range(height)]
-        _edges(view, placed, cells, kinds)
-        current = [p for p in placed.values() if p.node.id in view.current]
+        if self._drawing is None or self._drawing.graph is not view.graph:
+            self._drawing = _draw(view)
+        drawing = self._drawing
+        cells = [row[:] for row in drawing.cells]
+        kinds = [[""] * drawing.total for _ in cells]
+        for edge in view.current_edges:
+            for x, y in drawing.paths.get(edge, ()):
+                kinds[y][x] = "graph--edge"
         for index, node in enumerate(view.graph.nodes):
-            _write_node(placed[node.id], view, index, cells, kinds)
+            _write_node(drawing.placed[node.id], view, index, cells, kinds)
         # Start where the step is, when the graph is wider than the panel.
+        current = [p for p in drawing.placed.values() if p.node.id in view.current]
         focus = min((p.x for p in current), default=0)
         self._focus_row = min((p.y for p in current), default=0)
-        start = max(0, min(focus - width // 3, total - width))
+        start = max(0, min(focus - width // 3, drawing.total - width))
         styles = {kind: self.get_component_rich_style(kind) for kind in self.COMPONENT_CLASSES}
         return [
             _styled(row[start : start + width], kind[start : start + width], styles)
             for row, kind in zip(cells, kinds, strict=True)
         ]
+
+
+@dataclass
+class _Drawing:
+    """What stays put from step to step: where each node sits, and the edges' lines."""
+
+    graph: Graph
+    placed: dict[str, _Placed]
+    total: int  # columns
+    cells: list[list[str]]  # the edges alone
+    paths: Paths  # each edge's cells, to light it
+
+
+def _draw(view: GraphView) -> _Drawing:
+    placed, total = _layout(view)
+    height = max((p.y + (1 if p.node.kind == "op" else BLOCK) for p in placed.values()), default=0)
+    cells = [[" "] * total for _ in range(height)]
+    paths = _edges(view.graph, placed, cells)
+    return _Drawing(view.graph, placed, total, cells, paths)
 
 
 def _layout(view: GraphView) -> tuple[dict[str, _Placed], int]:
@@ -116,11 +139,15 @@ def _width(node: GraphNode) -> int:
     return max(VALUE_WIDTH[0], min(len(node.label), VALUE_WIDTH[1]))
 
 
-def _edges(view: GraphView, placed: dict[str, _Placed], cells: list[list[str]], kinds: list[list[str]]) -> None:
+Paths = dict[tuple[str, str], list[tuple[int, int]]]
+"""Each edge (source, target) → the cells its line runs through."""
+
+
+def _edges(graph: Graph, placed: dict[str, _Placed], cells: list[list[str]]) -> Paths:
     """Each edge from its source's right side to its target's left, turning in the gap before the target."""
     bits = [[0] * len(row) for row in cells]
-    lit: set[tuple[int, int]] = set()
-    for edge in view.graph.edges:
+    paths: Paths = {}
+    for edge in graph.edges:
         source, target = placed[edge.source], placed[edge.target]
         x0, x1, turn = source.x + source.width, target.x - 1, target.x - 2
         y0, y1 = source.y, target.y
@@ -134,13 +161,12 @@ def _edges(view: GraphView, placed: dict[str, _Placed], cells: list[list[str]], 
         if path:
             bits[path[0][1]][path[0][0]] |= LEFT
             bits[path[-1][1]][path[-1][0]] |= RIGHT
-        if (edge.source, edge.target) in view.current_edges:
-            lit.update(path)
+        paths[(edge.source, edge.target)] = path
     for y, row in enumerate(bits):
         for x, b in enumerate(row):
             if b:
                 cells[y][x] = GLYPHS.get(b, "┼")
-                kinds[y][x] = "graph--edge" if (x, y) in lit else ""
+    return paths
 
 
 def _write_node(p: _Placed, view: GraphView, index: int, cells: list[list[str]], kinds: list[list[str]]) -> None:
