@@ -38,10 +38,10 @@ def cycle_view(screen: MainScreen) -> None:
     """The next view; the engine makes what it shows from now on, and the screen takes a new snapshot."""
     switcher = screen.query_one("#views", ContentSwitcher)
     shown = VIEWS[(VIEWS.index(switcher.current or VIEWS[0]) + 1) % len(VIEWS)]
-    _show_view(screen, shown)
+    show_view(screen, shown)
 
 
-def _show_view(screen: MainScreen, shown: str) -> None:
+def show_view(screen: MainScreen, shown: str) -> None:
     screen.query_one("#views", ContentSwitcher).current = shown
     screen.cursor.show_figure = shown == "figure"
     screen.cursor.show_graph = shown == "graph"
@@ -56,6 +56,6 @@ def pick_figure_axes(screen: MainScreen) -> None:
         if entries is None:
             return
         screen.cursor.figures.choose(entries or None)
-        _show_view(screen, "figure")
+        show_view(screen, "figure")
 
     screen.app.push_screen(FigureAxesScreen(cursor.program, cursor.figures.entries), chosen)
