@@ -19,6 +19,7 @@ import numpy as np
 
 from .batched import Entry, losses_at, per_point
 from .limits import FIGURE_ELEMENTS, FIGURE_GRID
+from .messages import flat_message
 from .tape import Program
 from .trainer import Trainer
 
@@ -186,13 +187,13 @@ class Figures:
     def at(self, epoch: int, current: dict[str, np.ndarray]) -> Figure:
         """The figure for the cursor at `epoch`, with the parameters as they stand now (`current`)."""
         point = tuple(float(np.asarray(current[e.param.name])[e.index]) for e in self.entries)
-        key = (self.entries, epoch, point)
+        key = (self.entries, epoch, repr(point))  # a NaN point is the same point again
         figure = self._kept.get(key)
         if figure is None:
             try:
                 figure = self._make(epoch, point)
-            except (ValueError, FloatingPointError, MemoryError) as error:
-                figure = NoFigure(f"no figure: {error}")
+            except Exception as error:  # a figure that cannot be made is said in its panel; stepping goes on
+                figure = NoFigure(f"no figure: {flat_message(error)}")
             self._kept[key] = figure
             while len(self._kept) > KEPT:
                 self._kept.popitem(last=False)

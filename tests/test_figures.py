@@ -9,7 +9,7 @@ import pytest
 
 from bpdbg.engine.batched import Entry, losses_at
 from bpdbg.engine.cursor import Cursor
-from bpdbg.engine.figures import Curve, Regions, Surface, figure_for, parse_entry
+from bpdbg.engine.figures import Curve, NoFigure, Regions, Surface, figure_for, parse_entry
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import shipped
 
@@ -94,3 +94,13 @@ def test_the_figure_is_made_once_per_epoch_and_point_not_per_step() -> None:
     assert cursor.snapshot().figure is first
     cursor.next_epoch()
     assert cursor.snapshot().figure is not first
+
+
+def test_a_loss_that_is_nowhere_finite_gives_no_figure_and_says_why(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "nowhere.toml"
+    path.write_text(
+        'title = "log of a negative"\n[params]\nw = 1.0\nv = 2.0\n[loss]\nL = "log(-(w ** 2) - v ** 2 - 1)"\n'
+        "[training]\nlearning_rate = 0.1\nepochs = 2\n"
+    )
+    figure = figure_for(open_scenario(path), 1)
+    assert figure == NoFigure("no figure: the loss is not finite anywhere on the grid")
