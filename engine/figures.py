@@ -170,13 +170,25 @@ class Figures:
 
     def choose(self, entries: list[Entry] | None) -> None:
         """Two entries for a loss surface (one, for a model of one number); None: the default."""
-        every = entries_of(self.program)
         if entries is not None:
             self.entries = tuple(entries)
         elif self.classifier is not None:
             self.entries = ()
         else:
-            self.entries = tuple(every[:2])
+            self.entries = self.suggested()
+
+    def suggested(self) -> tuple[Entry, ...]:
+        """The model's own numbers if it has at most two; else the two the loss is most sensitive to
+        at the start (the largest gradients of epoch 1), where a slice shows the most."""
+        every = entries_of(self.program)
+        if len(every) <= 2:
+            return tuple(every)
+        grads = self.trainer.grads_at(1)
+        if not grads:  # epoch 1 ended before its backward pass
+            return tuple(every[:2])
+        size = [abs(float(np.asarray(grads[e.param.name])[e.index])) if e.param.name in grads else 0.0 for e in every]
+        order = sorted(range(len(every)), key=lambda i: -size[i])  # stable: ties in declaration order
+        return tuple(every[i] for i in sorted(order[:2]))
 
     @property
     def kind(self) -> str:

@@ -104,3 +104,15 @@ def test_a_loss_that_is_nowhere_finite_gives_no_figure_and_says_why(tmp_path) ->
     )
     figure = figure_for(open_scenario(path), 1)
     assert figure == NoFigure("no figure: the loss is not finite anywhere on the grid")
+
+
+def test_a_larger_model_is_sliced_by_default_where_epoch_1s_gradients_are_largest() -> None:
+    trainer = trainer_for("net_221_sigmoid")
+    figure = figure_for(trainer, 2)
+    assert isinstance(figure, Surface) and figure.held is not None
+    sizes = {
+        f"{name}[{','.join(map(str, index))}]" if np.size(grad) > 1 else name: abs(float(grad[index]))
+        for name, grad in trainer.grads_at(1).items()
+        for index in np.ndindex(np.shape(grad))
+    }
+    assert sorted(figure.names, key=lambda n: -sizes[n]) == sorted(sizes, key=lambda n: -sizes[n])[:2]

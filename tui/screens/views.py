@@ -58,4 +58,6 @@ def pick_figure_axes(screen: MainScreen) -> None:
         screen.cursor.figures.choose(entries or None)
         show_view(screen, "figure")
 
-    screen.app.push_screen(FigureAxesScreen(cursor.program, cursor.figures.entries), chosen)
+    figures = cursor.figures
+    shown = figures.entries or figures.suggested()
+    screen.app.push_screen(FigureAxesScreen(cursor.program, shown), chosen)
