@@ -328,6 +328,7 @@ def _compile(scenario: Scenario) -> Program:
         epoch_slot=updates.epoch_slot,
         rate_slot=updates.rate_slot,
         rate_schedule=updates.schedule,
+        forward_ops={slot: (e.op, e.inputs) for slot, e in tape.emitted.items()},
     )
 
 

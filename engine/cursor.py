@@ -22,6 +22,8 @@ from .chain import chain_for
 from .conditions import Condition
 from .derivation import Derivation, Outcome
 from .derivation_marks import DerivationMark, marks_for
+from .figures import Figures
+from .graph import Graph, GraphView, build_graph, graph_view
 from .limits import MAX_RECORD_CACHE_BYTES
 from .lines import Line, backward_line, forward_line
 from .named import folded_line, inside, stops
@@ -51,6 +53,10 @@ class Cursor:
         self._cached_bytes = 0
         self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
         self._outcomes: OrderedDict[int, list[Outcome]] = OrderedDict()  # per epoch, a few kept
+        self.show_figure = False  # figures and the graph are made only while shown
+        self.show_graph = False
+        self._figures: Figures | None = None
+        self._graph: Graph | None = None
         if trainer.epochs_done == 0:
             trainer.run(1)
         self.position = Position(1, 0)
@@ -115,6 +121,13 @@ class Cursor:
     def at_end(self) -> bool:
         p = self.position
         return self.trainer.finished and p.epoch == self.trainer.epochs_done and p.step == self.last_step(p.epoch)
+
+    @property
+    def figures(self) -> Figures:
+        """The figure maker, made on first use (it finds out whether the model is a classifier)."""
+        if self._figures is None:
+            self._figures = Figures(self.trainer)
+        return self._figures
 
     # -- moving -----------------------------------------------------------------------------
 
@@ -314,7 +327,14 @@ class Cursor:
             marks=self._marks(epoch, record, index),
             named_view=self.named_view,
             stops=self.stops,
+            figure=self.figures.at(epoch, {p.name: p.value for p in params}) if self.show_figure else None,
+            graph=self._graph_at(index, record) if self.show_graph else None,
         )
+
+    def _graph_at(self, index: int, record: EpochRecord) -> GraphView:
+        if self._graph is None:
+            self._graph = build_graph(self.program)
+        return graph_view(self.program, self._graph, record.values, index)
 
     def _marks(self, epoch: int, record: EpochRecord, reached: int) -> tuple[DerivationMark, ...]:
         """The derivation's entries at this epoch, evaluated once per epoch (a few epochs kept)."""

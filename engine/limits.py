@@ -29,6 +29,8 @@ MEMORY_RANGE = (2**20, 2**40)  # what `--memory` accepts: 1 MiB to 1 TiB
 RECENT_ROW_BYTES = 32 * 2**20  # rows found by training on from a checkpoint, kept for the next look back
 MAX_STACK_BYTES = 16 * 2**20  # what one breakpoint reads over a chunk of epochs, kept to evaluate at once
 MAX_RECORD_CACHE_BYTES = 64 * 2**20  # replayed epochs the debugger keeps at hand (always at least one)
+FIGURE_ELEMENTS = 4_000_000  # numbers one pass of a figure's grid evaluation may hold (its points come in chunks)
+FIGURE_GRID = 41  # grid points along each axis of a loss surface, fewer when the model is large
 
 
 _UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}

@@ -51,6 +51,7 @@ class Op:
     partials: tuple[Partial, ...]
     notation: Notation  # how the op is written around its operands' labels
     shape: Callable[[list[Shape]], Shape]  # the result's shape; ValueError if the operands do not fit
+    axis: int | None = None  # for an axis function (sum, mean, max, min, softmax): the axis, None for all
 
     def write(self, names: list[str], arrays: bool = False, bindings: list[int] | None = None) -> str:
         return self.notation.write(names, arrays, bindings)
@@ -178,7 +179,7 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
             f"1/{count}", lambda g, out, a: (g / divisor) * ones, note=f"a mean of {over}: each gets 1/{count} of it"
         )
     written = call(kind, axis)
-    return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis))
+    return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)
 
 
 def reduced_shape(shape: Shape, axis: int | None) -> Shape:
@@ -201,7 +202,7 @@ def extreme(kind: str, axis: int | None) -> Op:
 
     written = call(kind, axis)
     shape: Callable[[list[Shape]], Shape] = lambda shapes: reduced_shape(shapes[0], axis)  # noqa: E731
-    return Op(kind, forward, (d(f"[{{a}} = {kind}]", share),), written, shape)
+    return Op(kind, forward, (d(f"[{{a}} = {kind}]", share),), written, shape, axis)
 
 
 def softmax(axis: int | None) -> Op:
@@ -216,7 +217,7 @@ def softmax(axis: int | None) -> Op:
 
     written = call("softmax", axis)
     partial = Partial("{out} ⊙ ((·) − Σ (·) ⊙ {out})", vjp, elementwise=False)
-    return Op("softmax", forward, (partial,), written, _same_shape)
+    return Op("softmax", forward, (partial,), written, _same_shape, axis)
 
 
 def log_softmax(axis: int | None) -> Op:
@@ -231,7 +232,7 @@ def log_softmax(axis: int | None) -> Op:
 
     written = call("log_softmax", axis)
     partial = Partial("(·) − exp({out}) ⊙ Σ (·)", vjp, elementwise=False)
-    return Op("log_softmax", forward, (partial,), written, _same_shape)
+    return Op("log_softmax", forward, (partial,), written, _same_shape, axis)
 
 
 def onehot(k: int) -> Op:

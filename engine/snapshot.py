@@ -12,6 +12,8 @@ import numpy as np
 
 from .chain import Chain
 from .derivation_marks import DerivationMark
+from .figures import Figure
+from .graph import GraphView
 from .lines import Line
 from .tape import Step
 from .trainer import Stop
@@ -60,6 +62,8 @@ class Snapshot:
     stops: tuple[int, ...] = ()  # the steps the named view shows, in order
     bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
     marks: tuple[DerivationMark, ...] = ()  # the scenario's derivation, each entry beside the step it claims
+    figure: Figure | None = None  # when the debugger shows the figure: the loss surface or regions
+    graph: GraphView | None = None  # when the debugger shows the graph: it at this step
 
     @property
     def step(self) -> Step:

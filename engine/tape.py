@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -22,6 +22,7 @@ from .scenario import Expression, Scenario
 
 if TYPE_CHECKING:
     from .conditions import Condition
+    from .ops import Op
 
 Phase = Literal["forward", "loss", "metric", "backward", "update"]
 Values = list[Any]
@@ -130,6 +131,10 @@ class Program:
     rate_slot: int = -1  # the learning rate α
     rate_schedule: Expression | None = None  # α as an expression of epoch, evaluated as each iteration starts
     stop_rule: Condition | None = None
+    forward_ops: dict[int, tuple[Op, tuple[int, ...]]] = field(default_factory=dict)
+    """Each forward, loss and metric step's slot → its op and input slots: what a batched pass
+    over many parameter values runs again (engine/batched.py), with a batch axis the instructions
+    cannot know of."""
 
     def __post_init__(self) -> None:
         self._plan = [(step.slot, instruction) for step, instruction in zip(self.steps, self.instructions, strict=True)]

@@ -114,7 +114,7 @@ def complete(shell: str, line: str) -> list[str]:
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_the_shell_completes_command_names(shell: str) -> None:
     assert complete(shell, "bpdbg ch") == ["check"]
-    assert complete(shell, "bpdbg gr") == ["gradcheck"]
+    assert complete(shell, "bpdbg gr") == ["gradcheck", "graph"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -305,7 +305,7 @@ def test_any_quoted_key_loads_or_fails_in_one_line(tmp_path: Path, key: str, sec
 # scenarios mangled as above, random bytes, and paths no file system accepts.
 
 EXIT_CODES = {0, 1, 2}
-COMMANDS = [["run"], ["run", "--json"], ["check"], ["gradcheck", "--after", "2"]]
+COMMANDS = [["run"], ["run", "--json"], ["check"], ["gradcheck", "--after", "2"], ["graph", "--epoch", "3"]]
 BOUND = 30.0  # seconds for one command on one generated file; generated runs are at most 40 epochs
 
 UNARY = ["sigmoid", "tanh", "relu", "exp", "log", "abs", ""]

@@ -36,6 +36,8 @@ DEBUGGER_BINDINGS = [
     Binding("o", "open", "open", id="open"),
     Binding("S", "export_epoch", "export epoch", show=False, id="export_epoch"),
     Binding("v", "toggle_view", "named view", id="toggle_view"),
+    Binding("f", "cycle_view", "parameters / figure / graph", show=False, id="cycle_view"),
+    Binding("F", "figure_axes", "figure axes", show=False, id="figure_axes"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     Binding("k", "bookmark", "bookmark", id="bookmark", group=BOOKMARK),
@@ -73,6 +75,8 @@ MOVES_CURSOR = frozenset(
         "list_breakpoints",
         "next_hit",
         "prev_hit",
+        "cycle_view",
+        "figure_axes",
     }
 )
 """Bindings that move or replace the cursor, change what its snapshot shows, or read the trainer

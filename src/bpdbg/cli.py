@@ -169,6 +169,7 @@ def main() -> None:
     bpdbg run --as-written S   train with the scenario's own [derivation] instead of backprop
     bpdbg check SCENARIO...    compare with the notes' printed tables and check each derivation
     bpdbg gradcheck SCENARIO...  compare gradients with finite differences
+    bpdbg graph SCENARIO       print the computation graph as Graphviz DOT
     bpdbg list                 list the shipped scenarios
     bpdbg export SCENARIO ...  an epoch's derivation (md, tex), or the run (csv, jsonl)
     bpdbg serve [SCENARIO]     serve the debugger to a web browser
@@ -397,6 +398,22 @@ def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
         return ok
 
     _each(scenarios, one, memory)
+
+
+@main.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--epoch", default=1, show_default=True, type=click.IntRange(min=1), help="The epoch to show.")
+@click.option("--step", type=click.IntRange(min=1), help="The step of that epoch, from 1  [default: its last]")
+def graph(scenario: str, epoch: int, step: int | None) -> None:
+    """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point."""
+    from bpdbg.engine.graph import dot_at
+
+    trainer = _load(scenario)
+    try:
+        click.echo(dot_at(trainer, epoch, step), nl=False)
+    except ValueError as error:
+        click.echo(f"{Path(scenario).stem}: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command("list")

@@ -76,7 +76,7 @@ class TestPresenterMode:
             height = chain.region.height
             await pilot.press("z")
             await pilot.pause()
-            assert not app.debugger.query_one("#loss").display and not app.debugger.query_one("#params").display
+            assert not app.debugger.query_one("#loss").display and not app.debugger.query_one("#views").display
             assert chain.region.height > height
 
     async def test_z_again_restores_the_theme_and_the_panels(self) -> None:
@@ -87,7 +87,7 @@ class TestPresenterMode:
             await pilot.pause()
             assert app.theme == DARK
             assert not app.debugger.has_class("-present")
-            assert app.debugger.query_one("#params").display and not app.debugger.query_one("#presenter").display
+            assert app.debugger.query_one("#views").display and not app.debugger.query_one("#presenter").display
 
     async def test_present_on_the_command_line_starts_in_presenter_mode(self) -> None:
         app = lecture_app(present=True)

@@ -200,3 +200,48 @@ class TestNotation:
     def test_the_named_view_folds_sub_expressions_into_named_steps(self, snap_compare, size: str) -> None:
         go = self.at("∂L/∂y_hat")
         assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=go)
+
+
+async def _at(pilot: Pilot[None], view_presses: int, epoch: int, step: int | None = None) -> None:
+    """The lower-right panel cycled `view_presses` times with f, the cursor at (epoch, step; None: its last)."""
+    await pilot.pause()
+    for _ in range(view_presses):
+        await pilot.press("f")
+    screen = pilot.app.debugger  # type: ignore[attr-defined]
+    cursor = screen.cursor
+    cursor.goto(epoch, 0)
+    cursor.goto(cursor.position.epoch, cursor.last_step(cursor.position.epoch) if step is None else step)
+    screen.show()
+    await pilot.pause()
+
+
+class TestFigures:
+    """The figure panel (f once): the notes' gd_xy figure live, contour lines of x² + 3y² with the
+    descent path so far and the current point; moons' decision regions under the data as training
+    goes on, with the accuracy. The figure is the engine's, made once per epoch."""
+
+    @pytest.mark.parametrize("epoch", [1, 8, 15])
+    def test_gd_xy_contours_and_the_descent_path(self, snap_compare, epoch: int) -> None:
+        async def figure(pilot: Pilot[None]) -> None:
+            await _at(pilot, 1, epoch)
+
+        assert snap_compare(make_app("gd_xy"), terminal_size=(120, 40), run_before=figure)
+
+    @pytest.mark.parametrize("epoch", [1, 300, 1000])
+    def test_moons_decision_regions_and_accuracy(self, snap_compare, epoch: int) -> None:
+        async def figure(pilot: Pilot[None]) -> None:
+            await _at(pilot, 1, epoch, 0)
+
+        assert snap_compare(make_app("moons_relu"), terminal_size=(120, 40), run_before=figure)
+
+
+class TestGraph:
+    """The graph panel (f twice) at two_neurons' ∂L/∂(w2 * a1): every value with its value and its
+    gradient so far, the ops between them, the step's node and edge lit, scrolled to show them."""
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_two_neurons_at_a_backward_step(self, snap_compare, size: str) -> None:
+        async def graph(pilot: Pilot[None]) -> None:
+            await _at(pilot, 2, 1, 13)
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=graph)

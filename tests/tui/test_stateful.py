@@ -34,14 +34,16 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import ContentSwitcher, Input
 
 from bpdbg.engine.bookmarks import Bookmarks
 from bpdbg.engine.conditions import parse_breakpoint
+from bpdbg.engine.figures import parse_entry
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.screens.main import MainScreen
+from bpdbg.tui.screens.views import show_view
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.status import StatusBar
 
@@ -140,6 +142,8 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
     conditions = [condition.text for condition in main.cursor.breakpoints]
     bookmarks = main.cursor.bookmarks.positions
     scroll = main.query_one(ChainPanel).scroll_y
+    view = main.query_one("#views", ContentSwitcher).current or "params"
+    axes = [entry.name for entry in main.cursor.figures.entries]
 
     async def render() -> str:
         app = make_app(path)
@@ -151,8 +155,9 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             screen.speed_index, screen.count, screen.notice = main.speed_index, main.count, main.notice
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
             screen.cursor.bookmarks = Bookmarks(bookmarks)
+            screen.cursor.figures.choose([parse_entry(screen.cursor.program, name) for name in axes])
             screen.cursor.goto(position.epoch, position.step)
-            screen.show()
+            show_view(screen, view)
             await pilot.pause()
             screen.query_one(ChainPanel).scroll_to(y=scroll, animate=False)
             await pilot.pause()

@@ -32,6 +32,8 @@ DETAILS = {
     "prev_hit": "back to the previous step where a breakpoint holds",
     "open": "open another scenario (a file or a shipped name); a bad file is reported and this one stays",
     "export_epoch": "export this epoch's whole derivation to a Markdown file",
+    "cycle_view": "lower right: parameters, the figure (loss surface or decision regions), the graph",
+    "figure_axes": "the figure's axes: the loss over two numbers you name, e.g. W1[0,1] and b2",
     "count_1": "count before a move: 50n",
     "chain_down": "scroll the chain-rule panel down (a long chain at 80×24)",
     "chain_up": "scroll the chain-rule panel up",

@@ -33,10 +33,10 @@ from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.open import OpenScreen
+from bpdbg.tui.screens.views import cycle_view, pick_figure_axes, views_switcher
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
-from bpdbg.tui.widgets.params import ParamsPanel
 from bpdbg.tui.widgets.presenter import PresenterPanel
 from bpdbg.tui.widgets.status import Controls, StatusBar
 from bpdbg.tui.widgets.tape import TapePanel
@@ -96,7 +96,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
             with Vertical(id="right"):
                 yield PresenterPanel(id="presenter").data_bind(snapshot)
                 yield ChainPanel(id="chain").data_bind(snapshot)
-                yield ParamsPanel(id="params").data_bind(snapshot)
+                yield views_switcher(MainScreen)
         yield KeyBar([*self.lecture.screen_bindings, *self.lecture.app_bindings], id="keys")
 
     def _size_classes(self) -> None:
@@ -278,6 +278,13 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
         self.cursor.set_named_view(self.cursor.named_is_shorter)
         self.show()
         await self.recompose()
+
+    def action_cycle_view(self) -> None:
+        cycle_view(self)
+
+    def action_figure_axes(self) -> None:
+        self.pause()
+        pick_figure_axes(self)
 
     def action_scroll_chain(self, direction: int) -> None:
         """Read a long chain rule; the next move starts it at the top again."""

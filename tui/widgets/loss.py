@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from rich.text import Text
 from textual.app import RenderResult
-from textual_plotext import PlotextPlot
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import number
 from bpdbg.tui.widgets.lines import drawing_failed
-from bpdbg.tui.widgets.panel import SnapshotView
+from bpdbg.tui.widgets.plot import CachedPlot
 
 PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
 
@@ -52,17 +50,13 @@ def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
     return (index + 1).tolist(), losses[index].tolist()
 
 
-class LossPanel(SnapshotView, PlotextPlot):
+class LossPanel(CachedPlot):
     """A plotext plot of snapshot.losses that ignores steps which change neither curve nor epoch."""
 
-    can_focus = False
-
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self._shown: tuple[int, int] | None = None  # (epochs on the curve, epoch marked)
         self._snapshot: Snapshot | None = None
-        self._built: tuple[object, RenderResult] | None = None  # (what it was built from, the plot)
-        self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def on_mount(self) -> None:
         super().on_mount()  # subscribes first: the new theme is registered with plotext before the rebuild below
@@ -82,22 +76,8 @@ class LossPanel(SnapshotView, PlotextPlot):
             self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
             self.refresh()
 
-    def fail(self, error: Exception) -> None:
-        """Show why the last snapshot could not be shown, in place of the plot."""
-        self.failure = drawing_failed(error)
-        self._built = None
-        self.refresh()
-
-    def render(self) -> RenderResult:
-        """Build the plot only when its curve, size or theme changed, at the size it is drawn.
-
-        Textual repaints the panels around a step, and this one with them; plotext takes
-        milliseconds to build a plot, which every step key would otherwise pay.
-        """
-        key = (self._shown, self.size, self.app.theme, self.failure)
-        if self._built is None or self._built[0] != key:
-            self._built = (key, self._build())
-        return self._built[1]
+    def shown_key(self) -> tuple[int, int] | None:
+        return self._shown
 
     def _build(self) -> RenderResult:
         """The plot, or one line in its place: a plot that cannot be drawn never ends the app."""
@@ -110,16 +90,10 @@ class LossPanel(SnapshotView, PlotextPlot):
                 if losses.size and not np.isfinite(losses[0]):
                     return self._line(f"no plot: loss {number(float(losses[0]))} at epoch 1")
                 self._draw(snapshot)
-            return super().render()
+            return self._plotted()
         except Exception as error:  # any fault in plotting is shown, not raised
             self.border_subtitle = ""
             return self._line(drawing_failed(error))
-
-    def _line(self, message: str) -> Text:
-        """One line in place of the plot, cut to the panel's width."""
-        text = Text(message, no_wrap=True)
-        text.truncate(max(self.content_region.width, 1), overflow="ellipsis")
-        return text
 
     def _draw(self, snapshot: Snapshot) -> None:
         plt = self.plt

@@ -1,0 +1,134 @@
+"""The figure that follows the cursor: the loss surface and the descent path, or a classifier's regions.
+
+Everything drawn is the engine's (snapshot.figure, made once per epoch); this panel only
+places it on a plotext canvas, and builds that canvas again only when the figure, its
+size or the theme changed, so a step within an epoch costs it nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.app import RenderResult
+
+from bpdbg.engine.cursor import Snapshot
+from bpdbg.engine.figures import Curve, Figure, NoFigure, Regions, Surface
+from bpdbg.tui.format import number
+from bpdbg.tui.widgets.lines import drawing_failed
+from bpdbg.tui.widgets.plot import CachedPlot
+
+# Contour levels from low to high, viridis as the notes' matplotlib draws them.
+VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
+           (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37)]  # fmt: skip
+PATH = "red"
+POINT = (255, 255, 255)
+CLASS_COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
+                 (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]  # fmt: skip
+REGION_SHADE = 0.35  # a region is its class's colour, dimmed, so the data points stand out on it
+
+
+def _dim(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    r, g, b = colour
+    return (int(r * REGION_SHADE), int(g * REGION_SHADE), int(b * REGION_SHADE))
+
+
+class FigurePanel(CachedPlot):
+    """A plotext canvas of snapshot.figure; a step that keeps the same figure repaints nothing."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._figure: Figure | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.border_title = "Figure"
+
+    def show(self, snapshot: Snapshot) -> None:
+        if snapshot.figure is not self._figure:
+            self._figure = snapshot.figure
+            self.border_title, self.border_subtitle = _titles(snapshot.figure)
+            self.refresh()
+
+    def shown_key(self) -> int:
+        return id(self._figure)  # the engine makes a figure once per epoch and point, and keeps it
+
+    def _build(self) -> RenderResult:
+        figure = self._figure
+        if self.failure is not None:
+            return self._line(self.failure)
+        if figure is None:
+            return self._line("")
+        if isinstance(figure, NoFigure):
+            return self._line(figure.reason)
+        try:
+            self._draw(figure)
+            return self._plotted()
+        except Exception as error:  # any fault in plotting is shown, not raised
+            return self._line(drawing_failed(error))
+
+    def _draw(self, figure: Curve | Surface | Regions) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if isinstance(figure, Curve):
+            plt.plot(figure.xs.tolist(), figure.losses.tolist(), marker="braille", color=VIRIDIS[4])
+            _path(plt, figure.path, figure.path_losses)
+            plt.scatter([figure.point], [figure.point_loss], marker="◆", color=POINT)
+            plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
+            plt.xlabel(figure.name)
+        elif isinstance(figure, Surface):
+            for index, line in figure.lines:
+                colour = VIRIDIS[round(index * (len(VIRIDIS) - 1) / max(len(figure.levels) - 1, 1))]
+                plt.plot(line[:, 0].tolist(), line[:, 1].tolist(), marker="braille", color=colour)
+            _path(plt, figure.path[:, 0], figure.path[:, 1])
+            plt.scatter([figure.point[0]], [figure.point[1]], marker="◆", color=POINT)
+            plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
+            plt.ylim(float(figure.ys[0]), float(figure.ys[-1]))
+            plt.xlabel(figure.names[0])
+            plt.ylabel(figure.names[1])
+        else:
+            _regions(plt, figure)
+        plt.xfrequency(3)
+        plt.yfrequency(3)
+
+
+def _path(plt: object, xs: np.ndarray, ys: np.ndarray) -> None:
+    """The descent so far: a line through the parameters entering each epoch, each marked."""
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[finite].tolist(), ys[finite].tolist()
+    if len(xs) > 1:
+        plt.plot(xs, ys, marker="·", color=PATH)  # type: ignore[attr-defined]
+    plt.scatter(xs, ys, marker="●", color=PATH)  # type: ignore[attr-defined]
+
+
+def _regions(plt: object, figure: Regions) -> None:
+    """Each class's region in its colour, dimmed; the data on it in full colour, by label."""
+    gx, gy = np.meshgrid(figure.xs, figure.ys)
+    for c in np.unique(figure.classes):
+        where = figure.classes == c
+        colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
+        plt.scatter(gx[where].tolist(), gy[where].tolist(), marker="█", color=_dim(colour))  # type: ignore[attr-defined]
+    for c in np.unique(figure.labels):
+        where = figure.labels == c
+        colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
+        points = figure.points[where]
+        plt.scatter(points[:, 0].tolist(), points[:, 1].tolist(), marker="●", color=colour)  # type: ignore[attr-defined]
+    plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))  # type: ignore[attr-defined]
+    plt.ylim(float(figure.ys[0]), float(figure.ys[-1]))  # type: ignore[attr-defined]
+    plt.xlabel(figure.inputs[0])  # type: ignore[attr-defined]
+    plt.ylabel(figure.inputs[1])  # type: ignore[attr-defined]
+
+
+def _titles(figure: Figure | None) -> tuple[str, str]:
+    """The panel's title and subtitle: what is drawn, and where the cursor stands on it."""
+    if isinstance(figure, Curve):
+        return f"Figure · {figure.loss} over {figure.name}", f"{figure.name} = {number(figure.point)}"
+    if isinstance(figure, Surface):
+        x, y = figure.names
+        held = f" · slice, {figure.held}" if figure.held else ""
+        return f"Figure · {figure.loss} over {x}, {y}{held}", f"({number(figure.point[0])}, {number(figure.point[1])})"
+    if isinstance(figure, Regions):
+        return (
+            f"Figure · decision regions, epoch {figure.epoch}",
+            f"accuracy {100 * figure.accuracy:.1f}% ({figure.rule})",
+        )
+    return "Figure", ""
