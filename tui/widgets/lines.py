@@ -131,13 +131,18 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
             content, kind = self._lines[row]
             style = self.style_of(kind)
             if isinstance(content, str):
-                segments = [Segment(content, style)]
+                segments = [Segment(content.rstrip(), style)]
             else:
                 try:
+                    content = content.copy()
+                    content.rstrip()  # trailing blanks are padding, never cut content
                     segments = list(Segment.apply_style(content.render(self.app.console), style))
                 except Exception as error:  # as in safe_lines
                     segments = [Segment(drawing_failed(error), style)]
-            strip = Strip(segments).crop_extend(0, width, style)
+            strip = Strip(segments)
+            if strip.cell_length > width > 0:  # a line that goes on says so: nothing is cut silently
+                strip = Strip([*strip.crop(0, width - 1), Segment("…", style)])
+            strip = strip.crop_extend(0, width, style)
             self._strips[row] = strip
         return strip
 

@@ -107,7 +107,7 @@ class TapePanel(LinesView):
     def _columns(self, width: int) -> None:
         """The index, the label and the value share the row; labels get a bit more than half."""
         self._built_width = width
-        room = max(width - 7, 24)  # less the mark, the index, two spaces and a spare column
+        room = max(width - 7, 12)  # less the mark, the index, two spaces and a spare column
         self._label_width = room * 11 // 20
         self._value_width = room - self._label_width
         self._kind = ["?"] * len(self._steps)  # every step row is formatted again
