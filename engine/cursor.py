@@ -52,6 +52,7 @@ class Snapshot:
     factors: tuple[Factor, ...]  # the current step's chain rule: upstream · local = product
     chain: Chain | None  # for a parameter's gradient: the whole product, path by path
     losses: np.ndarray  # loss per epoch up to this position (so going back shows exactly what it showed)
+    metrics: tuple[tuple[str, np.ndarray], ...]  # each single-number metric per epoch, up to this position
     loss: float | None  # this epoch's loss once computed
     max_epochs: int
     stop: Stop | None  # set when the cursor stands where the run ended
@@ -269,6 +270,10 @@ class Cursor:
             factors=self._factors(current, record),
             chain=chain_for(program, current, record.values),
             losses=_read_only(trainer.losses[: epoch if loss is not None else epoch - 1]),
+            metrics=tuple(
+                (name, _read_only(kept[: epoch if trainer.metric_slots[name] in done else epoch - 1]))
+                for name, kept in trainer.metrics.items()
+            ),
             loss=loss,
             max_epochs=trainer.max_epochs,
             stop=stop,

@@ -22,7 +22,7 @@ def number(x: float) -> str:
     text = f"{x:.4g}"
     if text in ("nan", "inf", "-inf"):
         return {"nan": "NaN", "inf": "∞", "-inf": f"{MINUS}∞"}[text]
-    return MINUS + text[1:] if text.startswith("-") else text
+    return tidy(text)
 
 
 def short(x: float, width: int = CELL) -> str:

@@ -10,6 +10,7 @@ EPOCH = Binding.Group("epoch", compact=True)
 SPEED = Binding.Group("speed", compact=True)
 BREAK = Binding.Group("breaks", compact=True)
 SCROLL = Binding.Group("scroll chain", compact=True)
+VIEW = Binding.Group("views", compact=True)
 
 COUNT_KEYS = [
     Binding(d, f"digit({d})", "count", show=d == "1", key_display="0-9", id=f"count_{d}") for d in "1234567890"
@@ -33,6 +34,10 @@ DEBUGGER_BINDINGS = [
     Binding("o", "open", "open", id="open"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
+    Binding("i", "inspect", "inspect", id="inspect"),
+    Binding("f", "cycle_view", "switch view", id="cycle_view", group=VIEW),
+    Binding("m", "maximize", "maximize", id="maximize", group=VIEW),
+    Binding("l", "toggle_log", "log scale", id="toggle_log"),
     *COUNT_KEYS,
     Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
 ]

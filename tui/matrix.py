@@ -30,11 +30,15 @@ class Cell:
     level: int
 
 
-def column_texts(values: np.ndarray, width: int) -> list[str]:
-    """One column's numbers in one shared format, each at most `width` characters."""
+def column_texts(values: np.ndarray, width: int, alone: bool = False) -> list[str]:
+    """One column's numbers in one shared format, each at most `width` characters.
+
+    A number `alone` (a scalar, a 1×1 matrix) gets four significant figures, as the notes print
+    one; a matrix's columns get three, so that they fit side by side.
+    """
     finite = values[np.isfinite(values)]
     nonzero = finite[finite != 0]
-    fmt = _format(finite, nonzero, width) if nonzero.size else None
+    fmt = _format(finite, nonzero, width, (4, 3, 2, 1) if alone else (3, 2, 1)) if nonzero.size else None
     out = []
     for v in values.tolist():
         if v == 0:
@@ -48,17 +52,27 @@ def column_texts(values: np.ndarray, width: int) -> list[str]:
     return out
 
 
-def _format(finite: np.ndarray, nonzero: np.ndarray, width: int) -> str | None:
+def _format(finite: np.ndarray, nonzero: np.ndarray, width: int, figures: tuple[int, ...]) -> str | None:
     """The most significant figures that fit: fixed decimals first, then an exponent, three
     figures for the smallest number down to one (a nonzero number never rounds to zero)."""
     if bool((finite == np.round(finite)).all()) and _fits(nonzero, ".0f", width):
         return ".0f"  # whole numbers (labels, counts) as whole numbers
     least = -math.floor(math.log10(float(np.abs(nonzero).min())))  # decimals for one figure
-    for figures in (3, 2, 1):
-        for fmt in (f".{max(least + figures - 1, 0)}f", f".{figures - 1}e"):
+    for count in figures:
+        for fmt in (f".{max(least + count - 1, 0)}f", f".{count - 1}e"):
             if _fits(nonzero, fmt, width):
-                return fmt
+                return _no_trailing_zeros(nonzero, fmt)
     return None
+
+
+def _no_trailing_zeros(nonzero: np.ndarray, fmt: str) -> str:
+    """Fewer decimals while every number ends in a zero: 0.300 and 0.250 read 0.30 and 0.25."""
+    if not fmt.endswith("f"):
+        return fmt
+    decimals = int(fmt[1:-1])
+    while decimals > 0 and all(format(v, f".{decimals}f").endswith("0") for v in nonzero.tolist()):
+        decimals -= 1
+    return f".{decimals}f"
 
 
 def _fits(nonzero: np.ndarray, fmt: str, width: int) -> bool:
@@ -107,10 +121,10 @@ def block(value: object, width: int, rows: int) -> list[list[Cell]]:
     part = grid[:rows, :shown]
     finite = part[np.isfinite(part)]
     scale = float(np.abs(finite).max()) if finite.size else 0.0
-    columns = [column_texts(part[:, c], cell) for c in range(shown)]
+    columns = [column_texts(part[:, c], cell, grid.size == 1) for c in range(shown)]
     lines = []
     for r in range(part.shape[0]):
-        line = [Cell(columns[c][r].rjust(cell), *_shade(float(part[r, c]), scale)) for c in range(shown)]
+        line = [Cell(columns[c][r].rjust(cell), *shade(float(part[r, c]), scale)) for c in range(shown)]
         if shown < grid.shape[1]:
             line.append(Cell(ELLIPSIS, 0, 0))
         lines.append(line)
@@ -119,7 +133,7 @@ def block(value: object, width: int, rows: int) -> list[list[Cell]]:
     return lines
 
 
-def _shade(v: float, scale: float) -> tuple[int, int]:
+def shade(v: float, scale: float) -> tuple[int, int]:
     """Sign, and magnitude as a level from 1 (small beside the matrix's largest) to LEVELS."""
     if v == 0 or not math.isfinite(v) or scale == 0:
         return (0, 0) if v == 0 or scale == 0 else (1 if v > 0 else -1, LEVELS)

@@ -36,6 +36,11 @@ DETAILS = {
     "prev_phase": "previous phase",
     "next_epoch": "next epoch",
     "prev_epoch": "start of this epoch, or the previous one",
+    "inspect": "inspect the current step's value: every number in full, shape, min, max, mean, norm"
+    " (a click on a parameter inspects it)",
+    "cycle_view": "switch the lower-right panel's view (parameters, …)",
+    "maximize": "maximize the current panel (the last one clicked, else the lower right); esc or m restores",
+    "toggle_log": "loss plot: log / linear scale (log is chosen by itself over more than two decades)",
     "help": "this help",
     "theme": "light / dark theme (light reads better on a projector)",
     "quit": "quit",

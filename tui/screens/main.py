@@ -17,7 +17,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
@@ -30,10 +29,10 @@ from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.open import OpenScreen
+from bpdbg.tui.screens.views import PanelActions, ViewSwitcher, lower_right_views
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
-from bpdbg.tui.widgets.params import ParamsPanel
 from bpdbg.tui.widgets.status import Controls, StatusBar
 from bpdbg.tui.widgets.tape import TapePanel
 
@@ -51,12 +50,18 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(Screen[None]):
+class MainScreen(PanelActions):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]  # type: ignore[misc]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]  # type: ignore[misc]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
+        (0, "-cramped"),
+        (80, "-narrow"),
+        (110, "-wide"),
+        (160, "-huge"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall"), (50, "-towering")]  # type: ignore[misc]
+    ALLOW_IN_MAXIMIZED_VIEW = "#status, #keys"  # a maximized panel keeps the status and the keys
     BINDINGS: ClassVar[list[BindingType]] = list(DEBUGGER_BINDINGS)
 
     # No repaint of their own: the panels bound to them repaint just the lines that changed.
@@ -86,7 +91,10 @@ class MainScreen(Screen[None]):
                 yield LossPanel(id="loss").data_bind(snapshot)
             with Vertical(id="right"):
                 yield ChainPanel(id="chain").data_bind(snapshot)
-                yield ParamsPanel(id="params").data_bind(snapshot)
+                views = lower_right_views()
+                with ViewSwitcher(id="views", initial=views[0].id):
+                    for view in views:
+                        yield view.data_bind(snapshot)
         yield KeyBar([*DEBUGGER_BINDINGS, *APP_BINDINGS], id="keys")
 
     def _size_classes(self) -> None:
@@ -103,7 +111,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
+        self._make_current(self.current_panel)
         self.show()
+
+    def notify_panels(self, message: str) -> None:
+        self.notice = message
+        self.show(snapshot=False)
 
     # -- showing ----------------------------------------------------------------------------
 

@@ -1,6 +1,15 @@
-"""The loss per epoch so far, current epoch marked; redrawn only when the curve or the epoch changes."""
+"""The loss per epoch so far, the epochs to come, the metrics, and the current epoch marked.
+
+The plot never breaks: its axes and the whole run's epochs are there from the first frame,
+its labels are short, a curve over more than two decades is drawn on a log scale (or on `l`),
+a non-finite loss ends the curve with a mark, and a fault in plotting shows as one line.
+It is rebuilt only when the curve, the epoch, the size or the scale changed.
+"""
 
 from __future__ import annotations
+
+import math
+from typing import ClassVar
 
 import numpy as np
 from rich.text import Text
@@ -8,11 +17,14 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.tui.format import number
+from bpdbg.tui.format import number, short
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.panel import SnapshotView
 
 PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
+AUTO_LOG = 100.0  # a curve whose largest value is over this many times its smallest is drawn on a log scale
+MARK = "✗"  # where a non-finite loss ended the curve
+LABEL = 6  # the longest y label
 
 
 def decade(values: list[float]) -> int:
@@ -52,16 +64,37 @@ def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
     return (index + 1).tolist(), losses[index].tolist()
 
 
+def wants_log(values: list[float]) -> bool:
+    """A positive curve spanning more than two decades reads better on a log scale."""
+    return bool(values) and min(values) > 0 and max(values) / min(values) > AUTO_LOG
+
+
+def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
+    """Three or so y ticks with short labels: whole decades on a log scale, else ends and middle."""
+    if log:
+        first, last = math.floor(low), math.ceil(high)
+        step = max(1, -(-(last - first) // 3))
+        decades = [float(p) for p in range(first, last + 1, step)]
+        return decades, [short(10.0**p, LABEL) for p in decades]
+    if high == low:
+        return [low], [short(low, LABEL)]
+    places = [low, (low + high) / 2, high]
+    return places, [short(p, LABEL) for p in places]
+
+
 class LossPanel(SnapshotView, PlotextPlot):
-    """A plotext plot of snapshot.losses that ignores steps which change neither curve nor epoch."""
+    """A plotext plot of snapshot.losses and snapshot.metrics that ignores steps which change neither."""
 
     can_focus = False
+    ALLOW_MAXIMIZE: ClassVar[bool | None] = True  # `m` fills the screen with it (scroll views may already)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._shown: tuple[int, int] | None = None  # (epochs on the curve, epoch marked)
         self._snapshot: Snapshot | None = None
         self._built: tuple[object, RenderResult] | None = None  # (what it was built from, the plot)
+        self.log_scale: bool | None = None  # None: chosen by the curve's range; else as `l` set it
+        self.on_log = False  # the scale the last plot was drawn on
         self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def on_mount(self) -> None:
@@ -70,11 +103,16 @@ class LossPanel(SnapshotView, PlotextPlot):
 
     def show(self, snapshot: Snapshot) -> None:
         key = (len(snapshot.losses), snapshot.position.epoch)
-        if key != self._shown:
+        if key != self._shown or self._snapshot is None or snapshot.max_epochs != self._snapshot.max_epochs:
             self._shown, self._snapshot = key, snapshot
             loss, epoch = snapshot.loss, snapshot.position.epoch
             self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
             self.refresh()
+
+    def toggle_log(self) -> None:
+        """`l`: the other scale from the one shown; it stays until pressed again."""
+        self.log_scale = not self.on_log
+        self.refresh()
 
     def fail(self, error: Exception) -> None:
         """Show why the last snapshot could not be shown, in place of the plot."""
@@ -83,27 +121,23 @@ class LossPanel(SnapshotView, PlotextPlot):
         self.refresh()
 
     def render(self) -> RenderResult:
-        """Build the plot only when its curve, size or theme changed, at the size it is drawn.
+        """Build the plot only when its curve, size, scale or theme changed, at the size it is drawn.
 
         Textual repaints the panels around a step, and this one with them; plotext takes
         milliseconds to build a plot, which every step key would otherwise pay.
         """
-        key = (self._shown, self.size, self.app.theme, self.failure)
+        key = (self._shown, self.size, self.app.theme, self.failure, self.log_scale)
         if self._built is None or self._built[0] != key:
             self._built = (key, self._build())
         return self._built[1]
 
     def _build(self) -> RenderResult:
         """The plot, or one line in its place: a plot that cannot be drawn never ends the app."""
-        snapshot = self._snapshot
         if self.failure is not None:
             return self._line(self.failure)
         try:
-            if snapshot is not None:
-                losses = snapshot.losses
-                if losses.size and not np.isfinite(losses[0]):
-                    return self._line(f"no plot: loss {number(float(losses[0]))} at epoch 1")
-                self._draw(snapshot)
+            if self._snapshot is not None:
+                self._draw(self._snapshot)
             return super().render()
         except Exception as error:  # any fault in plotting is shown, not raised
             self.border_subtitle = ""
@@ -119,19 +153,39 @@ class LossPanel(SnapshotView, PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        epoch = snapshot.position.epoch
-        losses = snapshot.losses
-        loss = snapshot.loss
+        epoch, losses, loss = snapshot.position.epoch, snapshot.losses, snapshot.loss
         xs, ys = downsample(losses, self.size.width - 8)
-        marked = loss is not None and np.isfinite(loss)
-        power = decade([*ys, float(loss)] if marked and loss is not None else ys)
-        self.border_subtitle = f"×1e{power}" if power else ""
+        marked = loss is not None and math.isfinite(loss)
+        shown = [*ys, float(loss)] if marked and loss is not None else ys
+        chosen = wants_log(shown) if self.log_scale is None else self.log_scale
+        log = self.on_log = chosen and bool(shown) and min(shown) > 0
+        power = 0 if log else decade(shown)
+        notes = ["log scale" if log else (f"×1e{power}" if power else "")]
+
+        def place(values: list[float]) -> list[float]:
+            return [math.log10(v) for v in values] if log else scaled(values, power)
+
         if xs:
-            plt.plot(xs, scaled(ys, power), marker="braille")
+            plt.plot(xs, place(ys), marker="braille")
+        low, high = (min(place(shown)), max(place(shown))) if shown else (0.0, 1.0)
+        ended = np.flatnonzero(~np.isfinite(losses))
+        if ended.size:  # the run diverged: its curve ends here, at the top of the plot
+            plt.scatter([int(ended[0]) + 1], [high], marker=MARK, color="red")
+            notes.append(f"{MARK} epoch {int(ended[0]) + 1}: {number(float(losses[ended[0]]))}")
         if marked and loss is not None:
             plt.vline(epoch, "red")
-            plt.scatter([epoch], scaled([float(loss)], power), marker="●", color="red")
-        last = max(len(losses), 2)
+            plt.scatter([epoch], place([float(loss)]), marker="●", color="red")
+        if not xs and not ended.size:  # nothing yet: the axes, at the range of the epochs to come
+            plt.scatter([1, snapshot.max_epochs], [low, high], marker=" ")
+        for name, values in snapshot.metrics[:1]:  # the first metric, on its own axis at the right
+            mx, my = downsample(values, self.size.width - 8)
+            if mx:
+                plt.plot(mx, my, marker="braille", color="green", yside="right")
+                plt.yticks(*ticks(min(my), max(my), False), yside=2)  # the right axis
+                notes.append(f"{name} (right, green): {number(my[-1])}")
+        last = max(snapshot.max_epochs, 2)
+        epochs: list[float] = sorted({1, (1 + last) // 2, last})
         plt.xlim(1, last)
-        plt.xticks(sorted({1, (1 + last) // 2, last}))
-        plt.yfrequency(3)
+        plt.xticks(epochs, [str(e) if len(str(e)) <= LABEL else short(e, LABEL) for e in epochs])
+        plt.yticks(*(ticks(low, high, log) if shown else ([], [])))
+        self.border_subtitle = "  ".join(n for n in notes if n)

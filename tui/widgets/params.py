@@ -17,12 +17,14 @@ from textual import events
 from textual.message import Message
 
 from bpdbg.engine.cursor import ParamView, Snapshot
+from bpdbg.engine.summary import Field
 from bpdbg.tui.format import clip, shape
 from bpdbg.tui.matrix import MIN_CELL, Cell, block, block_columns, block_height, shown_columns
 from bpdbg.tui.widgets.lines import Line, LinesView
 
-COLUMNS = (("value", "value"), ("grad", "gradient"), ("change", "last change"))
+COLUMNS: tuple[tuple[Field, str], ...] = (("value", "value"), ("grad", "gradient"), ("change", "last change"))
 STACKED = ("value", "gradient", "change")  # a stacked parameter's labels, shorter than the titles
+SHORT_STACKED = ("val", "grad", "chg")  # the same in a narrow panel
 MARK = "▶"
 PAD = 1  # blank cells either side of each column
 ROWS = 4  # matrix rows shown before "⋮" (the inspector shows every one)
@@ -41,7 +43,7 @@ class Layout:
 class InspectParam(Message):
     """A click asked to see one field of a parameter in full."""
 
-    def __init__(self, name: str, field: str) -> None:
+    def __init__(self, name: str, field: Field) -> None:
         super().__init__()
         self.name = name
         self.field = field
@@ -82,6 +84,7 @@ class ParamsPanel(LinesView):
         self._titles: list[str] = []
         self._layouts: list[Layout] = []
         self._stack_room = 1  # a stacked field's width for its cells
+        self._stack_labels = STACKED
         self._formatted: dict[tuple[str, str], tuple[bytes | None, int, list[list[Cell]]]] = {}
         self._cell_styles: dict[str, Style] = {}
         self._snapshot: Snapshot | None = None
@@ -129,15 +132,17 @@ class ParamsPanel(LinesView):
 
     def _stacked(self, param: ParamView, layout: Layout) -> list[Text]:
         names = self._name_cell(param)
-        label_width = max(map(len, STACKED)) + 1
+        labels = self._stack_labels
+        label_width = max(map(len, labels)) + 1
         room = self._stack_room
         height = layout.height // 3
         rows = []
-        for n, ((key, _), title) in enumerate(zip(COLUMNS, STACKED, strict=True)):
+        for n, ((key, _), title) in enumerate(zip(COLUMNS, labels, strict=True)):
             cells = self._cells(param, key, room)
             for i in range(height):
                 line = n * height + i
-                text = Text(" " * PAD + clip(names[line] if line < len(names) else "", self._widths[0]).ljust(self._widths[0]))
+                name = names[line] if line < len(names) else ""
+                text = Text(" " * PAD + clip(name, self._widths[0]).ljust(self._widths[0]))
                 text.append(" " * (2 * PAD) + (title if i == 0 else "").ljust(label_width), style="dim")
                 self._append_cells(text, cells[i] if i < len(cells) else [], room)
                 rows.append(text)
@@ -184,8 +189,9 @@ class ParamsPanel(LinesView):
         # Three equal columns in what the names and the cells' padding leave; too narrow for
         # three, every parameter stacks its fields under one title.
         third = max((width - name_width - 4 * 2 * PAD) // 3, 1)
-        narrow = third < 2 * MIN_CELL
-        self._stack_room = max(width - name_width - 4 * PAD - max(map(len, STACKED)) - 1, 1)
+        narrow = third < MIN_CELL + 2
+        self._stack_labels = STACKED if width - name_width - 4 * PAD - 9 >= 2 * MIN_CELL else SHORT_STACKED
+        self._stack_room = max(width - name_width - 4 * PAD - max(map(len, self._stack_labels)) - 1, 1)
         if narrow:
             rest = max(width - name_width - 4 * PAD, 1)
             self._widths, self._titles = (name_width, rest), ["name", "value · gradient · change"]

@@ -1,0 +1,90 @@
+"""How the debugger's panels are arranged and looked into: the switchable lower-right view,
+maximizing a panel, the loss plot's scale, and the inspector.
+
+The lower-right panel is a ContentSwitcher of views; `f` cycles them. Adding a view is one
+line in `lower_right_views`. A hidden view is handed no snapshots (it would draw for
+nobody); it is handed the current one when it comes into view.
+"""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher
+
+from bpdbg.engine.cursor import Snapshot
+from bpdbg.engine.summary import inspect_param, inspect_step
+from bpdbg.tui.screens.inspector import InspectorScreen
+from bpdbg.tui.widgets.loss import LossPanel
+from bpdbg.tui.widgets.params import InspectParam, ParamsPanel
+
+PANELS = ("tape", "loss", "chain", "views")  # what `m` can maximize, by id
+
+
+def lower_right_views() -> list[Widget]:
+    """The views `f` cycles through, in order; the first is shown at start. One line per view."""
+    return [
+        ParamsPanel(id="params"),
+    ]
+
+
+class ViewSwitcher(ContentSwitcher):
+    """The lower-right panel: one view at a time, and it can be maximized like any panel."""
+
+    ALLOW_MAXIMIZE = True
+
+
+class PanelActions(Screen[None]):
+    """The keys and clicks that arrange panels; the debugger screen inherits them."""
+
+    snapshot: Snapshot | None
+    current_panel = "views"  # what `m` maximizes: the panel clicked last, at first the lower right
+
+    def action_cycle_view(self) -> None:
+        switcher = self.query_one("#views", ViewSwitcher)
+        ids = [child.id for child in switcher.children if child.id is not None]
+        if len(ids) < 2:
+            self.notify_panels("only one view here so far")
+            return
+        switcher.current = ids[(ids.index(switcher.current or ids[0]) + 1) % len(ids)]
+        shown = switcher.query_one(f"#{switcher.current}")
+        if self.snapshot is not None and hasattr(shown, "snapshot"):
+            shown.snapshot = self.snapshot  # it missed the steps taken while hidden
+
+    def action_maximize(self) -> None:
+        """Maximize the current panel, or restore it (esc restores too)."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.query_one(f"#{self.current_panel}"), container=False)
+
+    def action_toggle_log(self) -> None:
+        self.query_one(LossPanel).toggle_log()
+
+    def action_inspect(self) -> None:
+        if self.snapshot is not None:
+            self.app.push_screen(InspectorScreen(inspect_step(self.snapshot)))
+
+    @on(InspectParam)
+    def _inspect_param(self, message: InspectParam) -> None:
+        if self.snapshot is not None:
+            self.app.push_screen(InspectorScreen(inspect_param(self.snapshot, message.name, message.field)))
+
+    def on_click(self, event: events.Click) -> None:
+        """The panel clicked becomes the current one, the one `m` maximizes."""
+        widget = event.widget
+        while widget is not None and widget is not self:
+            if widget.id in PANELS:
+                self._make_current(widget.id)
+                return
+            widget = widget.parent if isinstance(widget.parent, Widget) else None
+
+    def _make_current(self, panel: str) -> None:
+        for name in PANELS:
+            self.query_one(f"#{name}").set_class(name == panel, "-current")
+        self.current_panel = panel
+
+    def notify_panels(self, message: str) -> None:
+        """A one-line note in the status bar, until the next key (the screen says how)."""
+        raise NotImplementedError
