@@ -17,7 +17,7 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.tui.format import number, short
+from bpdbg.tui.format import number, short, tidy
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.panel import SnapshotView
 
@@ -72,14 +72,27 @@ def wants_log(values: list[float]) -> bool:
 def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
     """Three or so y ticks with short labels: whole decades on a log scale, else ends and middle."""
     if log:
-        first, last = math.floor(low), math.ceil(high)
+        first, last = math.ceil(low), math.floor(high)
+        if first > last:  # no whole decade in range: the ends
+            return ([low, high], [power_label(low), power_label(high)]) if high > low else ([low], [power_label(low)])
         step = max(1, -(-(last - first) // 3))
         decades = [float(p) for p in range(first, last + 1, step)]
-        return decades, [short(10.0**p, LABEL) for p in decades]
+        return decades, [power_label(p) for p in decades]
     if high == low:
         return [low], [short(low, LABEL)]
     places = [low, (low + high) / 2, high]
     return places, [short(p, LABEL) for p in places]
+
+
+def power_label(exponent: float) -> str:
+    """10**exponent, short; written from its parts, as 10.0**exponent itself may overflow."""
+    if -3 <= exponent <= 5:
+        return short(10.0**exponent, LABEL)
+    whole = math.floor(exponent)
+    mantissa = round(10.0 ** (exponent - whole), 1)
+    if mantissa >= 10:
+        mantissa, whole = 1.0, whole + 1
+    return tidy(f"{mantissa:g}e{whole:+d}")
 
 
 class LossPanel(SnapshotView, PlotextPlot):
@@ -94,7 +107,8 @@ class LossPanel(SnapshotView, PlotextPlot):
         self._snapshot: Snapshot | None = None
         self._built: tuple[object, RenderResult] | None = None  # (what it was built from, the plot)
         self.log_scale: bool | None = None  # None: chosen by the curve's range; else as `l` set it
-        self.on_log = False  # the scale the last plot was drawn on
+        self.on_log = False  # the scale the plot is drawn on
+        self.power = 0  # on a linear scale, the power of ten the curve is divided by
         self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def on_mount(self) -> None:
@@ -107,12 +121,37 @@ class LossPanel(SnapshotView, PlotextPlot):
             self._shown, self._snapshot = key, snapshot
             loss, epoch = snapshot.loss, snapshot.position.epoch
             self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
+            self._choose_scale(snapshot)
             self.refresh()
 
     def toggle_log(self) -> None:
         """`l`: the other scale from the one shown; it stays until pressed again."""
         self.log_scale = not self.on_log
+        if self._snapshot is not None:
+            self._choose_scale(self._snapshot)
         self.refresh()
+
+    def _choose_scale(self, snapshot: Snapshot) -> None:
+        """Log or linear, and the power of ten, from the curve's range; the notes under the plot.
+
+        Decided here rather than while drawing, so the border shows them in the same frame.
+        """
+        losses, loss = snapshot.losses, snapshot.loss
+        ended = np.flatnonzero(~np.isfinite(losses))
+        curve = losses[: ended[0]] if ended.size else losses
+        shown = curve.tolist() + ([loss] if loss is not None and math.isfinite(loss) else [])
+        extremes = [min(shown), max(shown)] if shown else []
+        chosen = wants_log(extremes) if self.log_scale is None else self.log_scale
+        self.on_log = chosen and bool(extremes) and extremes[0] > 0
+        self.power = 0 if self.on_log else decade(extremes)
+        notes = ["log scale" if self.on_log else (f"×1e{self.power}" if self.power else "")]
+        if ended.size:
+            notes.append(f"{MARK} epoch {int(ended[0]) + 1}: {number(float(losses[ended[0]]))}")
+        for name, values in snapshot.metrics[:1]:
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                notes.append(f"green: {name} {number(float(finite[-1]))}")
+        self.border_subtitle = "  ".join(n for n in notes if n)
 
     def fail(self, error: Exception) -> None:
         """Show why the last snapshot could not be shown, in place of the plot."""
@@ -140,7 +179,6 @@ class LossPanel(SnapshotView, PlotextPlot):
                 self._draw(self._snapshot)
             return super().render()
         except Exception as error:  # any fault in plotting is shown, not raised
-            self.border_subtitle = ""
             return self._line(drawing_failed(error))
 
     def _line(self, message: str) -> Text:
@@ -157,10 +195,7 @@ class LossPanel(SnapshotView, PlotextPlot):
         xs, ys = downsample(losses, self.size.width - 8)
         marked = loss is not None and math.isfinite(loss)
         shown = [*ys, float(loss)] if marked and loss is not None else ys
-        chosen = wants_log(shown) if self.log_scale is None else self.log_scale
-        log = self.on_log = chosen and bool(shown) and min(shown) > 0
-        power = 0 if log else decade(shown)
-        notes = ["log scale" if log else (f"×1e{power}" if power else "")]
+        log, power = self.on_log, self.power
 
         def place(values: list[float]) -> list[float]:
             return [math.log10(v) for v in values] if log else scaled(values, power)
@@ -171,21 +206,18 @@ class LossPanel(SnapshotView, PlotextPlot):
         ended = np.flatnonzero(~np.isfinite(losses))
         if ended.size:  # the run diverged: its curve ends here, at the top of the plot
             plt.scatter([int(ended[0]) + 1], [high], marker=MARK, color="red")
-            notes.append(f"{MARK} epoch {int(ended[0]) + 1}: {number(float(losses[ended[0]]))}")
         if marked and loss is not None:
             plt.vline(epoch, "red")
             plt.scatter([epoch], place([float(loss)]), marker="●", color="red")
         if not xs and not ended.size:  # nothing yet: the axes, at the range of the epochs to come
             plt.scatter([1, snapshot.max_epochs], [low, high], marker=" ")
-        for name, values in snapshot.metrics[:1]:  # the first metric, on its own axis at the right
+        for _, values in snapshot.metrics[:1]:  # the first metric, on its own axis at the right
             mx, my = downsample(values, self.size.width - 8)
             if mx:
                 plt.plot(mx, my, marker="braille", color="green", yside="right")
                 plt.yticks(*ticks(min(my), max(my), False), yside=2)  # the right axis
-                notes.append(f"{name} (right, green): {number(my[-1])}")
         last = max(snapshot.max_epochs, 2)
         epochs: list[float] = sorted({1, (1 + last) // 2, last})
         plt.xlim(1, last)
         plt.xticks(epochs, [str(e) if len(str(e)) <= LABEL else short(e, LABEL) for e in epochs])
         plt.yticks(*(ticks(low, high, log) if shown else ([], [])))
-        self.border_subtitle = "  ".join(n for n in notes if n)
