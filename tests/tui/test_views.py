@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from bpdbg.engine.session import open_scenario
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens import main, views
 from bpdbg.tui.screens.inspector import InspectorScreen
@@ -65,7 +66,6 @@ class TestInspector:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             await goto_label(app, pilot, "∂L/∂w1")
-            panel = app.debugger.query_one(ParamsPanel)
             row = next(i for i, line in enumerate(panel_text(app, "#params").splitlines()) if " w1 " in line)
             column = panel_text(app, "#params").splitlines()[1].index("gradient")
             await pilot.click(ParamsPanel, offset=(column - 1, row - 1))
@@ -178,7 +178,7 @@ class TestLossPlot:
             assert "green: mse" in text and "├" in text  # its own axis, at the right
 
     async def test_a_diverged_run_ends_the_curve_with_a_mark(self) -> None:
-        app = DebuggerApp(__import__("bpdbg.engine.session").engine.session.open_scenario(DIVERGING))
+        app = DebuggerApp(open_scenario(DIVERGING))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             await to_end(app, pilot)
