@@ -75,7 +75,7 @@ def compact(value: object, width: int = 48) -> str:
         return text if len(text) <= width else clip(short(float(array), width), width)
     flat = array.reshape(-1)
     text = f"{shape(array.shape)} ["
-    for n, v in enumerate(flat[:8].tolist()):
+    for n, v in enumerate(flat[: max(8, width // 6)].tolist()):
         last = n == flat.size - 1
         tail = "]" if last else " …]"
         entry = short(v)
@@ -84,12 +84,12 @@ def compact(value: object, width: int = 48) -> str:
         if len(text) + len(entry) + len(tail) > width:
             return text.rstrip() + " …]" if n and len(text) + 2 <= width else clip(text + "…", width)
         text += entry + ("" if last else " ")
-    return text.rstrip() + ("]" if flat.size <= 8 else " …]")
+    return text.rstrip() + ("]" if flat.size <= max(8, width // 6) else " …]")
 
 
-def signed(value: object) -> str:
+def signed(value: object, width: int = 48) -> str:
     """A scalar inside a product, bracketed when negative: (−0.0931) · 0.1."""
-    text = compact(value)
+    text = compact(value, width)
     return f"({text})" if text.startswith(MINUS) else text
 
 

@@ -121,7 +121,10 @@ def block(value: object, width: int, rows: int) -> list[list[Cell]]:
     part = grid[:rows, :shown]
     finite = part[np.isfinite(part)]
     scale = float(np.abs(finite).max()) if finite.size else 0.0
-    columns = [column_texts(part[:, c], cell, grid.size == 1) for c in range(shown)]
+    if part.shape[0] == 1:  # a single row (a vector) shares one format, as a column does
+        columns = [[text] for text in column_texts(part[0], cell, grid.size == 1)]
+    else:
+        columns = [column_texts(part[:, c], cell) for c in range(shown)]
     lines = []
     for r in range(part.shape[0]):
         line = [Cell(columns[c][r].rjust(cell), *shade(float(part[r, c]), scale)) for c in range(shown)]

@@ -14,32 +14,33 @@ from bpdbg.tui.widgets.lines import Line, LinesView
 SYMBOL = "bold"
 NUMBER = "bold cyan"
 NOTE = "dim italic"
+ROOM = 48  # characters a value takes at least; a wider panel gives values more
 
 
-def _times(*parts: object) -> str:
-    return " · ".join(signed(p) if is_scalar(p) else compact(p) for p in parts)
+def _times(*parts: object, room: int) -> str:
+    return " · ".join(signed(p, room) if is_scalar(p) else compact(p, room) for p in parts)
 
 
-def describe(snapshot: Snapshot) -> Text:
-    """Everything the panel says about the current step, as one styled text."""
+def describe(snapshot: Snapshot, room: int = ROOM) -> Text:
+    """Everything the panel says about the current step, as one styled text; a value takes up to `room`."""
     step = snapshot.step
     text = Text()
     text.append(f"step {step.index + 1}/{len(snapshot.steps)} · {step.phase} · {step.node}\n", style=NOTE)
     text.append(step.formula + "\n", style=SYMBOL)
     if snapshot.factors:
-        _backward(text, snapshot)
+        _backward(text, snapshot, room)
     elif step.phase == "update":
-        _update(text, snapshot)
+        _update(text, snapshot, room)
     else:
         text.append(f"{step.label} = ", style=SYMBOL)
-        text.append(compact(snapshot.value), style=NUMBER)
+        text.append(compact(snapshot.value, room), style=NUMBER)
         text.append("\n")
     if snapshot.chain is not None:
-        _chain(text, snapshot.chain)
+        _chain(text, snapshot.chain, room)
     return text
 
 
-def _backward(text: Text, snapshot: Snapshot) -> None:
+def _backward(text: Text, snapshot: Snapshot, room: int) -> None:
     """The notes' way: the product in symbols, then in the scenario's names, then in numbers."""
     upstream, local, product = snapshot.factors
     label = len(snapshot.step.label)
@@ -48,27 +49,27 @@ def _backward(text: Text, snapshot: Snapshot) -> None:
         # A matrix product has no single local factor: show its operands and its result.
         width = max(len(upstream.symbol), len(local.symbol), len(product.symbol))
         text.append(f"  {upstream.symbol.ljust(width)} = ", style=SYMBOL)
-        text.append(compact(upstream.value) + "\n", style=NUMBER)
+        text.append(compact(upstream.value, room) + "\n", style=NUMBER)
         text.append(f"  {local.symbol.ljust(width)} = {local.formula}", style=SYMBOL)
         text.append("  (a matrix product)\n", style=NOTE)
         text.append(f"  {product.symbol.ljust(width)} = ", style=SYMBOL)
-        text.append(compact(product.value) + "\n", style=NUMBER)
+        text.append(compact(product.value, room) + "\n", style=NUMBER)
     else:
-        text.append(f"{pad}= {signed(upstream.value)} · {local.formula}\n")
-        text.append(f"{pad}= {_times(upstream.value, local.value)}")
-        result = compact(product.value)
+        text.append(f"{pad}= {signed(upstream.value, room)} · {local.formula}\n")
+        text.append(f"{pad}= {_times(upstream.value, local.value, room=room)}")
+        result = compact(product.value, room)
         text.append("\n" + pad if not is_scalar(product.value) else " ")
         text.append("= ")
         text.append(result + "\n", style=NUMBER)
     info = snapshot.step.backward
     if info is not None and info.total_slot is not None:
         text.append(f"  added to the earlier part: {snapshot.step.label} = ", style=NOTE)
-        text.append(compact(snapshot.value) + "\n", style=NUMBER)
+        text.append(compact(snapshot.value, room) + "\n", style=NUMBER)
     if info is not None and info.summed_axes:
         text.append("  (the product is summed over the broadcast axes)\n", style=NOTE)
 
 
-def _update(text: Text, snapshot: Snapshot) -> None:
+def _update(text: Text, snapshot: Snapshot, room: int) -> None:
     param = next((p for p in snapshot.params if p.touched), None)
     if param is None:
         return
@@ -76,10 +77,10 @@ def _update(text: Text, snapshot: Snapshot) -> None:
     grad, gradient = (chain.symbol, chain.total) if chain is not None else (f"gradient of {param.name}", param.grad)
     for name, value in ((grad, gradient), ("change", param.change), (param.name, param.value)):
         text.append(f"  {name} = ", style=SYMBOL)
-        text.append(compact(value) + "\n", style=NUMBER)
+        text.append(compact(value, room) + "\n", style=NUMBER)
 
 
-def _chain(text: Text, chain: Chain) -> None:
+def _chain(text: Text, chain: Chain, room: int) -> None:
     text.append(f"\nthe whole chain for {chain.symbol}", style=NOTE)
     text.append(f" ({chain.count} paths, summed)\n" if chain.count > 1 else "\n", style=NOTE)
     for n, path in enumerate(chain.paths, 1):
@@ -94,11 +95,11 @@ def _chain(text: Text, chain: Chain) -> None:
             if factor.value is None:
                 text.append("matrix product\n", style=NOTE)
             else:
-                text.append(compact(factor.value) + "\n", style=NUMBER)
+                text.append(compact(factor.value, room) + "\n", style=NUMBER)
     if chain.left_out:
         text.append(f"  … {chain.left_out} more paths not shown\n", style=NOTE)
     text.append(f"  {chain.symbol} = ", style=SYMBOL)
-    text.append(compact(chain.total) + "\n", style=NUMBER)
+    text.append(compact(chain.total, room) + "\n", style=NUMBER)
 
 
 class ChainPanel(LinesView):
@@ -122,7 +123,7 @@ class ChainPanel(LinesView):
         if self._snapshot is None:
             return []
         lines: list[Line] = []
-        for line in describe(self._snapshot).split("\n"):
+        for line in describe(self._snapshot, max(ROOM, width - 40)).split("\n"):
             # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
             lines.extend(
                 (part, "") for part in ([line] if line.cell_len <= width else line.wrap(self.app.console, width))
