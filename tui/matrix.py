@@ -17,6 +17,7 @@ from bpdbg.tui.format import NOT_YET, number, tidy
 
 MAX_CELL = 9  # the widest a cell needs: −0.00256 or −7.53e−5 with room to spare
 MIN_CELL = 5  # narrower than this, a matrix shows fewer columns and says it goes on
+PART_CELL = 8  # a cell of a matrix too wide to show whole: room for −2.54e−3 or −0.00254
 ELLIPSIS = "…"
 LEVELS = 4  # shades of magnitude per sign
 
@@ -91,12 +92,15 @@ def _fit(text: str, width: int) -> str:
 def shown_columns(columns: int, width: int) -> tuple[int, int]:
     """(columns shown, width of each cell) for a matrix with `columns` in `width` characters.
 
-    Every column if each gets at least MIN_CELL; otherwise as many as fit, then a "…".
+    Every column if each gets at least MIN_CELL; otherwise, as the matrix is cut anyway, as
+    many columns of PART_CELL (numbers with two or three figures) as fit, then a "…".
     """
-    for shown in range(columns, 0, -1):
-        room = width - (shown - 1) - (2 if shown < columns else 0)
-        cell = min(room // shown, MAX_CELL)
-        if cell >= MIN_CELL:
+    cell = min((width - columns + 1) // columns, MAX_CELL)
+    if cell >= MIN_CELL:
+        return columns, cell
+    for shown in range(columns - 1, 0, -1):
+        cell = min((width - (shown - 1) - 2) // shown, MAX_CELL)
+        if cell >= PART_CELL:
             return shown, cell
     return 1, max(width - 2, 1) if columns > 1 else max(width, 1)
 

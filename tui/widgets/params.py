@@ -87,6 +87,8 @@ class ParamsPanel(LinesView):
         self._stack_labels = STACKED
         self._formatted: dict[tuple[str, str], tuple[bytes | None, int, list[list[Cell]]]] = {}
         self._cell_styles: dict[str, Style] = {}
+        # per parameter: what its lines were made from (mark, layout, width; the cells), and the lines
+        self._rows: dict[str, tuple[tuple[bool, Layout, int], list[list[list[Cell]]], list[Text]]] = {}
         self._snapshot: Snapshot | None = None
 
     def show(self, snapshot: Snapshot) -> None:
@@ -112,15 +114,26 @@ class ParamsPanel(LinesView):
         lines: list[Line] = [(self._plain_row(self._titles), "params--header")]
         for param, layout in zip(params, self._layouts, strict=True):
             kind = "params--touched" if param.touched else ""
-            rows = self._stacked(param, layout) if layout.stacked else self._side_by_side(param, layout)
+            room = self._stack_room if layout.stacked else self._widths[1]
+            blocks = [self._cells(param, key, room) for key, _ in COLUMNS]
+            kept = self._rows.get(param.name)
+            if (
+                kept is not None
+                and kept[0] == (param.touched, layout, room)
+                and all(a is b for a, b in zip(kept[1], blocks, strict=True))
+            ):
+                rows = kept[2]  # nothing in it changed: the same lines, not made again
+            else:
+                build = self._stacked if layout.stacked else self._side_by_side
+                rows = build(param, layout, blocks)
+                self._rows[param.name] = ((param.touched, layout, room), blocks, rows)
             lines.extend((row, kind) for row in rows)
         return lines
 
     # -- the two ways a parameter sits in the table -------------------------------------------
 
-    def _side_by_side(self, param: ParamView, layout: Layout) -> list[Text]:
+    def _side_by_side(self, param: ParamView, layout: Layout, blocks: list[list[list[Cell]]]) -> list[Text]:
         names = self._name_cell(param)
-        blocks = [self._cells(param, key, self._widths[1]) for key, _ in COLUMNS]
         rows = []
         for i in range(layout.height):
             text = Text(" " * PAD + clip(names[i] if i < len(names) else "", self._widths[0]).ljust(self._widths[0]))
@@ -130,15 +143,14 @@ class ParamsPanel(LinesView):
             rows.append(text)
         return rows
 
-    def _stacked(self, param: ParamView, layout: Layout) -> list[Text]:
+    def _stacked(self, param: ParamView, layout: Layout, blocks: list[list[list[Cell]]]) -> list[Text]:
         names = self._name_cell(param)
         labels = self._stack_labels
         label_width = max(map(len, labels)) + 1
         room = self._stack_room
         height = layout.height // 3
         rows = []
-        for n, ((key, _), title) in enumerate(zip(COLUMNS, labels, strict=True)):
-            cells = self._cells(param, key, room)
+        for n, (cells, title) in enumerate(zip(blocks, labels, strict=True)):
             for i in range(height):
                 line = n * height + i
                 name = names[line] if line < len(names) else ""
@@ -218,6 +230,7 @@ class ParamsPanel(LinesView):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cell_styles.clear()
+        self._rows.clear()
 
     def on_click(self, event: events.Click) -> None:
         """Inspect the parameter under the pointer: the column clicked, or its value."""
