@@ -131,16 +131,14 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
             content, kind = self._lines[row]
             style = self.style_of(kind)
             if isinstance(content, str):
-                segments = [Segment(content.rstrip(), style)]
+                segments = [Segment(content, style)]
             else:
                 try:
-                    content = content.copy()
-                    content.rstrip()  # trailing blanks are padding, never cut content
                     segments = list(Segment.apply_style(content.render(self.app.console), style))
                 except Exception as error:  # as in safe_lines
                     segments = [Segment(drawing_failed(error), style)]
             strip = Strip(segments)
-            if strip.cell_length > width > 0:  # a line that goes on says so: nothing is cut silently
+            if strip.cell_length > width > 0 and _goes_on(strip, width):
                 strip = Strip([*strip.crop(0, width - 1), Segment("…", style)])
             strip = strip.crop_extend(0, width, style)
             self._strips[row] = strip
@@ -151,6 +149,11 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         super().notify_style_update()
         self._styles.clear()
         self._strips = [None] * len(self._lines)
+
+
+def _goes_on(strip: Strip, width: int) -> bool:
+    """Whether a line has more than blanks beyond the width: then it ends in "…", never cut silently."""
+    return any(segment.text.strip() for segment in strip.crop(width, strip.cell_length))
 
 
 def drawing_failed(error: Exception) -> str:
