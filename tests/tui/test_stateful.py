@@ -29,13 +29,14 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import ContentSwitcher, Input
 
 from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.main import MainScreen
 from bpdbg.tui.widgets.chain import ChainPanel
+from bpdbg.tui.widgets.loss import LossPanel
 
 from .conftest import SCENARIOS, make_app, screen_text
 
@@ -131,6 +132,10 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
     position = main.cursor.position
     conditions = [condition.text for condition in main.cursor.breakpoints]
     scroll = main.query_one(ChainPanel).scroll_y
+    # The arrangement of the panels (m, f, l and the panel clicked last) is the debugger's state too.
+    maximized = main.maximized.id if main.maximized is not None else None
+    current, log = main.current_panel, main.query_one(LossPanel).log_scale
+    view = main.query_one("#views", ContentSwitcher).current
 
     async def render() -> str:
         app = make_app(path)
@@ -141,6 +146,11 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             screen.speed_index, screen.count = main.speed_index, main.count
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
             screen.cursor.goto(position.epoch, position.step)
+            screen._make_current(current)
+            screen.query_one(LossPanel).use_log(log)
+            screen.query_one("#views", ContentSwitcher).current = view
+            if maximized is not None:
+                screen.maximize(screen.query_one(f"#{maximized}"), container=False)
             screen.show()
             await pilot.pause()
             screen.query_one(ChainPanel).scroll_to(y=scroll, animate=False)

@@ -126,7 +126,11 @@ class LossPanel(SnapshotView, PlotextPlot):
 
     def toggle_log(self) -> None:
         """`l`: the other scale from the one shown; it stays until pressed again."""
-        self.log_scale = not self.on_log
+        self.use_log(not self.on_log)
+
+    def use_log(self, choice: bool | None) -> None:
+        """A log scale (True), a linear one (False), or the one the curve's range suggests (None)."""
+        self.log_scale = choice
         if self._snapshot is not None:
             self._choose_scale(self._snapshot)
         self.refresh()
