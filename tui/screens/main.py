@@ -29,7 +29,7 @@ from bpdbg.tui.keys import APP_BINDINGS, CURSOR_KEYS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.open import OpenScreen
-from bpdbg.tui.screens.views import PanelActions, ViewSwitcher, lower_right_views
+from bpdbg.tui.screens.views import HEIGHT_CLASSES, WIDTH_CLASSES, PanelActions, ViewSwitcher, lower_right_views
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
@@ -54,13 +54,8 @@ class MainScreen(PanelActions):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [  # type: ignore[misc]
-        (0, "-cramped"),
-        (80, "-narrow"),
-        (110, "-wide"),
-        (160, "-huge"),
-    ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall"), (50, "-towering")]  # type: ignore[misc]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = WIDTH_CLASSES  # type: ignore[misc]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = HEIGHT_CLASSES  # type: ignore[misc]
     ALLOW_IN_MAXIMIZED_VIEW = "#status, #keys"  # a maximized panel keeps the status and the keys
     BINDINGS: ClassVar[list[BindingType]] = list(DEBUGGER_BINDINGS)
 

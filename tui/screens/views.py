@@ -20,6 +20,9 @@ from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.params import InspectParam, ParamsPanel
 
 PANELS = ("tape", "loss", "chain", "views")  # what `m` can maximize, by id
+# The screen's size classes, which the stylesheet lays the panels out by (bpdbg.tcss).
+WIDTH_CLASSES = [(0, "-cramped"), (80, "-narrow"), (110, "-wide"), (160, "-huge")]
+HEIGHT_CLASSES = [(0, "-short"), (34, "-tall"), (50, "-towering")]
 
 
 def lower_right_views() -> list[Widget]:
