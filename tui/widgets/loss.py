@@ -84,6 +84,21 @@ def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
     return places, [short(p, LABEL) for p in places]
 
 
+def apart(places: list[float], labels: list[str], low: float, high: float, rows: int) -> tuple[list[float], list[str]]:
+    """One tick per row of the plot (the first of a crowd kept), placed as plotext places it.
+
+    plotext draws two labels that land on one row in an order that changes from run to run
+    (it removes duplicates through a set), so a plot keeps one label per row, by its own choice.
+    """
+    if high <= low:
+        return places[:1], labels[:1]
+    kept: dict[int, tuple[float, str]] = {}
+    for place, label in zip(places, labels, strict=True):
+        row = math.floor(round(0.5 + (rows - 1) * (place - low) / (high - low), 8))  # plotext's own rounding
+        kept.setdefault(row, (place, label))
+    return [p for p, _ in kept.values()], [label for _, label in kept.values()]
+
+
 def power_label(exponent: float) -> str:
     """10**exponent, short; written from its parts, as 10.0**exponent itself may overflow."""
     if -3 <= exponent <= 5:
@@ -200,6 +215,7 @@ class LossPanel(SnapshotView, PlotextPlot):
         marked = loss is not None and math.isfinite(loss)
         shown = [*ys, float(loss)] if marked and loss is not None else ys
         log, power = self.on_log, self.power
+        rows = max(self.size.height - 3, 1)  # the plot's own rows: less its frame and the x labels
 
         def place(values: list[float]) -> list[float]:
             return [math.log10(v) for v in values] if log else scaled(values, power)
@@ -219,9 +235,13 @@ class LossPanel(SnapshotView, PlotextPlot):
             mx, my = downsample(values, self.size.width - 8)
             if mx:
                 plt.plot(mx, my, marker="braille", color="green", yside="right")
-                plt.yticks(*ticks(min(my), max(my), False), yside=2)  # the right axis
+                if max(my) > min(my):
+                    plt.ylim(min(my), max(my), yside=2)
+                plt.yticks(*apart(*ticks(min(my), max(my), False), min(my), max(my), rows), yside=2)
         last = max(snapshot.max_epochs, 2)
         epochs: list[float] = sorted({1, (1 + last) // 2, last})
         plt.xlim(1, last)
         plt.xticks(epochs, [str(e) if len(str(e)) <= LABEL else short(e, LABEL) for e in epochs])
-        plt.yticks(*(ticks(low, high, log) if shown else ([], [])))
+        if shown and high > low:
+            plt.ylim(low, high)
+        plt.yticks(*(apart(*ticks(low, high, log), low, high, rows) if shown else ([], [])))

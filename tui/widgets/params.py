@@ -84,7 +84,7 @@ class ParamsPanel(LinesView):
         self._titles: list[str] = []
         self._layouts: list[Layout] = []
         self._stack_room = 1  # a stacked field's width for its cells
-        self._stack_labels = STACKED
+        self._stack_labels: tuple[str, ...] = STACKED
         self._formatted: dict[tuple[str, str], tuple[bytes | None, int, list[list[Cell]]]] = {}
         self._cell_styles: dict[str, Style] = {}
         # per parameter: what its lines were made from (mark, layout, width; the cells), and the lines
@@ -202,8 +202,6 @@ class ParamsPanel(LinesView):
         # three, every parameter stacks its fields under one title.
         third = max((width - name_width - 4 * 2 * PAD) // 3, 1)
         narrow = third < MIN_CELL + 2
-        self._stack_labels = STACKED if width - name_width - 4 * PAD - 9 >= 2 * MIN_CELL else SHORT_STACKED
-        self._stack_room = max(width - name_width - 4 * PAD - max(map(len, self._stack_labels)) - 1, 1)
         if narrow:
             rest = max(width - name_width - 4 * PAD, 1)
             self._widths, self._titles = (name_width, rest), ["name", "value · gradient · change"]
@@ -220,6 +218,19 @@ class ParamsPanel(LinesView):
             height = 3 * rows if stacked else max(rows, 2 if p.value.shape else 1)
             self._layouts.append(Layout(top, height, stacked))
             top += height
+        self._stack_labels, self._stack_room = self._labels_for(params, width - name_width - 4 * PAD)
+
+    def _labels_for(self, params: tuple[ParamView, ...], room: int) -> tuple[tuple[str, ...], int]:
+        """The stacked fields' labels, and the cells' room beside them: the short labels when the
+        room they save shows a stacked matrix with more columns or more figures."""
+
+        def cells_room(labels: tuple[str, ...]) -> int:
+            return max(room - max(map(len, labels)) - 1, 1)
+
+        stacked = [block_columns(p.value.shape) for p, at in zip(params, self._layouts, strict=True) if at.stacked]
+        full, short = cells_room(STACKED), cells_room(SHORT_STACKED)
+        gains = any(shown_columns(c, short) > shown_columns(c, full) for c in stacked)
+        return (SHORT_STACKED, short) if gains else (STACKED, full)
 
     @staticmethod
     def _name_cell(param: ParamView) -> list[str]:
