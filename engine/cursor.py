@@ -316,6 +316,10 @@ class Cursor:
             inside=inside(program, current, values_now, self.stops) if folded else (),
             chain=chain_for(program, current, record.values),
             losses=_read_only(trainer.losses[: epoch if loss is not None else epoch - 1]),
+            metrics=tuple(
+                (name, _read_only(kept[: epoch if trainer.metric_slots[name] in done else epoch - 1]))
+                for name, kept in trainer.metrics.items()
+            ),
             loss=loss,
             max_epochs=trainer.max_epochs,
             stop=stop,

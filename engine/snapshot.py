@@ -51,6 +51,7 @@ class Snapshot:
     inside: tuple[Line, ...]  # in the named view, the sub-expression steps folded into this one
     chain: Chain | None  # for a parameter's gradient: the whole product, path by path
     losses: np.ndarray  # loss per epoch up to this position (so going back shows exactly what it showed)
+    metrics: tuple[tuple[str, np.ndarray], ...]  # each single-number metric per epoch, up to this position
     loss: float | None  # this epoch's loss once computed
     max_epochs: int
     stop: Stop | None  # set when the cursor stands where the run ended

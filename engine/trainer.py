@@ -83,6 +83,12 @@ class Trainer:
         )  # the row after the last epoch run, to train on from
         self._recent: dict[int, np.ndarray] = {}  # rows found by training on from a checkpoint
         self.losses = np.full(self.max_epochs, np.nan)
+        # Each single-number metric per epoch, as the loss is kept, for the debugger's plot.
+        shapes = {step.slot: step.shape for step in program.steps}
+        self.metric_slots = {
+            m.name: program.named[m.name] for m in scenario.metrics if shapes.get(program.named[m.name]) == ()
+        }
+        self.metrics = {name: np.full(self.max_epochs, np.nan) for name in self.metric_slots}
         self.epochs_done = 0
         self.stop: Stop | None = None
         self._carried: list[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
@@ -118,6 +124,8 @@ class Trainer:
         program.run(vals, 0, program.backward_start)
         loss = float(vals[program.loss_slot])
         self.losses[epoch - 1] = loss
+        for name, slot in self.metric_slots.items():
+            self.metrics[name][epoch - 1] = vals[slot]
         if (flags.raised or not math.isfinite(loss)) and self._non_finite(epoch, vals, program.backward_start):
             return
         if rule is not None and not rule.after_update and rule.holds(program, vals, loss, epoch):

@@ -24,28 +24,31 @@ def number(x: float) -> str:
     text = f"{x:.4g}"
     if text in ("nan", "inf", "-inf"):
         return {"nan": "NaN", "inf": "∞", "-inf": f"{MINUS}∞"}[text]
-    return MINUS + text[1:] if text.startswith("-") else text
+    return tidy(text)
 
 
 def short(x: float, width: int = CELL) -> str:
     """Up to three significant figures in at most `width` characters, for matrices and summaries."""
     if not np.isfinite(x):
         return number(x)
+    if x == 0:
+        return "0"
     for digits in (3, 2, 1):
-        text = _tidy(f"{x:.{digits}g}")
+        text = tidy(f"{x:.{digits}g}")
         if len(text) <= width:
             return text
-        text = _tidy(f"{x:.{digits - 1}e}")
+        text = tidy(f"{x:.{digits - 1}e}")
         if len(text) <= width:
             return text
     return text
 
 
-def _tidy(text: str) -> str:
-    """A real minus sign, and exponents without padding: 1.2e-05 → 1.2e-5."""
+def tidy(text: str) -> str:
+    """A real minus sign, in the exponent too, and exponents without padding: -1.2e-05 → −1.2e−5."""
     if "e" in text:
         mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{exponent[0].replace('+', '')}{exponent[1:].lstrip('0') or '0'}"
+        digits = exponent[1:].lstrip("0") or "0"
+        text = f"{mantissa}e{MINUS if exponent[0] == '-' else ''}{digits}"
     return MINUS + text[1:] if text.startswith("-") else text
 
 
@@ -59,26 +62,34 @@ def is_scalar(value: object) -> bool:
 
 
 def compact(value: object, width: int = 48) -> str:
-    """One line of at most `width`: a scalar as a number, an array as its shape and first entries."""
+    """One line of at most `width`: a scalar as a number, an array as its shape and first entries.
+
+    An entry that does not fit is rounded to fewer figures, never cut: where even one figure
+    does not fit, the line ends in "…".
+    """
     if value is None:
         return NOT_YET
     array = np.asarray(value)
     if array.ndim == 0:
-        return number(float(array))
+        text = number(float(array))
+        return text if len(text) <= width else clip(short(float(array), width), width)
     flat = array.reshape(-1)
-    text = f"{shape(array.shape)} [{short(float(flat[0]))}"
-    for n, v in enumerate(flat[1:8], 1):
-        more = f" {short(float(v))}"
-        tail = "]" if n == flat.size - 1 else " …]"
-        if len(text) + len(more) + len(tail) > width:
-            return text + " …]" if len(text) + 3 <= width else text[: max(width - 1, 0)] + "…"
-        text += more
-    return text + ("]" if flat.size <= 8 else " …]")
+    text = f"{shape(array.shape)} ["
+    for n, v in enumerate(flat[: max(8, width // 6)].tolist()):
+        last = n == flat.size - 1
+        tail = "]" if last else " …]"
+        entry = short(v)
+        if len(text) + len(entry) + len(tail) > width:
+            entry = short(v, max(width - len(text) - len(tail), 1))
+        if len(text) + len(entry) + len(tail) > width:
+            return text.rstrip() + " …]" if n and len(text) + 2 <= width else clip(text + "…", width)
+        text += entry + ("" if last else " ")
+    return text.rstrip() + ("]" if flat.size <= max(8, width // 6) else " …]")
 
 
-def signed(value: object) -> str:
+def signed(value: object, width: int = 48) -> str:
     """A scalar inside a product, bracketed when negative: (−0.0931) · 0.1."""
-    text = compact(value)
+    text = compact(value, width)
     return f"({text})" if text.startswith(MINUS) else text
 
 

@@ -11,6 +11,7 @@ SPEED = Binding.Group("speed", compact=True)
 BREAK = Binding.Group("breaks", compact=True)
 SCROLL = Binding.Group("scroll chain", compact=True)
 BOOKMARK = Binding.Group("bookmark", compact=True)
+VIEW = Binding.Group("views", compact=True)
 
 COUNT_KEYS = [
     Binding(d, f"digit({d})", "count", show=d == "1", key_display="0-9", id=f"count_{d}") for d in "1234567890"
@@ -36,13 +37,16 @@ DEBUGGER_BINDINGS = [
     Binding("o", "open", "open", id="open"),
     Binding("S", "export_epoch", "export epoch", show=False, id="export_epoch"),
     Binding("v", "toggle_view", "named view", id="toggle_view"),
-    Binding("f", "cycle_view", "parameters / figure / graph", show=False, id="cycle_view"),
     Binding("F", "figure_axes", "figure axes", show=False, id="figure_axes"),
     Binding("d,pagedown", "scroll_chain(1)", "scroll chain down", key_display="d", id="chain_down", group=SCROLL),
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     Binding("k", "bookmark", "bookmark", id="bookmark", group=BOOKMARK),
     Binding("apostrophe", "next_bookmark", "next bookmark", key_display="'", id="next_bookmark", group=BOOKMARK),
     Binding("x", "first_wrong", "first ✗", show=False, id="first_wrong"),
+    Binding("i", "inspect", "inspect", id="inspect"),
+    Binding("f", "cycle_view", "switch view", id="cycle_view", group=VIEW),
+    Binding("m", "maximize", "maximize", id="maximize", group=VIEW),
+    Binding("l", "toggle_log", "log scale", id="toggle_log"),
     *COUNT_KEYS,
     Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
 ]

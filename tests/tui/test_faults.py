@@ -115,11 +115,12 @@ class TestExtremeLosses:
             assert "non-finite value at epoch 4" in screen_text(app)
             assert has_curve(loss_panel_text(app))
 
-    async def test_a_loss_infinite_from_the_start_says_there_is_nothing_to_plot(self, tmp_path: Path) -> None:
+    async def test_a_loss_infinite_from_the_start_is_marked_on_the_axes(self, tmp_path: Path) -> None:
         app = DebuggerApp(open_scenario(scenario(tmp_path, "1.0e200", "0.1")))
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            assert "no plot: loss ∞ at epoch 1" in loss_panel_text(app)
+            text = loss_panel_text(app)
+            assert "✗ epoch 1: ∞" in text and "└" in text and "cannot draw" not in text
 
 
 class TestUserTextIsShownLiterally:

@@ -66,7 +66,7 @@ class TestKeymapFile:
         assert load_keymap(path, EVERY) == {"step_forward": "b", "add_breakpoint": "ctrl+b"}
 
     async def test_the_rebound_keys_work_and_the_key_bar_and_the_help_show_them(self, tmp_path: Path) -> None:
-        lecture = set_up(False, tmp_path, "", keymap_file(tmp_path, 'step_forward = "j"\nbookmark = "m"\n'))
+        lecture = set_up(False, tmp_path, "", keymap_file(tmp_path, 'step_forward = "j"\nbookmark = "w"\n'))
         app = DebuggerApp(open_scenario(resolve("two_neurons")), lecture, named_view=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -75,7 +75,7 @@ class TestKeymapFile:
             await pilot.press("j", "j")
             assert app.debugger.cursor.position == Position(1, 2)
             bar = key_bar(app)
-            assert "j/N step" in bar and "m/' bookmark" in bar and "n/N" not in bar
+            assert "j/N step" in bar and "w/' bookmark" in bar and "n/N" not in bar
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             assert re.search(r"█  j +step forward: one named quantity", screen_text(app))

@@ -7,6 +7,8 @@ a changed baseline is a changed screen, and is looked at before it is committed.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -245,3 +247,60 @@ class TestGraph:
             await _at(pilot, 2, 1, 13)
 
         assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=graph)
+
+
+DIVERGING = Path(__file__).parent / "scenarios" / "diverging.toml"
+LAYOUT_SIZES = {"60x20": (60, 20), "80x24": (80, 24), "120x40": (120, 40), "200x60": (200, 60)}
+
+
+async def to_end(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.press("G")
+    await pilot.app.workers.wait_for_complete()  # the run to the end is a worker's
+    await pilot.pause()
+
+
+class TestViews:
+    """The views: the inspector over moons' A1 (every number at full precision, with the
+    engine's shape, min, max, mean and norm); loss plots on a log scale and after a run that
+    diverged (the curve ends in ✗); moons at every size from 60×20 (still readable, or cut
+    with an ellipsis) to 200×60 (the tape, the chain rule and the plot take the room); and a
+    maximized panel between the status bar and the keys."""
+
+    def test_the_inspector_on_moons_a1(self, snap_compare) -> None:
+        async def inspect(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            screen = pilot.app.debugger  # type: ignore[attr-defined]
+            a1 = next(step.index for step in screen.cursor.program.steps if step.label == "A1")
+            screen.cursor.goto(1, a1)
+            screen.show()
+            await pilot.press("i")
+            await pilot.pause()
+
+        assert snap_compare(make_app("moons_relu"), terminal_size=(80, 24), run_before=inspect)
+
+    def test_a_loss_plot_on_a_log_scale(self, snap_compare) -> None:
+        assert snap_compare(make_app("gd_xy"), terminal_size=(80, 24), run_before=to_end)
+
+    def test_the_loss_plot_after_a_diverged_run(self, snap_compare) -> None:
+        assert snap_compare(make_app(DIVERGING), terminal_size=(80, 24), run_before=to_end)
+
+    @pytest.mark.parametrize("size", LAYOUT_SIZES)
+    def test_the_layout_in_the_middle_of_a_run(self, snap_compare, size: str) -> None:
+        async def middle(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            screen = pilot.app.debugger  # type: ignore[attr-defined]
+            backward = [step.index for step in screen.cursor.program.steps if step.phase == "backward"]
+            screen.cursor.goto(300, backward[len(backward) // 2])
+            screen.show()
+            await pilot.pause()
+
+        assert snap_compare(make_app("moons_relu"), terminal_size=LAYOUT_SIZES[size], run_before=middle)
+
+    def test_a_maximized_panel(self, snap_compare) -> None:
+        async def maximized(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press("5", "e", "m")
+            await pilot.pause()
+
+        assert snap_compare(make_app("moons_relu"), terminal_size=(80, 24), run_before=maximized)

@@ -43,8 +43,8 @@ from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.screens.main import MainScreen
-from bpdbg.tui.screens.views import show_view
 from bpdbg.tui.widgets.chain import ChainPanel
+from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.status import StatusBar
 
 from .conftest import SCENARIOS, make_app, screen_text
@@ -138,12 +138,15 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
     """The screen of a new app on the same scenario, sent straight to the reference's step and state."""
     main = reference.debugger
     path = main.cursor.program.scenario.path
-    position = main.cursor.position
+    position = main.cursor.position  # read before the fresh cursor's view is set: that moves it
     conditions = [condition.text for condition in main.cursor.breakpoints]
     bookmarks = main.cursor.bookmarks.positions
     scroll = main.query_one(ChainPanel).scroll_y
-    view = main.query_one("#views", ContentSwitcher).current or "params"
     axes = [entry.name for entry in main.cursor.figures.entries]
+    # The arrangement of the panels (m, f, l and the panel clicked last) is the debugger's state too.
+    maximized = main.maximized.id if main.maximized is not None else None
+    current, log = main.current_panel, main.query_one(LossPanel).log_scale
+    view = main.query_one("#views", ContentSwitcher).current or "params"
 
     async def render() -> str:
         app = make_app(path)
@@ -156,8 +159,14 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
             screen.cursor.bookmarks = Bookmarks(bookmarks)
             screen.cursor.figures.choose([parse_entry(screen.cursor.program, name) for name in axes])
+            screen.cursor.set_named_view(main.cursor.named_view)
             screen.cursor.goto(position.epoch, position.step)
-            show_view(screen, view)
+            screen.show_view(view)
+            screen._make_current(current)
+            screen.query_one(LossPanel).use_log(log)
+            if maximized is not None:
+                screen.maximize(screen.query_one(f"#{maximized}"), container=False)
+            screen.show()
             await pilot.pause()
             screen.query_one(ChainPanel).scroll_to(y=scroll, animate=False)
             await pilot.pause()

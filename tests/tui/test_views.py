@@ -1,80 +1,197 @@
-"""The lower-right panel's views: `f` cycles parameters, figure and graph; `F` picks the figure's axes.
-
-The engine makes the figure and the graph only while they are shown, and a step that keeps
-the figure (within an epoch, before the update) does not build its plot again.
-"""
+"""Views: the inspector (i, or a click on a parameter), the lower-right switcher (f), a
+maximized panel (m, esc restores), and a loss plot that never breaks (l for its scale)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.pilot import Pilot
 
-from bpdbg.engine.figures import Regions, Surface
-from bpdbg.tui.screens.figure_axes import FigureAxesScreen
-from bpdbg.tui.widgets.figure import FigurePanel
+from bpdbg.engine.session import open_scenario
+from bpdbg.tui.app import DebuggerApp
+from bpdbg.tui.screens import main, views
+from bpdbg.tui.screens.inspector import InspectorScreen
+from bpdbg.tui.widgets.grid import NumberGrid, full
+from bpdbg.tui.widgets.loss import LossPanel
+from bpdbg.tui.widgets.params import ParamsPanel
+from bpdbg.tui.widgets.tape import TapePanel
 
-from .conftest import make_app, screen_text
+from .conftest import make_app, screen_text, wait_until
 
-SIZE = (120, 40)
+DIVERGING = Path(__file__).parent / "scenarios" / "diverging.toml"
 
 
-async def test_f_cycles_parameters_figure_and_graph_and_only_the_shown_one_is_made() -> None:
-    app = make_app("gd_xy")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.debugger
-        switcher = screen.query_one("#views", ContentSwitcher)
-        seen = []
-        for _ in range(4):
-            snapshot = screen.snapshot
-            assert snapshot is not None
-            seen.append((switcher.current, snapshot.figure is not None, snapshot.graph is not None))
+def panel_text(app: DebuggerApp, selector: str) -> str:
+    region = app.screen.query_one(selector).region
+    rows = screen_text(app).splitlines()[region.y : region.bottom]
+    return "\n".join(row[region.x : region.right] for row in rows)
+
+
+async def goto_label(app: DebuggerApp, pilot: Pilot[None], label: str) -> None:
+    screen = app.debugger
+    step = next(s for s in screen.cursor.program.steps if s.label == label)
+    screen.cursor.goto(1, step.index)
+    screen.show()
+    await pilot.pause()
+
+
+async def to_end(app: DebuggerApp, pilot: Pilot[None]) -> None:
+    await pilot.press("G")
+    await app.workers.wait_for_complete()
+    await wait_until(pilot, lambda: app.debugger.busy is None, "the run to the end")
+
+
+class TestInspector:
+    async def test_i_shows_moons_a1_whole_every_row_at_full_precision_with_the_engines_statistics(self) -> None:
+        app = make_app("moons_relu")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await goto_label(app, pilot, "A1")
+            await pilot.press("i")
+            await wait_until(pilot, lambda: isinstance(app.screen, InspectorScreen), "the inspector")
+            a1 = app.debugger.snapshot.value  # type: ignore[union-attr]
+            text = screen_text(app)
+            assert "shape 200×4" in text and f"max {full(float(a1.max()))}" in text
+            assert full(float(a1[1, 0])) in text  # full precision: repr's shortest exact digits
+            await pilot.press("end")  # the last row scrolls into view
+            await pilot.pause()
+            assert re.search(rf"\b199\s+{re.escape(full(float(a1[199, 0])))}", screen_text(app))
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: app.screen is app.debugger, "the inspector to close")
+
+    async def test_a_click_on_a_parameters_gradient_inspects_that_gradient(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await goto_label(app, pilot, "∂L/∂w1")
+            row = next(i for i, line in enumerate(panel_text(app, "#params").splitlines()) if " w1 " in line)
+            column = panel_text(app, "#params").splitlines()[1].index("gradient")
+            await pilot.click(ParamsPanel, offset=(column, row))  # the panel's own cells, its border included
+            await wait_until(pilot, lambda: isinstance(app.screen, InspectorScreen), "the inspector")
+            assert isinstance(app.screen, InspectorScreen)
+            assert app.screen.inspection.title == "w1 · gradient"
+            grad = app.debugger.snapshot.params[0].grad  # type: ignore[union-attr]
+            assert re.search(rf"\b0\s+{re.escape(full(float(grad)))}", screen_text(app))  # every digit, in the grid
+
+    async def test_a_value_not_computed_yet_says_so(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.debugger.post_message(views.InspectParam("w1", "grad"))
+            await wait_until(pilot, lambda: isinstance(app.screen, InspectorScreen), "the inspector")
+            assert "not computed yet at this step" in screen_text(app)
+            assert not app.screen.query(NumberGrid)
+
+
+class Shown(TapePanel):
+    """A second view for the switcher: a tape, so it draws whatever snapshot it is handed."""
+
+
+class TestSwitcherAndMaximize:
+    async def test_f_cycles_the_views_and_a_view_shown_again_draws_the_current_step(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(main, "lower_right_views", lambda: [ParamsPanel(id="params"), Shown(id="other")])
+        app = make_app("two_neurons")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            switcher = app.debugger.query_one("#views", views.ViewSwitcher)
+            assert switcher.current == "params"
+            await pilot.press("f")
+            assert switcher.current == "other"
+            await pilot.press("n", "n", "n")
             await pilot.press("f")
             await pilot.pause()
-        assert seen == [
-            ("params", False, False),
-            ("figure", True, False),
-            ("graph", False, True),
-            ("params", False, False),
-        ]
+            assert switcher.current == "params"
+            assert app.debugger.query_one(ParamsPanel)._snapshot is app.debugger.snapshot
+
+    async def test_m_maximizes_the_panel_clicked_last_and_esc_restores(self) -> None:
+        app = make_app("two_neurons", whole_tape=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("m")
+            assert app.debugger.maximized is app.debugger.query_one("#views")
+            await pilot.press("escape")
+            assert app.debugger.maximized is None
+            await pilot.click("#chain")
+            await pilot.press("m")
+            await pilot.pause()
+            assert app.debugger.maximized is app.debugger.query_one("#chain")
+            text = screen_text(app)
+            assert "Chain rule" in text and "Tape" not in text and "n/N step" in text  # the keys stay
+            await pilot.press("n")  # stepping goes on while maximized
+            await pilot.pause()
+            assert "step 2/25" in screen_text(app)
+            await pilot.press("m")
+            assert app.debugger.maximized is None
 
 
-@pytest.mark.slow
-async def test_a_step_within_an_epoch_keeps_the_figure_and_its_plot() -> None:
-    app = make_app("moons_relu")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("f")
-        await pilot.pause()
-        panel = app.debugger.query_one(FigurePanel)
-        built = panel._built
-        assert isinstance(app.debugger.snapshot.figure, Regions) and built is not None  # type: ignore[union-attr]
-        await pilot.press("n", "n", "n")
-        await pilot.pause()
-        assert panel._built is built
-        await pilot.press("e")
-        await pilot.pause()
-        assert panel._built is not built and "decision regions, epoch 2" in screen_text(app)
+class TestLossPlot:
+    async def test_the_first_frame_has_axes_and_the_epochs_to_come(self) -> None:
+        app = make_app("moons_relu")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            text = panel_text(app, "#loss")
+            assert "└" in text and "1000" in text and "500" in text
+
+    async def test_a_curve_over_many_decades_is_on_a_log_scale_and_l_switches_it(self) -> None:
+        app = make_app("gd_xy")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await to_end(app, pilot)
+            loss = app.debugger.query_one(LossPanel)
+            assert loss.on_log and "log scale" in panel_text(app, "#loss")
+            assert re.search(r"1e−\d", panel_text(app, "#loss"))  # decades, short
+            await pilot.press("l")
+            await pilot.pause()
+            assert not loss.on_log and "log scale" not in panel_text(app, "#loss")
+            await pilot.press("l")
+            await pilot.pause()
+            assert loss.on_log
+
+    async def test_labels_are_short(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("e", "e", "e")
+            await pilot.pause()
+            labels = re.findall(r"([\d.−e]+)┤", panel_text(app, "#loss"))
+            assert labels and all(len(label) <= 6 for label in labels)
+
+    async def test_a_metric_is_a_second_series(self) -> None:
+        app = make_app("net_221_sigmoid")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("5", "e")
+            await pilot.pause()
+            text = panel_text(app, "#loss")
+            assert "green: mse" in text and "├" in text  # its own axis, at the right
+
+    async def test_a_diverged_run_ends_the_curve_with_a_mark(self) -> None:
+        app = DebuggerApp(open_scenario(DIVERGING))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await to_end(app, pilot)
+            text = panel_text(app, "#loss")
+            stop = app.debugger.cursor.trainer.stop
+            assert stop is not None and stop.reason == "non-finite"
+            assert f"✗ epoch {stop.epoch}" in text and any("\u2801" <= c <= "\u28ff" for c in text)
+            assert "cannot draw" not in text
 
 
-@pytest.mark.slow
-async def test_capital_f_draws_the_loss_over_two_numbers_named_and_refuses_a_wrong_one() -> None:
-    app = make_app("moons_relu")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("F")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, FigureAxesScreen)
-        dialog.query_one("#x", Input).value = "W1[5,0]"
-        dialog.query_one("#y", Input).value = "b2"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert str(dialog.query_one("#error", Static).render()) == "'W1[5,0]' is not an entry of W1 (2×4)"
-        dialog.query_one("#x", Input).value = "W1[0,1]"
-        await pilot.press("enter")
-        await pilot.pause()
-        figure = app.debugger.snapshot.figure  # type: ignore[union-attr]
-        assert isinstance(figure, Surface) and figure.names == ("W1[0,1]", "b2")
-        assert app.debugger.query_one("#views", ContentSwitcher).current == "figure"
-        assert "L over W1[0,1], b2 · slice" in screen_text(app)
+ZERO_LOOKING = re.compile(r"(?<![\d.])−?0\.0*(?![\d…e])")  # 0.00: an exact zero reads 0, so this was cut
+
+
+class TestNarrowTerminals:
+    @pytest.mark.parametrize("scenario", ["two_neurons", "moons_relu"])
+    async def test_below_80_columns_no_number_is_cut_to_look_like_zero(self, scenario: str) -> None:
+        app = make_app(scenario)
+        async with app.run_test(size=(60, 20)) as pilot:
+            await pilot.pause()
+            for _ in range(4):
+                await pilot.press("p")
+                await pilot.pause()
+                text = screen_text(app)
+                assert not ZERO_LOOKING.findall(text), text

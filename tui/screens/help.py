@@ -32,7 +32,6 @@ DETAILS = {
     "prev_hit": "back to the previous step where a breakpoint holds",
     "open": "open another scenario (a file or a shipped name); a bad file is reported and this one stays",
     "export_epoch": "export this epoch's whole derivation to a Markdown file",
-    "cycle_view": "lower right: parameters, the figure (loss surface or decision regions), the graph",
     "figure_axes": "the figure's axes: the loss over two numbers you name, e.g. W1[0,1] and b2",
     "count_1": "count before a move: 50n",
     "chain_down": "scroll the chain-rule panel down (a long chain at 80×24)",
@@ -50,6 +49,11 @@ DETAILS = {
     "screenshot": "save the screen as an SVG (--screenshots DIR, default the current folder)",
     "first_wrong": "jump to the first ✗: the first derivation entry that differs from backprop",
     "help": "this help (ctrl+p lists every command by name)",
+    "inspect": "inspect the current step's value: every number in full, shape, min, max, mean, norm"
+    " (a click on a parameter's number inspects it; on its name, shows its chain)",
+    "cycle_view": "switch the lower-right view: parameters, the figure (loss surface or decision regions), the graph",
+    "maximize": "maximize the current panel (the last one clicked, else the lower right); esc or m restores",
+    "toggle_log": "loss plot: log / linear scale (log is chosen by itself over more than two decades)",
     "theme": "light / dark theme (light reads better on a projector)",
     "quit": "quit",
 }

@@ -33,7 +33,7 @@ from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.open import OpenScreen
-from bpdbg.tui.screens.views import cycle_view, pick_figure_axes, views_switcher
+from bpdbg.tui.screens.views import HEIGHT_CLASSES, WIDTH_CLASSES, PanelActions, ViewSwitcher, lower_right_views
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
@@ -55,12 +55,13 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
+class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen, PanelActions):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]  # type: ignore[misc]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]  # type: ignore[misc]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = WIDTH_CLASSES  # type: ignore[misc]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = HEIGHT_CLASSES  # type: ignore[misc]
+    ALLOW_IN_MAXIMIZED_VIEW = "#status, #keys"  # a maximized panel keeps the status and the keys
     BINDINGS: ClassVar[list[BindingType]] = list(DEBUGGER_BINDINGS)
 
     # No repaint of their own: the panels bound to them repaint just the lines that changed.
@@ -96,7 +97,10 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
             with Vertical(id="right"):
                 yield PresenterPanel(id="presenter").data_bind(snapshot)
                 yield ChainPanel(id="chain").data_bind(snapshot)
-                yield views_switcher(MainScreen)
+                views = lower_right_views()
+                with ViewSwitcher(id="views", initial=views[0].id):
+                    for view in views:
+                        yield view.data_bind(snapshot)
         yield KeyBar([*self.lecture.screen_bindings, *self.lecture.app_bindings], id="keys")
 
     def _size_classes(self) -> None:
@@ -113,6 +117,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
+        self._make_current(self.current_panel)
         self.show()
 
     # -- showing ----------------------------------------------------------------------------
@@ -278,13 +283,6 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen):
         self.cursor.set_named_view(self.cursor.named_is_shorter)
         self.show()
         await self.recompose()
-
-    def action_cycle_view(self) -> None:
-        cycle_view(self)
-
-    def action_figure_axes(self) -> None:
-        self.pause()
-        pick_figure_axes(self)
 
     def action_scroll_chain(self, direction: int) -> None:
         """Read a long chain rule; the next move starts it at the top again."""

@@ -1,63 +1,121 @@
-"""The lower-right panel's views: parameters, the figure and the graph, cycled with `f`.
+"""How the debugger's panels are arranged and looked into: the switchable lower-right view,
+maximizing a panel, the loss plot's scale, the figure's axes and the inspector.
 
+The lower-right panel is a ContentSwitcher of views (parameters, the figure, the graph); `f`
+cycles them. Adding a view is one line in `lower_right_views`. A hidden view is handed no
+snapshots (it would draw for nobody); it is handed the current one when it comes into view.
 The figure and the graph are made by the engine only while they are shown (the cursor's
 show_figure and show_graph), so a debugger that never shows them never pays for them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from textual import events, on
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from bpdbg.engine.batched import Entry
+from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.engine.summary import inspect_param, inspect_step
 from bpdbg.tui.screens.figure_axes import FigureAxesScreen
+from bpdbg.tui.screens.inspector import InspectorScreen
 from bpdbg.tui.widgets.figure import FigurePanel
 from bpdbg.tui.widgets.graph import GraphPanel
-from bpdbg.tui.widgets.params import ParamsPanel
+from bpdbg.tui.widgets.loss import LossPanel
+from bpdbg.tui.widgets.params import InspectParam, ParamsPanel
 
-if TYPE_CHECKING:
-    from bpdbg.tui.screens.main import MainScreen
-
-VIEWS = ("params", "figure", "graph")
-
-
-def views_switcher(screen: type[MainScreen]) -> ContentSwitcher:
-    """The three panels, each bound to the screen's snapshot; parameters first. Called inside compose."""
-    snapshot = screen.snapshot
-    return ContentSwitcher(
-        ParamsPanel(id="params").data_bind(snapshot),
-        FigurePanel(id="figure").data_bind(snapshot),
-        GraphPanel(id="graph").data_bind(snapshot),
-        id="views",
-        initial="params",
-    )
+PANELS = ("tape", "loss", "chain", "views")  # what `m` can maximize, by id
+# The screen's size classes, which the stylesheet lays the panels out by (bpdbg.tcss).
+WIDTH_CLASSES = [(0, "-cramped"), (80, "-narrow"), (110, "-wide"), (160, "-huge")]
+HEIGHT_CLASSES = [(0, "-short"), (34, "-tall"), (50, "-towering")]
 
 
-def cycle_view(screen: MainScreen) -> None:
-    """The next view; the engine makes what it shows from now on, and the screen takes a new snapshot."""
-    switcher = screen.query_one("#views", ContentSwitcher)
-    shown = VIEWS[(VIEWS.index(switcher.current or VIEWS[0]) + 1) % len(VIEWS)]
-    show_view(screen, shown)
+def lower_right_views() -> list[Widget]:
+    """The views `f` cycles through, in order; the first is shown at start. One line per view."""
+    return [
+        ParamsPanel(id="params"),
+        FigurePanel(id="figure"),
+        GraphPanel(id="graph"),
+    ]
 
 
-def show_view(screen: MainScreen, shown: str) -> None:
-    screen.query_one("#views", ContentSwitcher).current = shown
-    screen.cursor.show_figure = shown == "figure"
-    screen.cursor.show_graph = shown == "graph"
-    screen.show()
+class ViewSwitcher(ContentSwitcher):
+    """The lower-right panel: one view at a time, and it can be maximized like any panel."""
+
+    ALLOW_MAXIMIZE = True
 
 
-def pick_figure_axes(screen: MainScreen) -> None:
-    """Ask for the figure's two numbers; the figure is shown on them."""
-    cursor = screen.cursor
+class PanelActions(Screen[None]):
+    """The keys and clicks that arrange panels; the debugger screen inherits them."""
 
-    def chosen(entries: list[Entry] | None) -> None:
-        if entries is None:
-            return
-        screen.cursor.figures.choose(entries or None)
-        show_view(screen, "figure")
+    snapshot: Snapshot | None
+    cursor: Cursor
+    current_panel = "views"  # what `m` maximizes: the panel clicked last, at first the lower right
 
-    figures = cursor.figures
-    shown = figures.entries or figures.suggested()
-    screen.app.push_screen(FigureAxesScreen(cursor.program, shown), chosen)
+    def action_cycle_view(self) -> None:
+        switcher = self.query_one("#views", ViewSwitcher)
+        ids = [child.id for child in switcher.children if child.id is not None]
+        self.show_view(ids[(ids.index(switcher.current or ids[0]) + 1) % len(ids)])
+
+    def show_view(self, view: str) -> None:
+        """Show one view; the engine makes what it shows from now on, in a new snapshot."""
+        switcher = self.query_one("#views", ViewSwitcher)
+        switcher.current = view
+        self.cursor.show_figure = view == "figure"
+        self.cursor.show_graph = view == "graph"
+        self.show()
+        shown = switcher.query_one(f"#{view}")
+        if self.snapshot is not None and hasattr(shown, "snapshot"):
+            shown.snapshot = self.snapshot  # it missed the steps taken while hidden
+
+    def action_figure_axes(self) -> None:
+        """Ask for the figure's two numbers; the figure is shown on them."""
+        self.pause()
+        figures = self.cursor.figures
+
+        def chosen(entries: list[Entry] | None) -> None:
+            if entries is not None:
+                self.cursor.figures.choose(entries or None)
+                self.show_view("figure")
+
+        self.app.push_screen(FigureAxesScreen(self.cursor.program, figures.entries or figures.suggested()), chosen)
+
+    def action_maximize(self) -> None:
+        """Maximize the current panel, or restore it (esc restores too)."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.query_one(f"#{self.current_panel}"), container=False)
+
+    def action_toggle_log(self) -> None:
+        self.query_one(LossPanel).toggle_log()
+
+    def action_inspect(self) -> None:
+        if self.snapshot is not None:
+            self.app.push_screen(InspectorScreen(inspect_step(self.snapshot)))
+
+    @on(InspectParam)
+    def _inspect_param(self, message: InspectParam) -> None:
+        if self.snapshot is not None:
+            self.app.push_screen(InspectorScreen(inspect_param(self.snapshot, message.name, message.field)))
+
+    def on_click(self, event: events.Click) -> None:
+        """The panel clicked becomes the current one, the one `m` maximizes."""
+        widget = event.widget
+        while widget is not None and widget is not self:
+            if widget.id in PANELS:
+                self._make_current(widget.id)
+                return
+            widget = widget.parent if isinstance(widget.parent, Widget) else None
+
+    def _make_current(self, panel: str) -> None:
+        for name in PANELS:
+            self.query_one(f"#{name}").set_class(name == panel, "-current")
+        self.current_panel = panel
+
+    def show(self, snapshot: bool = True) -> None:
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        raise NotImplementedError

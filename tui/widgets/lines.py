@@ -137,7 +137,10 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
                     segments = list(Segment.apply_style(content.render(self.app.console), style))
                 except Exception as error:  # as in safe_lines
                     segments = [Segment(drawing_failed(error), style)]
-            strip = Strip(segments).crop_extend(0, width, style)
+            strip = Strip(segments)
+            if strip.cell_length > width > 0 and _goes_on(strip, width):
+                strip = Strip([*strip.crop(0, width - 1), Segment("…", style)])
+            strip = strip.crop_extend(0, width, style)
             self._strips[row] = strip
         return strip
 
@@ -146,6 +149,11 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         super().notify_style_update()
         self._styles.clear()
         self._strips = [None] * len(self._lines)
+
+
+def _goes_on(strip: Strip, width: int) -> bool:
+    """Whether a line has more than blanks beyond the width: then it ends in "…", never cut silently."""
+    return any(segment.text.strip() for segment in strip.crop(width, strip.cell_length))
 
 
 def drawing_failed(error: Exception) -> str:

@@ -1,16 +1,28 @@
-"""The loss per epoch so far, current epoch marked; redrawn only when the curve or the epoch changes."""
+"""The loss per epoch so far, the epochs to come, the metrics, and the current epoch marked.
+
+The plot never breaks: its axes and the whole run's epochs are there from the first frame,
+its labels are short, a curve over more than two decades is drawn on a log scale (or on `l`),
+a non-finite loss ends the curve with a mark, and a fault in plotting shows as one line.
+It is rebuilt only when the curve, the epoch, the size or the scale changed.
+"""
 
 from __future__ import annotations
+
+import math
+from typing import ClassVar
 
 import numpy as np
 from textual.app import RenderResult
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.tui.format import number
+from bpdbg.tui.format import number, short, tidy
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.plot import CachedPlot
 
 PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
+AUTO_LOG = 100.0  # a curve whose largest value is over this many times its smallest is drawn on a log scale
+MARK = "✗"  # where a non-finite loss ended the curve
+LABEL = 6  # the longest y label
 
 
 def decade(values: list[float]) -> int:
@@ -50,13 +62,64 @@ def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
     return (index + 1).tolist(), losses[index].tolist()
 
 
+def wants_log(values: list[float]) -> bool:
+    """A positive curve spanning more than two decades reads better on a log scale."""
+    return bool(values) and min(values) > 0 and max(values) / min(values) > AUTO_LOG
+
+
+def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
+    """Three or so y ticks with short labels: whole decades on a log scale, else ends and middle."""
+    if log:
+        first, last = math.ceil(low), math.floor(high)
+        if first > last:  # no whole decade in range: the ends
+            return ([low, high], [power_label(low), power_label(high)]) if high > low else ([low], [power_label(low)])
+        step = max(1, -(-(last - first) // 3))
+        decades = [float(p) for p in range(first, last + 1, step)]
+        return decades, [power_label(p) for p in decades]
+    if high == low:
+        return [low], [short(low, LABEL)]
+    places = [low, (low + high) / 2, high]
+    return places, [short(p, LABEL) for p in places]
+
+
+def apart(places: list[float], labels: list[str], low: float, high: float, rows: int) -> tuple[list[float], list[str]]:
+    """One tick per row of the plot (the first of a crowd kept), placed as plotext places it.
+
+    plotext draws two labels that land on one row in an order that changes from run to run
+    (it removes duplicates through a set), so a plot keeps one label per row, by its own choice.
+    """
+    if high <= low:
+        return places[:1], labels[:1]
+    kept: dict[int, tuple[float, str]] = {}
+    for place, label in zip(places, labels, strict=True):
+        row = math.floor(round(0.5 + (rows - 1) * (place - low) / (high - low), 8))  # plotext's own rounding
+        kept.setdefault(row, (place, label))
+    return [p for p, _ in kept.values()], [label for _, label in kept.values()]
+
+
+def power_label(exponent: float) -> str:
+    """10**exponent, short; written from its parts, as 10.0**exponent itself may overflow."""
+    if -3 <= exponent <= 5:
+        return short(10.0**exponent, LABEL)
+    whole = math.floor(exponent)
+    mantissa = round(10.0 ** (exponent - whole), 1)
+    if mantissa >= 10:
+        mantissa, whole = 1.0, whole + 1
+    return tidy(f"{mantissa:g}e{whole:+d}")
+
+
 class LossPanel(CachedPlot):
-    """A plotext plot of snapshot.losses that ignores steps which change neither curve nor epoch."""
+    """A plotext plot of snapshot.losses and snapshot.metrics that ignores steps which change neither."""
+
+    ALLOW_MAXIMIZE: ClassVar[bool | None] = True  # `m` fills the screen with it (scroll views may already)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[int, int] | None = None  # (epochs on the curve, epoch marked)
         self._snapshot: Snapshot | None = None
+        self.log_scale: bool | None = None  # None: chosen by the curve's range; else as `l` set it
+        self.on_log = False  # the scale the plot is drawn on
+        self.power = 0  # on a linear scale, the power of ten the curve is divided by
 
     def on_mount(self) -> None:
         super().on_mount()  # subscribes first: the new theme is registered with plotext before the rebuild below
@@ -70,48 +133,96 @@ class LossPanel(CachedPlot):
 
     def show(self, snapshot: Snapshot) -> None:
         key = (len(snapshot.losses), snapshot.position.epoch)
-        if key != self._shown:
+        if key != self._shown or self._snapshot is None or snapshot.max_epochs != self._snapshot.max_epochs:
             self._shown, self._snapshot = key, snapshot
             loss, epoch = snapshot.loss, snapshot.position.epoch
             self.border_title = f"Loss · epoch {epoch}: {number(loss)}" if loss is not None else "Loss"
+            self._choose_scale(snapshot)
             self.refresh()
 
-    def shown_key(self) -> tuple[int, int] | None:
-        return self._shown
+    def shown_key(self) -> tuple[object, ...]:
+        return (self._shown, self.log_scale)
+
+    def toggle_log(self) -> None:
+        """`l`: the other scale from the one shown; it stays until pressed again."""
+        self.use_log(not self.on_log)
+
+    def use_log(self, choice: bool | None) -> None:
+        """A log scale (True), a linear one (False), or the one the curve's range suggests (None)."""
+        self.log_scale = choice
+        if self._snapshot is not None:
+            self._choose_scale(self._snapshot)
+        self.refresh()
+
+    def _choose_scale(self, snapshot: Snapshot) -> None:
+        """Log or linear, and the power of ten, from the curve's range; the notes under the plot.
+
+        Decided here rather than while drawing, so the border shows them in the same frame.
+        """
+        losses, loss = snapshot.losses, snapshot.loss
+        ended = np.flatnonzero(~np.isfinite(losses))
+        curve = losses[: ended[0]] if ended.size else losses
+        shown = curve.tolist() + ([loss] if loss is not None and math.isfinite(loss) else [])
+        extremes = [min(shown), max(shown)] if shown else []
+        chosen = wants_log(extremes) if self.log_scale is None else self.log_scale
+        self.on_log = chosen and bool(extremes) and extremes[0] > 0
+        self.power = 0 if self.on_log else decade(extremes)
+        notes = ["log scale" if self.on_log else (f"×1e{self.power}" if self.power else "")]
+        if ended.size:
+            notes.append(f"{MARK} epoch {int(ended[0]) + 1}: {number(float(losses[ended[0]]))}")
+        for name, values in snapshot.metrics[:1]:
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                notes.append(f"green: {name} {number(float(finite[-1]))}")
+        self.border_subtitle = "  ".join(n for n in notes if n)
 
     def _build(self) -> RenderResult:
         """The plot, or one line in its place: a plot that cannot be drawn never ends the app."""
-        snapshot = self._snapshot
         if self.failure is not None:
             return self._line(self.failure)
         try:
-            if snapshot is not None:
-                losses = snapshot.losses
-                if losses.size and not np.isfinite(losses[0]):
-                    return self._line(f"no plot: loss {number(float(losses[0]))} at epoch 1")
-                self._draw(snapshot)
+            if self._snapshot is not None:
+                self._draw(self._snapshot)
             return self._plotted()
         except Exception as error:  # any fault in plotting is shown, not raised
-            self.border_subtitle = ""
             return self._line(drawing_failed(error))
 
     def _draw(self, snapshot: Snapshot) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        epoch = snapshot.position.epoch
-        losses = snapshot.losses
-        loss = snapshot.loss
+        epoch, losses, loss = snapshot.position.epoch, snapshot.losses, snapshot.loss
         xs, ys = downsample(losses, self.size.width - 8)
-        marked = loss is not None and np.isfinite(loss)
-        power = decade([*ys, float(loss)] if marked and loss is not None else ys)
-        self.border_subtitle = f"×1e{power}" if power else ""
+        marked = loss is not None and math.isfinite(loss)
+        shown = [*ys, float(loss)] if marked and loss is not None else ys
+        log, power = self.on_log, self.power
+        rows = max(self.size.height - 3, 1)  # the plot's own rows: less its frame and the x labels
+
+        def place(values: list[float]) -> list[float]:
+            return [math.log10(v) for v in values] if log else scaled(values, power)
+
         if xs:
-            plt.plot(xs, scaled(ys, power), marker="braille")
+            plt.plot(xs, place(ys), marker="braille")
+        low, high = (min(place(shown)), max(place(shown))) if shown else (0.0, 1.0)
+        ended = np.flatnonzero(~np.isfinite(losses))
+        if ended.size:  # the run diverged: its curve ends here, at the top of the plot
+            plt.scatter([int(ended[0]) + 1], [high], marker=MARK, color="red")
         if marked and loss is not None:
             plt.vline(epoch, "red")
-            plt.scatter([epoch], scaled([float(loss)], power), marker="●", color="red")
-        last = max(len(losses), 2)
+            plt.scatter([epoch], place([float(loss)]), marker="●", color="red")
+        if not xs and not ended.size:  # nothing yet: the axes, at the range of the epochs to come
+            plt.scatter([1, snapshot.max_epochs], [low, high], marker=" ")
+        for _, values in snapshot.metrics[:1]:  # the first metric, on its own axis at the right
+            mx, my = downsample(values, self.size.width - 8)
+            if mx:
+                plt.plot(mx, my, marker="braille", color="green", yside="right")
+                if max(my) > min(my):
+                    plt.ylim(min(my), max(my), yside=2)
+                plt.yticks(*apart(*ticks(min(my), max(my), False), min(my), max(my), rows), yside=2)
+        last = max(snapshot.max_epochs, 2)
+        epochs: list[float] = sorted({1, (1 + last) // 2, last})
         plt.xlim(1, last)
-        plt.xticks(sorted({1, (1 + last) // 2, last}))
-        plt.yfrequency(3)
+        plt.xticks(epochs, [str(e) if len(str(e)) <= LABEL else short(e, LABEL) for e in epochs])
+        if shown and high > low:
+            plt.ylim(low, high)
+        plt.yticks(*(apart(*ticks(low, high, log), low, high, rows) if shown else ([], [])))

@@ -8,6 +8,7 @@ and a panel's watcher draws it; a panel that cannot shows why, in its own place.
 from __future__ import annotations
 
 from textual.reactive import reactive
+from textual.widget import Widget
 
 from bpdbg.engine.cursor import Snapshot
 
@@ -25,8 +26,8 @@ class SnapshotView:
         raise NotImplementedError
 
     def watch_snapshot(self, snapshot: Snapshot | None) -> None:
-        if snapshot is None:
-            return
+        if snapshot is None or (isinstance(self, Widget) and not self.display):
+            return  # a hidden view draws when it is shown again (it is then handed the snapshot)
         self.failure = None
         try:
             self.show(snapshot)

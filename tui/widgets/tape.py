@@ -148,7 +148,7 @@ class TapePanel(LinesView):
         """The index, the label and the value share a row, labels a bit more than half of it; a
         phase title before each phase; a label too long for its column wraps onto rows below."""
         self._built_width = width
-        room = max(width - 7, 24)  # less the mark, the index, two spaces and a spare column
+        room = max(width - 7, 12)  # less the mark, the index, two spaces and a spare column
         self._label_width = room * 11 // 20
         self._value_width = room - self._label_width
         self._rows, self._row_of = [], [-1] * len(self._steps)

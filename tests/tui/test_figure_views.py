@@ -1,0 +1,80 @@
+"""The lower-right panel's views: `f` cycles parameters, figure and graph; `F` picks the figure's axes.
+
+The engine makes the figure and the graph only while they are shown, and a step that keeps
+the figure (within an epoch, before the update) does not build its plot again.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import ContentSwitcher, Input, Static
+
+from bpdbg.engine.figures import Regions, Surface
+from bpdbg.tui.screens.figure_axes import FigureAxesScreen
+from bpdbg.tui.widgets.figure import FigurePanel
+
+from .conftest import make_app, screen_text
+
+SIZE = (120, 40)
+
+
+async def test_f_cycles_parameters_figure_and_graph_and_only_the_shown_one_is_made() -> None:
+    app = make_app("gd_xy")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.debugger
+        switcher = screen.query_one("#views", ContentSwitcher)
+        seen = []
+        for _ in range(4):
+            snapshot = screen.snapshot
+            assert snapshot is not None
+            seen.append((switcher.current, snapshot.figure is not None, snapshot.graph is not None))
+            await pilot.press("f")
+            await pilot.pause()
+        assert seen == [
+            ("params", False, False),
+            ("figure", True, False),
+            ("graph", False, True),
+            ("params", False, False),
+        ]
+
+
+@pytest.mark.slow
+async def test_a_step_within_an_epoch_keeps_the_figure_and_its_plot() -> None:
+    app = make_app("moons_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.debugger.query_one(FigurePanel)
+        built = panel._built
+        assert isinstance(app.debugger.snapshot.figure, Regions) and built is not None  # type: ignore[union-attr]
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert panel._built is built
+        await pilot.press("e")
+        await pilot.pause()
+        assert panel._built is not built and "decision regions, epoch 2" in screen_text(app)
+
+
+@pytest.mark.slow
+async def test_capital_f_draws_the_loss_over_two_numbers_named_and_refuses_a_wrong_one() -> None:
+    app = make_app("moons_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("F")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FigureAxesScreen)
+        dialog.query_one("#x", Input).value = "W1[5,0]"
+        dialog.query_one("#y", Input).value = "b2"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert str(dialog.query_one("#error", Static).render()) == "'W1[5,0]' is not an entry of W1 (2×4)"
+        dialog.query_one("#x", Input).value = "W1[0,1]"
+        await pilot.press("enter")
+        await pilot.pause()
+        figure = app.debugger.snapshot.figure  # type: ignore[union-attr]
+        assert isinstance(figure, Surface) and figure.names == ("W1[0,1]", "b2")
+        assert app.debugger.query_one("#views", ContentSwitcher).current == "figure"
+        assert "L over W1[0,1], b2 · slice" in screen_text(app)
