@@ -15,6 +15,7 @@ import numpy as np
 
 from .bookmarks import Bookmarks
 from .chain import Chain, Factor, chain_for
+from .checks import Checks, StepChecks
 from .conditions import Condition, Verdict
 from .limits import MAX_RECORD_CACHE_BYTES
 from .notation import grad_symbol, local_symbol
@@ -60,6 +61,7 @@ class Snapshot:
     hit: str | None  # the breakpoint that holds here, at the end of an epoch
     missed: str | None  # breakpoints that could not be checked here, and why
     bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
+    checks: StepChecks | None = None  # the notes' row, finite differences and the quiz at this step
 
     @property
     def step(self) -> Step:
@@ -83,6 +85,7 @@ class Cursor:
         self.program = trainer.program
         self.breakpoints: list[Condition] = []
         self.bookmarks = Bookmarks()
+        self.checks = Checks(trainer, self.record)
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
         if trainer.epochs_done == 0:
@@ -279,6 +282,7 @@ class Cursor:
             hit=hit,
             missed=missed or None,
             bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
+            checks=self.checks.at(epoch, current, record),
         )
 
     def _factors(self, step: Step, record: EpochRecord) -> tuple[Factor, ...]:

@@ -37,6 +37,8 @@ DEBUGGER_BINDINGS = [
     Binding("u,pageup", "scroll_chain(-1)", "scroll chain up", key_display="u", id="chain_up", group=SCROLL),
     Binding("k", "bookmark", "bookmark", id="bookmark", group=BOOKMARK),
     Binding("apostrophe", "next_bookmark", "next bookmark", key_display="'", id="next_bookmark", group=BOOKMARK),
+    Binding("X", "first_difference", "first difference from the notes", show=False, id="first_difference"),
+    Binding("Q", "quiz", "quiz: predict, then reveal", show=False, id="quiz"),
     *COUNT_KEYS,
     Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
 ]
@@ -65,6 +67,8 @@ MOVES_CURSOR = frozenset(
         "clear_breakpoints",
         "export_epoch",
         "next_bookmark",
+        "first_difference",
+        "quiz",
     }
 )
 """Bindings that move or replace the cursor, change what its snapshot shows, or read the trainer

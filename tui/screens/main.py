@@ -25,6 +25,7 @@ from bpdbg.engine.cursor import Cursor, Snapshot
 from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import RunEnded, RunProgress, run_in_chunks
+from bpdbg.tui.checking import ChecksTheStep
 from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
@@ -32,6 +33,7 @@ from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.open import OpenScreen
 from bpdbg.tui.widgets.chain import ChainPanel
+from bpdbg.tui.widgets.checks import CheckStrip
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.params import ParamsPanel
@@ -53,7 +55,7 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(ExportsTheEpoch, LectureScreen):
+class MainScreen(ExportsTheEpoch, ChecksTheStep, LectureScreen):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
@@ -94,6 +96,7 @@ class MainScreen(ExportsTheEpoch, LectureScreen):
                 yield PresenterPanel(id="presenter").data_bind(snapshot)
                 yield ChainPanel(id="chain").data_bind(snapshot)
                 yield ParamsPanel(id="params").data_bind(snapshot)
+        yield CheckStrip(id="check").data_bind(snapshot)
         yield KeyBar([*self.lecture.screen_bindings, *self.lecture.app_bindings], id="keys")
 
     def _size_classes(self) -> None:
@@ -124,6 +127,7 @@ class MainScreen(ExportsTheEpoch, LectureScreen):
         with self.app.batch_update():
             if snapshot or self.snapshot is None:
                 self.snapshot = self.cursor.snapshot()
+                self.check_step()
             self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
     def _take_count(self) -> int:
