@@ -14,6 +14,8 @@ from .check import Divergence, NumberCheck, compare_line, compare_log, compare_n
 from .report import Log, LogLine
 from .trainer import Trainer
 
+KEPT_ROWS = 16
+
 
 @dataclass(frozen=True)
 class PrintedPair:
@@ -50,6 +52,7 @@ class NotesTable:
         self._lines: list[LogLine] = []
         self._by_epoch: dict[int, tuple[int, int]] = {}  # epoch → its lines' range in the log
         self._rendered = 0  # epochs whose lines are in _lines
+        self._rows: dict[int, NotesRow] = {}  # the last few epochs paired, as the cursor moves within one
         self._first: Divergence | None = None  # the first difference among the lines rendered
         self._final: tuple[Divergence | None] | None = None  # compare_log's word, once the run has ended
 
@@ -65,6 +68,14 @@ class NotesTable:
 
     def row(self, epoch: int) -> NotesRow:
         """The engine's lines of `epoch` (which the trainer has run) and the notes' at the same places."""
+        row = self._rows.get(epoch)
+        if row is None:
+            row = self._rows[epoch] = self._pair(epoch)
+            while len(self._rows) > KEPT_ROWS:
+                del self._rows[next(iter(self._rows))]
+        return row
+
+    def _pair(self, epoch: int) -> NotesRow:
         self._render_to(epoch)
         start, end = self._by_epoch.get(epoch, (0, 0))
         pairs = []

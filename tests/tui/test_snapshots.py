@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from .conftest import SCENARIOS, make_app
+from .conftest import SCENARIOS, make_app, screen_text, wait_until
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -137,3 +137,47 @@ class TestPresenterMode:
             await pilot.pause()
 
         assert snap_compare(make_app("two_neurons"), terminal_size=(100, 30), run_before=presenting)
+
+
+class TestChecks:
+    """The check strip under the panels. two_neurons at ∂L/∂w1 in epoch 1 (step 21): the notes'
+    printed row above the engine's, the notes' w1 (0.2060) marked where the engine computes
+    0.3003, and central finite differences beside the engine's gradient with ✓. Then the quiz:
+    the next step asked with its value hidden, and after an answer, graded and revealed."""
+
+    W1_GRADIENT = 20
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_notes_row_beside_the_engines_and_finite_differences(self, snap_compare, size: str) -> None:
+        async def at_the_w1_gradient(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press(*f"{self.W1_GRADIENT}n")
+            await wait_until(pilot, lambda: "✓" in screen_text(pilot.app), "the finite differences")  # type: ignore[arg-type]
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=at_the_w1_gradient)
+
+    @staticmethod
+    async def quiz_at_the_w1_gradient(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press(*f"{TestChecks.W1_GRADIENT - 1}n", "Q")
+        await pilot.pause()
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_quiz_before_a_reveal(self, snap_compare, size: str) -> None:
+        async def asked(pilot: Pilot[None]) -> None:
+            await self.quiz_at_the_w1_gradient(pilot)
+            await pilot.press(*"-0.0025")
+            await TestDialogs.steady_cursor(pilot)
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=asked)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_quiz_after_a_reveal(self, snap_compare, size: str) -> None:
+        async def revealed(pilot: Pilot[None]) -> None:
+            await self.quiz_at_the_w1_gradient(pilot)
+            await pilot.press(*"-0.0025", "enter")
+            await wait_until(pilot, lambda: "score 0/1" in screen_text(pilot.app), "the reveal")  # type: ignore[arg-type]
+            await pilot.app.workers.wait_for_complete()
+            await TestDialogs.steady_cursor(pilot)
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=revealed)

@@ -16,7 +16,7 @@ from bpdbg.engine.quiz import Question, QuizView, Verdict
 from bpdbg.engine.report import NUMBER
 from bpdbg.tui.format import compact, is_scalar, number, signed
 
-LABEL = 8  # the width of a row's label: "notes", "engine ✗"
+LABEL = 9  # the width of a row's label: "notes", "engine ✗"
 DIM = "dim"
 RIGHT = "bold green"
 WRONG = "bold red"
@@ -41,7 +41,7 @@ def _window(pair: PrintedPair, width: int) -> int:
     if not differing or differing[0] >= len(spans):
         return 0
     end = spans[differing[0]][1]
-    room = width - LABEL - 1
+    room = width - LABEL
     return max(0, end - room + 8) if end > room else 0
 
 
@@ -58,7 +58,10 @@ def _marked(line: str, spans: list[tuple[int, int]], marked: set[int], style: st
 
 
 def _pair_to_show(row: NotesRow) -> PrintedPair:
-    return next((p for p in row.pairs if p.divergence is not None), row.pairs[0])
+    """The epoch's line that differs, else the first that prints a value (not a heading like `Updated W1:`)."""
+    differing = [p for p in row.pairs if p.divergence is not None]
+    printing = [p for p in row.pairs if any(n.field is not None for n in p.numbers)]
+    return (differing or printing or list(row.pairs))[0]
 
 
 def table_lines(checks: StepChecks, width: int) -> list[Text]:
@@ -67,21 +70,21 @@ def table_lines(checks: StepChecks, width: int) -> list[Text]:
     if row is None:
         return [_line(("no table from the notes for this scenario", DIM)), summary(checks)]
     if not row.pairs:
-        return [_line(("notes   ", "bold"), (f"print nothing at epoch {row.epoch}", DIM)), summary(checks)]
+        return [_line(("notes".ljust(LABEL), "bold"), (f"print nothing at epoch {row.epoch}", DIM)), summary(checks)]
     pair = _pair_to_show(row)
-    which = f" (line {pair.line} of {row.notes_lines})" if len(row.pairs) > 1 else ""
+    which = f"  (line {row.pairs.index(pair) + 1} of {len(row.pairs)} at epoch {row.epoch})" if len(row.pairs) > 1 else ""
     if pair.notes is None:
         return [
-            _line(("notes   ", "bold"), (f"their table ends after {row.notes_lines} lines", DIM)),
-            _line(("engine  ", "bold"), (pair.engine.text, "")),
+            _line(("notes".ljust(LABEL), "bold"), (f"their table ends after {row.notes_lines} lines", DIM)),
+            _line(("engine".ljust(LABEL), "bold"), (pair.engine.text, "")),
         ]
     differing = {i for i, n in enumerate(pair.numbers) if not n.same}
     start = _window(pair, width)
-    notes = Text.assemble(("notes   ", "bold"), _marked(pair.notes, _spans(pair.notes), differing, "bold", start))
+    notes = Text.assemble(("notes".ljust(LABEL), "bold"), _marked(pair.notes, _spans(pair.notes), differing, "bold", start))
     agrees = pair.divergence is None
-    label = ("engine ✓", RIGHT) if agrees else ("engine ✗", WRONG)
+    label = ("engine ✓ ", RIGHT) if agrees else ("engine ✗ ", WRONG)
     engine = Text.assemble(
-        label, " ", _marked(pair.engine.text, _spans(pair.engine.text), differing, "bold reverse red", start)
+        label, _marked(pair.engine.text, _spans(pair.engine.text), differing, "bold reverse red", start)
     )
     if pair.divergence is not None and not differing:  # the words differ, not a number
         engine.append(f"  {pair.divergence.describe()}", style=WRONG)
@@ -129,7 +132,7 @@ def gradient_line(snapshot: Snapshot) -> Text | None:
     text.append(f"  error {estimate.worst:.0e}", style=DIM)
     if estimate.shape:
         size = int(np.prod(estimate.shape))
-        text.append(f", the worst of {sampled.checked if sampled else size} of {size:,} entries", style=DIM)
+        text.append(f", the worst of {sampled.checked if sampled else size}/{size:,} entries", style=DIM)
     return text
 
 
