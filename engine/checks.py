@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from .check import Divergence
 from .notes_table import NotesRow, NotesTable
 from .quiz import Question, Quiz, QuizView, Verdict, ask
-from .step_gradient import Estimate, estimate, is_gradient_step
+from .step_gradient import Estimate, cost, estimate, is_gradient_step
 from .tape import Program, Step
 from .trainer import EpochRecord, Trainer
 
 KEPT_ESTIMATES = 512  # steps whose finite differences are kept (a few numbers each)
+#: Finite differences this cheap (numbers computed; the notes' scalar networks need a few dozen,
+#: some microseconds) are worked out as the snapshot is made: no worker, no "…" on screen.
+AT_ONCE = 2_000
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ class Checks:
         pending = None
         if gradient is None and is_gradient_step(self.program, step):
             pending = FiniteDifferences(epoch, self.program, record, step)
+            if cost(self.program, step) <= AT_ONCE:
+                gradient, pending = pending.run(), None
+                self.keep(epoch, step.index, gradient)
         first, settled = self.notes.first_difference() if self.notes is not None else (None, True)
         return StepChecks(
             notes=self.notes.row(epoch) if self.notes is not None else None,

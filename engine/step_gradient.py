@@ -10,6 +10,7 @@ seeded kind of sample as `gradient_check`, smaller.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,6 +56,17 @@ def is_gradient_step(program: Program, step: Step) -> bool:
         return False
     later = program.steps[step.index + 1 :]
     return not any(s.backward is not None and s.backward.target_slot == info.target_slot for s in later)
+
+
+def cost(program: Program, step: Step) -> int:
+    """About how many numbers `estimate` computes: twice the rest of the forward pass per coordinate."""
+    info = step.backward
+    if info is None:
+        return 0
+    producer = next((s.index for s in program.steps if s.slot == info.target_slot), -1)
+    rest = sum(math.prod(s.shape) for s in program.steps[producer + 1 : program.loss_end])
+    size = math.prod(next((s.shape for s in program.steps if s.slot == info.target_slot), step.shape))
+    return 2 * min(size, SAMPLE) * max(rest, 1)
 
 
 def estimate(program: Program, values: Sequence[object], step: Step, tolerance: float = TOLERANCE) -> Estimate:

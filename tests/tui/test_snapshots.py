@@ -43,7 +43,8 @@ class TestLayout:
 class TestBackwardPass:
     """Halfway through the first backward pass: the tape marks the current chain-rule step and
     keeps it in view, the chain rule shows the formula in the scenario's names and then with
-    numbers, and the parameters mark the gradient this step touched."""
+    numbers, the parameters mark the gradient this step touched, and the check strip shows
+    finite differences beside the step's gradient."""
 
     @parametrized
     def test_the_middle_of_the_first_backward_pass(self, snap_compare, scenario: str, size: str) -> None:
@@ -53,6 +54,7 @@ class TestBackwardPass:
             backward = [step.index for step in screen.cursor.program.steps if step.phase == "backward"]
             screen.cursor.goto(1, backward[len(backward) // 2])
             screen.show()
+            await pilot.app.workers.wait_for_complete()  # finite differences, for a large network
             await pilot.pause()
 
         assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=middle_of_backward)

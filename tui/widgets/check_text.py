@@ -72,7 +72,8 @@ def table_lines(checks: StepChecks, width: int) -> list[Text]:
     if not row.pairs:
         return [_line(("notes".ljust(LABEL), "bold"), (f"print nothing at epoch {row.epoch}", DIM)), summary(checks)]
     pair = _pair_to_show(row)
-    which = f"  (line {row.pairs.index(pair) + 1} of {len(row.pairs)} at epoch {row.epoch})" if len(row.pairs) > 1 else ""
+    count = len(row.pairs)
+    which = f"  (line {row.pairs.index(pair) + 1} of {count} at epoch {row.epoch})" if count > 1 else ""
     if pair.notes is None:
         return [
             _line(("notes".ljust(LABEL), "bold"), (f"their table ends after {row.notes_lines} lines", DIM)),
@@ -80,7 +81,8 @@ def table_lines(checks: StepChecks, width: int) -> list[Text]:
         ]
     differing = {i for i, n in enumerate(pair.numbers) if not n.same}
     start = _window(pair, width)
-    notes = Text.assemble(("notes".ljust(LABEL), "bold"), _marked(pair.notes, _spans(pair.notes), differing, "bold", start))
+    printed = _marked(pair.notes, _spans(pair.notes), differing, "bold", start)
+    notes = Text.assemble(("notes".ljust(LABEL), "bold"), printed)
     agrees = pair.divergence is None
     label = ("engine ✓ ", RIGHT) if agrees else ("engine ✗ ", WRONG)
     engine = Text.assemble(
