@@ -101,3 +101,16 @@ async def test_q_with_no_number_typed_asks_again_and_q_ends_the_quiz() -> None:
         await pilot.pause()
         assert app.debugger.notice == "quiz ended: 0 of 0 right"
         assert app.focused is None and strip(app)[0].startswith("notes")
+
+
+async def test_esc_leaves_the_box_so_keys_step_again_and_the_question_follows_the_cursor() -> None:
+    app = make_app("two_neurons")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("Q")
+        await pilot.pause()
+        await pilot.press("escape", "n", "n")
+        await wait_until(pilot, lambda: app.debugger.cursor.position == Position(1, 2), "n to step")
+        assert "step 4" in strip(app)[0] and "score 0/0" in strip(app)[0]
+        await pilot.press("tab")
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.id == "quiz-answer"
