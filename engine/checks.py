@@ -42,8 +42,8 @@ class FiniteDifferences:
 @dataclass(frozen=True)
 class StepChecks:
     notes: NotesRow | None  # None: the scenario has no table from the notes
-    first_difference: Divergence | None  # among the epochs run so far
-    table_settled: bool  # the whole table has been compared (a difference found, or the run ended)
+    first_difference: Divergence | None  # among the epochs up to this one
+    table_settled: bool  # a difference found, or this is the run's last epoch and the table agrees
     gradient: Estimate | None  # this step's finite differences, once worked out
     pending: FiniteDifferences | None  # the work still to do for them, if any
     quiz: QuizView | None  # None when the quiz is off
@@ -74,7 +74,7 @@ class Checks:
             if cost(self.program, step) <= AT_ONCE:
                 gradient, pending = pending.run(), None
                 self.keep(epoch, step.index, gradient)
-        first, settled = self.notes.first_difference() if self.notes is not None else (None, True)
+        first, settled = self.notes.first_difference(epoch) if self.notes is not None else (None, True)
         return StepChecks(
             notes=self.notes.row(epoch) if self.notes is not None else None,
             first_difference=first,

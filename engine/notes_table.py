@@ -87,17 +87,22 @@ class NotesTable:
             pairs.append(PrintedPair(index + 1, printed, mine, numbers, divergence))
         return NotesRow(epoch, tuple(pairs), len(self.notes))
 
-    def first_difference(self) -> tuple[Divergence | None, bool]:
-        """The first difference in the epochs run so far, and whether that is final.
+    def first_difference(self, upto: int) -> tuple[Divergence | None, bool]:
+        """The first difference in the epochs up to `upto`, and whether the whole table is settled.
 
-        Final when a difference is found, or when the run has ended: then `compare_log`
-        has the last word, which also notices a table longer or shorter than the log.
+        It depends on the epoch asked about, not on how far the trainer happens to have run, so
+        that a step shows the same whichever way the cursor came to it. Settled when a difference
+        is found, or when `upto` is the run's last epoch: then `compare_log` has the last word,
+        which also notices a table longer or shorter than the log.
         """
-        self._render_to(self.trainer.epochs_done)
-        if self._first is not None:
-            return self._first, True
-        if self.trainer.finished:
+        trainer = self.trainer
+        upto = min(upto, trainer.epochs_done)
+        self._render_to(upto)
+        first = self._first
+        if first is not None and first.epoch is not None and first.epoch <= upto:
+            return first, True
+        if trainer.finished and upto == trainer.epochs_done:
             if self._final is None:
-                self._final = (compare_log(self.trainer, self.expected).divergence,)
+                self._final = (compare_log(trainer, self.expected).divergence,)
             return self._final[0], True
         return None, False

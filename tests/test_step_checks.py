@@ -61,7 +61,7 @@ def test_two_neurons_epoch_1_shows_the_notes_w1_beside_the_engines_and_only_w1_d
 
 
 def test_neuron_batch_differs_at_epoch_1_in_w() -> None:
-    found, settled = table_of("neuron_batch", 1).first_difference()
+    found, settled = table_of("neuron_batch", 1).first_difference(1)
     assert settled and found is not None and (found.epoch, found.quantity, found.notes) == (1, "w", "0.3046")
 
 
@@ -71,7 +71,8 @@ def test_an_agreeing_scenario_agrees_at_every_epoch_and_its_rows_are_the_notes_t
     rows = [table.row(epoch) for epoch in range(1, table.trainer.epochs_done + 1)]
     assert all(row.agrees for row in rows)
     assert [pair.notes for row in rows for pair in row.pairs] == expected_lines(table.expected)
-    assert table.first_difference() == (None, True)
+    assert table.first_difference(table.trainer.epochs_done) == (None, True)
+    assert table.first_difference(2) == (None, False)  # at epoch 2, the rest is still to come
 
 
 def test_the_rows_find_the_same_first_difference_as_bpdbg_check() -> None:
@@ -83,7 +84,7 @@ def test_the_rows_find_the_same_first_difference_as_bpdbg_check() -> None:
 def test_an_epoch_the_notes_print_nothing_at_has_no_pairs_and_the_difference_is_not_settled_mid_run() -> None:
     table = table_of("moons_relu", 3)  # the notes print every 100th epoch
     assert [len(table.row(e).pairs) for e in (1, 2, 3)] == [1, 0, 0]
-    assert table.first_difference() == (None, False)
+    assert table.first_difference(3) == (None, False)
 
 
 # -- finite differences for one step -----------------------------------------------------------

@@ -104,7 +104,7 @@ class ChecksTheStep(Screen[None]):
             self.notice = "this scenario has no table from the notes to compare with"
             self.show(snapshot=False)
             return
-        _, settled = table.first_difference()
+        _, settled = table.first_difference(self.cursor.trainer.epochs_done)
         if settled:
             self._go_to_difference()
             return
@@ -121,7 +121,7 @@ class ChecksTheStep(Screen[None]):
         assert table is not None
 
         def should_stop() -> bool:
-            return self._stop_work.is_set() or table.first_difference()[1]
+            return self._stop_work.is_set() or table.first_difference(trainer.epochs_done)[1]
 
         try:
             run_in_chunks(trainer, should_stop, lambda done: None)
@@ -145,7 +145,7 @@ class ChecksTheStep(Screen[None]):
     def _go_to_difference(self) -> None:
         table = self.cursor.checks.notes
         assert table is not None
-        found, _ = table.first_difference()
+        found, _ = table.first_difference(self.cursor.trainer.epochs_done)
         if found is None:
             self.notice = f"the engine agrees with all {len(table.notes)} lines of the notes"
         elif found.epoch is None:

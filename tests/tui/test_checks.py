@@ -103,14 +103,27 @@ async def test_q_with_no_number_typed_asks_again_and_q_ends_the_quiz() -> None:
         assert app.focused is None and strip(app)[0].startswith("notes")
 
 
-async def test_esc_leaves_the_box_so_keys_step_again_and_the_question_follows_the_cursor() -> None:
+async def test_keys_that_write_no_number_still_work_in_the_box_and_the_question_follows_the_cursor() -> None:
     app = make_app("two_neurons")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("Q")
         await pilot.pause()
-        await pilot.press("escape", "n", "n")
+        await pilot.press("n", "n")
         await wait_until(pilot, lambda: app.debugger.cursor.position == Position(1, 2), "n to step")
         assert "step 4" in strip(app)[0] and "score 0/0" in strip(app)[0]
+        assert app.focused is not None and app.focused.id == "quiz-answer"
+        await pilot.press("e")  # an exponent, in the box: not the next epoch
+        assert app.debugger.cursor.position == Position(1, 2)
+        assert isinstance(app.focused, Input) and app.focused.value == "e"
+
+
+async def test_esc_leaves_the_box_for_the_keys_a_number_is_written_with_and_tab_goes_back() -> None:
+    app = make_app("two_neurons")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("Q")
+        await pilot.pause()
+        await pilot.press("escape", "e")
+        await wait_until(pilot, lambda: app.debugger.cursor.position == Position(2, 0), "e for the next epoch")
         await pilot.press("tab")
         await pilot.pause()
         assert isinstance(app.focused, Input) and app.focused.id == "quiz-answer"

@@ -10,7 +10,7 @@ After every action:
   snapshot on screen is the cursor's position;
 - at the end of every example, the whole screen is the one a fresh app shows when sent
   straight to the same step, at the same size, with the same speed, count, breakpoints,
-  bookmarks, notice, presenter mode and theme: however the debugger came to a step, it
+  bookmarks, notice, presenter mode, theme and quiz: however the debugger came to a step, it
   shows the same screen.
 
 The status bar is read after every action from the bar's own lines; the whole screen, which
@@ -23,6 +23,7 @@ machine's actions one at a time from a queue; each rule waits for its action to 
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -140,6 +141,8 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
     conditions = [condition.text for condition in main.cursor.breakpoints]
     bookmarks = main.cursor.bookmarks.positions
     scroll = main.query_one(ChainPanel).scroll_y
+    quiz = copy.deepcopy(main.cursor.checks.quiz)
+    answer = main.query_one("#quiz-answer", Input).value
 
     async def render() -> str:
         app = make_app(path)
@@ -151,8 +154,11 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             screen.speed_index, screen.count, screen.notice = main.speed_index, main.count, main.notice
             screen.cursor.breakpoints[:] = [parse_breakpoint(screen.cursor.program, text) for text in conditions]
             screen.cursor.bookmarks = Bookmarks(bookmarks)
+            screen.cursor.checks.quiz = quiz
             screen.cursor.goto(position.epoch, position.step)
             screen.show()
+            screen.query_one("#quiz-answer", Input).value = answer
+            await app.workers.wait_for_complete()  # finite differences, for a large network
             await pilot.pause()
             screen.query_one(ChainPanel).scroll_to(y=scroll, animate=False)
             await pilot.pause()

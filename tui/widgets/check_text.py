@@ -106,7 +106,8 @@ def summary(checks: StepChecks) -> Text:
         return _line(("✗ first difference from the notes: ", WRONG), (found.describe(), ""), ("  (X goes there)", DIM))
     if checks.table_settled:
         return _line(("✓ ", RIGHT), (f"the engine agrees with all {checks.notes.notes_lines} lines of the notes", ""))
-    return _line(("✓ ", RIGHT), ("the engine agrees with the notes so far", ""), ("  (X looks on to the end)", DIM))
+    upto = f"the engine agrees with the notes up to epoch {checks.notes.epoch}"
+    return _line(("✓ ", RIGHT), (upto, ""), ("  (X looks on to the end)", DIM))
 
 
 def gradient_line(snapshot: Snapshot) -> Text | None:

@@ -6,6 +6,9 @@ Three lines high whatever it shows, so that neither a step nor the quiz moves th
 
 from __future__ import annotations
 
+import re
+
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,17 +23,24 @@ ANSWER = r"[-−+0-9.eE ]*"  # what a prediction may be typed with: a number
 
 
 class AnswerBox(Input):
-    """Where the prediction is typed; enter submits it (to the screen), esc leaves the box, Q ends the quiz.
+    """Where the prediction is typed; enter submits it (to the screen), esc leaves the box.
 
-    Focusable only in quiz mode: otherwise the screen would focus it first and it would take the keys.
+    Only what a number is written with is typed into it: any other key (n, o, X, Q …) is left
+    to the debugger's bindings, so the debugger's keys still work while the box is focused.
+    Focusable only in quiz mode: otherwise the screen would focus it first.
     """
 
     can_focus = False
+    BINDINGS = [Binding("escape", "leave", "leave the box", show=False)]  # noqa: RUF012 (read as a class default)
 
-    BINDINGS = [  # noqa: RUF012 (Textual reads it as a class default)
-        Binding("escape", "leave", "leave the box", show=False),
-        Binding("Q", "screen.quiz", "end the quiz", show=False, priority=True),
-    ]
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Which keys the box takes from the bindings: only those a number is typed with."""
+        return character is not None and character.isprintable() and re.fullmatch(ANSWER, character) is not None
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Runs before Input's own handler, which types any printable character and stops the key."""
+        if not self.check_consume_key(event.key, event.character):
+            event.character = None  # not printable now: Input leaves it, and it bubbles on to the bindings
 
     def action_leave(self) -> None:
         self.screen.set_focus(None)
