@@ -21,9 +21,11 @@ from .tape import Program, Step
 from .trainer import EpochRecord, Trainer
 
 KEPT_ESTIMATES = 512  # steps whose finite differences are kept (a few numbers each)
-#: Finite differences this cheap (numbers computed; the notes' scalar networks need a few dozen,
-#: some microseconds) are worked out as the snapshot is made: no worker, no "…" on screen.
-AT_ONCE = 2_000
+#: Finite differences this cheap (numbers computed: about a millisecond; every network of the
+#: notes, moons_relu's 128,064 included) are worked out as the snapshot is made, which costs less
+#: than a worker and a second repaint would; no "…" on screen. The digits network's, millions,
+#: go to a worker.
+AT_ONCE = 200_000
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,19 @@ def test_forward_backward_and_update_steps_are_asked_their_own_values() -> None:
         step = next(s for s in trainer.program.steps if s.phase == phase and s.label == label)
         asked = ask(1, step, record.value(step.slot))
         assert asked.asked == label and grade(asked, str(value)).right
+
+
+def test_a_cheap_step_is_checked_as_the_snapshot_is_made_and_a_costly_one_is_left_to_a_worker(write_scenario) -> None:
+    cheap = Cursor(trainer_for("two_neurons"))
+    cheap.goto(1, 20)  # ∂L/∂w1
+    checks = cheap.snapshot().checks
+    assert checks is not None and checks.pending is None and checks.gradient is not None
+    costly = Cursor(open_scenario(write_scenario(WIDE)))
+    step = next(s for s in costly.program.steps if is_gradient_step(costly.program, s) and s.label == "∂L/∂W")
+    costly.goto(1, step.index)
+    checks = costly.snapshot().checks
+    assert checks is not None and checks.gradient is None and checks.pending is not None
+    result = checks.pending.run()
+    costly.checks.keep(1, step.index, result)
+    again = costly.snapshot().checks
+    assert again is not None and again.pending is None and again.gradient == result

@@ -29,8 +29,10 @@ W1_GRADIENT, W1_UPDATE = 20, 21
 
 
 def strip(app) -> list[str]:  # type: ignore[no-untyped-def]
-    """The check strip's three lines (above the key bar's three at 80×24)."""
-    return [line.strip() for line in screen_text(app).splitlines()[-6:-3]]
+    """The check strip's three lines (above the key bar: three lines at 80×24, two when wider)."""
+    lines = screen_text(app).splitlines()
+    keys = 3 if app.size.width < 100 else 2
+    return [line.strip() for line in lines[-3 - keys : -keys]]
 
 
 async def test_x_goes_to_the_update_of_w1_where_two_neurons_first_differs_from_the_notes() -> None:
@@ -127,3 +129,28 @@ async def test_esc_leaves_the_box_for_the_keys_a_number_is_written_with_and_tab_
         await pilot.press("tab")
         await pilot.pause()
         assert isinstance(app.focused, Input) and app.focused.id == "quiz-answer"
+
+
+WIDE = """
+title = "One wide layer"
+seed = 1
+[params]
+W = { randn = [50, 100], scale = 0.5 }
+[loss]
+L = "mean(W * W * W)"
+[training]
+learning_rate = 0.1
+epochs = 2
+"""
+
+
+async def test_a_large_steps_finite_differences_arrive_from_a_worker(tmp_path: Path) -> None:
+    path = tmp_path / "wide.toml"
+    path.write_text(WIDE, encoding="utf-8")
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        program = app.debugger.cursor.program
+        last = max(s.index for s in program.steps if s.backward is not None and s.label == "∂L/∂W")
+        await pilot.press(*f"{last}n")
+        await wait_until(pilot, lambda: "✓" in strip(app)[2], "the worker's finite differences")
+        assert "the worst of 16/5,000 entries" in strip(app)[2]
