@@ -224,3 +224,16 @@ def test_a_cheap_step_is_checked_as_the_snapshot_is_made_and_a_costly_one_is_lef
     costly.checks.keep(1, step.index, result)
     again = costly.snapshot().checks
     assert again is not None and again.pending is None and again.gradient == result
+
+
+def test_a_difference_is_shown_where_its_quantity_is_computed() -> None:
+    from bpdbg.engine.check import Divergence
+
+    cursor = Cursor(trainer_for("two_neurons"))
+    steps = cursor.program.steps
+    at = cursor.checks.step_of
+    assert steps[at(Divergence(1, 1, "w1", "0.2060", "0.3003"))].label == "w1"  # its update
+    assert steps[at(Divergence(1, 1, "w1", "0.2060", "0.3003"))].phase == "update"
+    assert steps[at(Divergence(1, 1, "loss", "0.1", "0.2"))].label == "L"
+    assert steps[at(Divergence(1, 1, "a1", "0.1", "0.2"))].label == "a1"
+    assert at(Divergence(1, 1, "the line", "'x'", "'y'")) == len(steps) - 1
