@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .report import NUMBER, Log, LogLine, Number
+from .report import NUMBER, Log, LogLine
 from .trainer import Trainer
 
 
@@ -53,20 +54,54 @@ def at_printed_precision(value: float, printed: str) -> str:
     return f"{value:.{_decimals(printed)}f}"
 
 
-def _same(notes: str, engine: Number) -> tuple[bool, str]:
-    shown = engine.text if engine.value is None else at_printed_precision(engine.value, notes)
-    try:
-        return float(notes) == float(shown), shown
-    except ValueError:
-        return notes == shown, shown
-
-
 def _skeleton(text: str) -> str:
     return " ".join(NUMBER.sub("#", text).split())
 
 
 def expected_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """One number of a log line: as the notes print it, and the engine's at that precision."""
+
+    printed: str
+    shown: str
+    field: str | None
+    value: float | None  # the engine's exact value, where the number came from a field
+
+    @property
+    def same(self) -> bool:
+        return _same(self.printed, self.shown)
+
+
+def _same(notes: str, shown: str) -> bool:
+    try:
+        return float(notes) == float(shown)
+    except ValueError:
+        return notes == shown
+
+
+def compare_numbers(printed: str, mine: LogLine) -> list[NumberCheck]:
+    """Each number the notes printed beside the engine's, written at the notes' precision."""
+    checks = []
+    for printed_number, number in zip(NUMBER.findall(printed), mine.numbers, strict=False):
+        shown = number.text if number.value is None else at_printed_precision(number.value, printed_number)
+        checks.append(NumberCheck(printed_number, shown, number.field, number.value))
+    return checks
+
+
+def compare_line(line_no: int, printed: str, mine: LogLine) -> Divergence | None:
+    """Where one printed line of the notes differs from the engine's line, if it does."""
+    if _skeleton(printed) != _skeleton(mine.text):
+        return Divergence(line_no, mine.epoch, "the line", repr(printed), repr(mine.text))
+    for number in compare_numbers(printed, mine):
+        if not number.same:
+            exact = f" (exactly {number.value!r})" if number.value is not None else ""
+            quantity = number.field or "a printed number"
+            return Divergence(line_no, mine.epoch, quantity, number.printed, f"{number.shown}{exact}")
+    return None
 
 
 def compare_log(trainer: Trainer, expected: str) -> Comparison:
@@ -82,19 +117,9 @@ def compare_log(trainer: Trainer, expected: str) -> Comparison:
                     line_no, None, "the log", repr(printed), f"no such line (its log ends after {len(ours)} lines)"
                 ),
             )
-        mine: LogLine = ours[index]
-        if _skeleton(printed) != _skeleton(mine.text):
-            return Comparison(len(notes), Divergence(line_no, mine.epoch, "the line", repr(printed), repr(mine.text)))
-        for printed_number, number in zip(NUMBER.findall(printed), mine.numbers, strict=False):
-            same, shown = _same(printed_number, number)
-            if not same:
-                exact = f" (exactly {number.value!r})" if number.value is not None else ""
-                return Comparison(
-                    len(notes),
-                    Divergence(
-                        line_no, mine.epoch, number.field or "a printed number", printed_number, f"{shown}{exact}"
-                    ),
-                )
+        divergence = compare_line(line_no, printed, ours[index])
+        if divergence is not None:
+            return Comparison(len(notes), divergence)
     if len(ours) > len(notes):
         extra = ours[len(notes)]
         return Comparison(
@@ -193,15 +218,32 @@ def last_with_gradients(trainer: Trainer, epoch: int) -> int | None:
     return None
 
 
-def coordinates(grad: np.ndarray) -> np.ndarray:
+def coordinates(grad: np.ndarray, sample: int = SAMPLE, largest: int = LARGEST) -> np.ndarray:
     """Which coordinates of a flat gradient to check: all, or the largest and a seeded sample."""
-    if grad.size <= SAMPLE:
+    if grad.size <= sample:
         return np.arange(grad.size)
     magnitude = np.where(np.isnan(grad), np.inf, np.abs(grad))  # a NaN gradient is the first to check
-    largest = np.argpartition(-magnitude, LARGEST)[:LARGEST]
-    rest = np.setdiff1d(np.arange(grad.size), largest, assume_unique=True)
-    drawn = np.random.default_rng(SEED).choice(rest, SAMPLE - LARGEST, replace=False)
-    return np.sort(np.concatenate([largest, drawn]))
+    top = np.argpartition(-magnitude, largest)[:largest]
+    rest = np.setdiff1d(np.arange(grad.size), top, assume_unique=True)
+    drawn = np.random.default_rng(SEED).choice(rest, sample - largest, replace=False)
+    return np.sort(np.concatenate([top, drawn]))
+
+
+def fd_step(value: float) -> float:
+    """The finite-difference step h at a value: relative, never below 1e-6."""
+    return 1e-6 * max(1.0, abs(value))
+
+
+def central_difference(loss: Callable[[], float], point: np.ndarray, i: int) -> float:
+    """(L(x + h) − L(x − h)) / 2h along coordinate `i` of `point`, which `loss` reads; put back after."""
+    value = point[i]
+    h = fd_step(value)
+    point[i] = value + h
+    plus = loss()
+    point[i] = value - h
+    minus = loss()
+    point[i] = value
+    return float((plus - minus) / (2 * h))
 
 
 def gradient_check(trainer: Trainer, epoch: int, tolerance: float = 1e-5) -> GradCheck:
@@ -226,14 +268,8 @@ def gradient_check(trainer: Trainer, epoch: int, tolerance: float = 1e-5) -> Gra
             sampled.append(Sampled(p.name, len(chosen), p.size))
         for k in chosen.tolist():
             i = p.offset + k
-            value = row[i]
-            h = 1e-6 * max(1.0, abs(value))
-            row[i] = value + h
-            plus = trainer.loss_at(row)
-            row[i] = value - h
-            minus = trainer.loss_at(row)
-            row[i] = value
-            error = relative_error(float(grad[k]), (plus - minus) / (2 * h))
+            h = fd_step(row[i])  # the step central_difference takes, for the kink test
+            error = relative_error(float(grad[k]), central_difference(lambda: trainer.loss_at(row), row, i))
             name = f"{p.name}[{k}]" if p.size > 1 else p.name
             if error > tolerance and (kink := kink_at(trainer, row, i, h, name, float(grad[k]))) is not None:
                 kinks.append(kink)

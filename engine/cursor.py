@@ -19,6 +19,7 @@ import numpy as np
 from .bookmarks import Bookmarks
 from .breakpoints import Watch, watch
 from .chain import chain_for
+from .checks import Checks
 from .conditions import Condition
 from .derivation import Derivation, Outcome
 from .derivation_marks import DerivationMark, marks_for
@@ -49,6 +50,7 @@ class Cursor:
         self.breakpoints: list[Condition] = []
         self.bookmarks = Bookmarks()
         self._watches: dict[int, Watch] = {}
+        self.checks = Checks(trainer, self.record)
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
         self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
@@ -333,6 +335,7 @@ class Cursor:
             stops=self.stops,
             figure=self.figures.at(epoch, {p.name: p.value for p in params}) if self.show_figure else None,
             graph=self._graph_at(index, record) if self.show_graph else None,
+            checks=self.checks.at(epoch, current, record),
         )
 
     def _graph_at(self, index: int, record: EpochRecord) -> GraphView:

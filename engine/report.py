@@ -138,17 +138,19 @@ class Log:
         return values
 
     def lines(self) -> list[LogLine]:
-        trainer = self.trainer
-        stop = trainer.stop
+        return [line for epoch in range(1, self.trainer.epochs_done + 1) for line in self.lines_in(epoch)]
+
+    def lines_in(self, epoch: int) -> list[LogLine]:
+        """What the log prints for one epoch the trainer has run (nothing, for most epochs of a long run)."""
+        stop = self.trainer.stop
         out: list[LogLine] = []
-        for epoch in range(1, trainer.epochs_done + 1):
-            completed = not (stop is not None and epoch == stop.epoch and stop.step is not None)
+        completed = not (stop is not None and epoch == stop.epoch and stop.step is not None)
+        for template in self.templates:
+            block = template.block
+            if block.when == "epoch" and completed and block.prints_at(epoch):
+                out += template.render(epoch, self.values(epoch, template.names, template.gradients))
+        if stop is not None and stop.reason == "early" and epoch == stop.epoch:
             for template in self.templates:
-                block = template.block
-                if block.when == "epoch" and completed and block.prints_at(epoch):
+                if template.block.when == "early_stop":
                     out += template.render(epoch, self.values(epoch, template.names, template.gradients))
-            if stop is not None and stop.reason == "early" and epoch == stop.epoch:
-                for template in self.templates:
-                    if template.block.when == "early_stop":
-                        out += template.render(epoch, self.values(epoch, template.names, template.gradients))
         return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chain import Chain
+from .checks import StepChecks
 from .derivation_marks import DerivationMark
 from .figures import Figure
 from .graph import GraphView
@@ -65,6 +66,7 @@ class Snapshot:
     marks: tuple[DerivationMark, ...] = ()  # the scenario's derivation, each entry beside the step it claims
     figure: Figure | None = None  # when the debugger shows the figure: the loss surface or regions
     graph: GraphView | None = None  # when the debugger shows the graph: it at this step
+    checks: StepChecks | None = None  # the notes' row, finite differences and the quiz at this step
 
     @property
     def step(self) -> Step:

@@ -47,6 +47,8 @@ DEBUGGER_BINDINGS = [
     Binding("f", "cycle_view", "switch view", id="cycle_view", group=VIEW),
     Binding("m", "maximize", "maximize", id="maximize", group=VIEW),
     Binding("l", "toggle_log", "log scale", id="toggle_log"),
+    Binding("X", "first_difference", "first difference from the notes", show=False, id="first_difference"),
+    Binding("Q", "quiz", "quiz: predict, then reveal", show=False, id="quiz"),
     *COUNT_KEYS,
     Binding("escape", "clear_count", "cancel count", show=False, id="clear_count"),
 ]
@@ -81,6 +83,8 @@ MOVES_CURSOR = frozenset(
         "prev_hit",
         "cycle_view",
         "figure_axes",
+        "first_difference",
+        "quiz",
     }
 )
 """Bindings that move or replace the cursor, change what its snapshot shows, or read the trainer

@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from .conftest import SCENARIOS, make_app
+from .conftest import SCENARIOS, make_app, screen_text, wait_until
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -45,7 +45,8 @@ class TestLayout:
 class TestBackwardPass:
     """Halfway through the first backward pass: the tape marks the current chain-rule step and
     keeps it in view, the chain rule shows the formula in the scenario's names and then with
-    numbers, and the parameters mark the gradient this step touched."""
+    numbers, the parameters mark the gradient this step touched, and the check strip shows
+    finite differences beside the step's gradient."""
 
     @parametrized
     def test_the_middle_of_the_first_backward_pass(self, snap_compare, scenario: str, size: str) -> None:
@@ -55,6 +56,7 @@ class TestBackwardPass:
             backward = [step.index for step in screen.cursor.program.steps if step.phase == "backward"]
             screen.cursor.goto(1, backward[len(backward) // 2])
             screen.show()
+            await pilot.app.workers.wait_for_complete()  # finite differences, for a large network
             await pilot.pause()
 
         assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=middle_of_backward)
@@ -304,3 +306,47 @@ class TestViews:
             await pilot.pause()
 
         assert snap_compare(make_app("moons_relu"), terminal_size=(80, 24), run_before=maximized)
+
+
+class TestChecks:
+    """The check strip under the panels. two_neurons at ∂L/∂w1 in epoch 1 (step 21): the notes'
+    printed row above the engine's, the notes' w1 (0.2060) marked where the engine computes
+    0.3003, and central finite differences beside the engine's gradient with ✓. Then the quiz:
+    the next step asked with its value hidden, and after an answer, graded and revealed."""
+
+    W1_GRADIENT = 20
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_notes_row_beside_the_engines_and_finite_differences(self, snap_compare, size: str) -> None:
+        async def at_the_w1_gradient(pilot: Pilot[None]) -> None:
+            await pilot.pause()
+            await pilot.press(*f"{self.W1_GRADIENT}n")
+            await wait_until(pilot, lambda: "✓" in screen_text(pilot.app), "the finite differences")  # type: ignore[arg-type]
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=at_the_w1_gradient)
+
+    @staticmethod
+    async def quiz_at_the_w1_gradient(pilot: Pilot[None]) -> None:
+        await pilot.pause()
+        await pilot.press(*f"{TestChecks.W1_GRADIENT - 1}n", "Q")
+        await pilot.pause()
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_quiz_before_a_reveal(self, snap_compare, size: str) -> None:
+        async def asked(pilot: Pilot[None]) -> None:
+            await self.quiz_at_the_w1_gradient(pilot)
+            await pilot.press(*"-0.0025")
+            await TestDialogs.steady_cursor(pilot)
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=asked)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_the_quiz_after_a_reveal(self, snap_compare, size: str) -> None:
+        async def revealed(pilot: Pilot[None]) -> None:
+            await self.quiz_at_the_w1_gradient(pilot)
+            await pilot.press(*"-0.0025", "enter")
+            await wait_until(pilot, lambda: "score 0/1" in screen_text(pilot.app), "the reveal")  # type: ignore[arg-type]
+            await pilot.app.workers.wait_for_complete()
+            await TestDialogs.steady_cursor(pilot)
+
+        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=revealed)

@@ -10,7 +10,7 @@ After every action:
   snapshot on screen is the cursor's position;
 - at the end of every example, the whole screen is the one a fresh app shows when sent
   straight to the same step, at the same size, with the same speed, count, breakpoints,
-  bookmarks, notice, presenter mode and theme: however the debugger came to a step, it
+  bookmarks, notice, presenter mode, theme and quiz: however the debugger came to a step, it
   shows the same screen.
 
 The status bar is read after every action from the bar's own lines; the whole screen, which
@@ -23,6 +23,7 @@ machine's actions one at a time from a queue; each rule waits for its action to 
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -147,6 +148,8 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
     maximized = main.maximized.id if main.maximized is not None else None
     current, log = main.current_panel, main.query_one(LossPanel).log_scale
     view = main.query_one("#views", ContentSwitcher).current or "params"
+    quiz = copy.deepcopy(main.cursor.checks.quiz)
+    answer = main.query_one("#quiz-answer", Input).value
 
     async def render() -> str:
         app = make_app(path)
@@ -160,6 +163,7 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             screen.cursor.bookmarks = Bookmarks(bookmarks)
             screen.cursor.figures.choose([parse_entry(screen.cursor.program, name) for name in axes])
             screen.cursor.set_named_view(main.cursor.named_view)
+            screen.cursor.checks.quiz = quiz
             screen.cursor.goto(position.epoch, position.step)
             screen.show_view(view)
             screen._make_current(current)
@@ -167,6 +171,8 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             if maximized is not None:
                 screen.maximize(screen.query_one(f"#{maximized}"), container=False)
             screen.show()
+            screen.query_one("#quiz-answer", Input).value = answer
+            await app.workers.wait_for_complete()  # finite differences, for a large network
             await pilot.pause()
             screen.query_one(ChainPanel).scroll_to(y=scroll, animate=False)
             await pilot.pause()

@@ -45,6 +45,8 @@ DETAILS = {
     "prev_epoch": "start of this epoch, or the previous one",
     "bookmark": "bookmark this step, or remove its bookmark (kept with the scenario's session)",
     "next_bookmark": "jump to the next bookmark (after the last, the first)",
+    "first_difference": "go to the first difference from the notes' printed table",
+    "quiz": "quiz: predict the next step's value, then see it graded and revealed (enter submits)",
     "present": "presenter mode: large digits, black on white, the chain rule given the room",
     "screenshot": "save the screen as an SVG (--screenshots DIR, default the current folder)",
     "first_wrong": "jump to the first ✗: the first derivation entry that differs from backprop",

@@ -25,6 +25,7 @@ from bpdbg.engine.cursor import Cursor, Snapshot
 from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, throttled, to_the_end
+from bpdbg.tui.checking import ChecksTheStep
 from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint import BreakpointScreen
@@ -35,6 +36,7 @@ from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.open import OpenScreen
 from bpdbg.tui.screens.views import HEIGHT_CLASSES, WIDTH_CLASSES, PanelActions, ViewSwitcher, lower_right_views
 from bpdbg.tui.widgets.chain import ChainPanel
+from bpdbg.tui.widgets.checks import CheckStrip
 from bpdbg.tui.widgets.keybar import KeyBar
 from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.presenter import PresenterPanel
@@ -55,7 +57,7 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen, PanelActions):
+class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, PanelActions):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
@@ -101,6 +103,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen, PanelActions):
                 with ViewSwitcher(id="views", initial=views[0].id):
                     for view in views:
                         yield view.data_bind(snapshot)
+        yield CheckStrip(id="check").data_bind(snapshot)
         yield KeyBar([*self.lecture.screen_bindings, *self.lecture.app_bindings], id="keys")
 
     def _size_classes(self) -> None:
@@ -132,6 +135,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, LectureScreen, PanelActions):
         with self.app.batch_update():
             if snapshot or self.snapshot is None:
                 self.snapshot = self.cursor.snapshot()
+                self.check_step()
             self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
     def _take_count(self) -> int:
