@@ -68,7 +68,7 @@ class TestKeymapFile:
     async def test_the_rebound_keys_work_and_the_key_bar_and_the_help_show_them(self, tmp_path: Path) -> None:
         lecture = set_up(False, tmp_path, "", keymap_file(tmp_path, 'step_forward = "j"\nbookmark = "w"\n'))
         app = DebuggerApp(open_scenario(resolve("two_neurons")), lecture, named_view=False)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=(220, 50)) as pilot:  # a key bar wide enough for every key
             await pilot.pause()
             await pilot.press("n")
             assert app.debugger.cursor.position == Position(1, 0)  # n is no longer a key

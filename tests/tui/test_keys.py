@@ -22,6 +22,7 @@ from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.help import HelpScreen
 from bpdbg.tui.screens.main import FPS, SPEEDS
 from bpdbg.tui.widgets.chain import ChainPanel
+from bpdbg.tui.widgets.keybar import KeyBar
 
 from .conftest import make_app as open_app
 from .conftest import screen_text, wait_until
@@ -474,11 +475,22 @@ async def test_every_shown_key_is_in_the_key_bar_with_its_description_and_in_the
 
     assert binding.id in DETAILS
     app = make_app("two_neurons")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(220, 50)) as pilot:  # wide enough for every key in the bar's two lines
         await started(app, pilot)
         key = binding.key_display or binding.key.split(",")[0]
         description = binding.group.description if binding.group is not None else binding.description
         assert (key, description) in key_bar_entries(app)
+
+
+async def test_a_narrow_key_bar_keeps_to_two_lines_the_moves_first_and_help_and_quit_always() -> None:
+    app = make_app("two_neurons")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot)
+        bar = app.debugger.query_one(KeyBar)
+        assert bar.region.height == 2
+        shown = key_bar_entries(app)
+        assert {("n", "step"), ("p", "phase"), ("?", "help"), ("q", "quit")} <= shown
+        assert ("s", "screenshot") not in shown  # the last in binding order gives way first
 
 
 class TestOpen:

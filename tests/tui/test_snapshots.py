@@ -321,9 +321,13 @@ class TestChecks:
         async def at_the_w1_gradient(pilot: Pilot[None]) -> None:
             await pilot.pause()
             await pilot.press(*f"{self.W1_GRADIENT}n")
-            await wait_until(pilot, lambda: "✓" in screen_text(pilot.app), "the finite differences")  # type: ignore[arg-type]
+            screen = pilot.app.debugger  # type: ignore[attr-defined]
+            await wait_until(pilot, lambda: screen.snapshot.checks.gradient is not None, "the finite differences")
+            await pilot.pause()
 
-        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=at_the_w1_gradient)
+        assert snap_compare(
+            make_app("two_neurons", whole_tape=True), terminal_size=SIZES[size], run_before=at_the_w1_gradient
+        )
 
     @staticmethod
     async def quiz_at_the_w1_gradient(pilot: Pilot[None]) -> None:
@@ -338,7 +342,7 @@ class TestChecks:
             await pilot.press(*"-0.0025")
             await TestDialogs.steady_cursor(pilot)
 
-        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=asked)
+        assert snap_compare(make_app("two_neurons", whole_tape=True), terminal_size=SIZES[size], run_before=asked)
 
     @pytest.mark.parametrize("size", SIZES)
     def test_the_quiz_after_a_reveal(self, snap_compare, size: str) -> None:
@@ -349,4 +353,4 @@ class TestChecks:
             await pilot.app.workers.wait_for_complete()
             await TestDialogs.steady_cursor(pilot)
 
-        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=revealed)
+        assert snap_compare(make_app("two_neurons", whole_tape=True), terminal_size=SIZES[size], run_before=revealed)

@@ -1,7 +1,9 @@
-"""The key bar: every binding of the screen and the app, paired keys side by side.
+"""The key bar: the bindings of the screen and the app, paired keys side by side.
 
 Textual's Footer keeps to one line, which at 80 columns holds about half of the
-debugger's keys; this bar wraps between entries instead, so every key stays on screen.
+debugger's keys; this bar wraps between entries instead, up to MAX_LINES lines, so the
+panels keep their room. Keys that do not fit are left out from the last in binding order
+(the moves come first); help and quit always stay, and the help lists every key.
 A click on a key presses it; a click on a description presses the entry's first key.
 """
 
@@ -54,6 +56,19 @@ def entries(bindings: list[Binding]) -> list[Entry]:
     return [Entry(tuple(keys), description) for keys, description in found]
 
 
+MAX_LINES = 2
+PINNED = ("question_mark", "q")  # help and quit: shown however narrow the bar
+
+
+def fitting(items: list[Entry], width: int, lines: int = MAX_LINES) -> list[Entry]:
+    """The entries shown in `lines` lines: the pinned ones, and as many of the others as fit, in order."""
+    pinned = [e for e in items if e.keys[0][1] in PINNED]
+    others = [e for e in items if e.keys[0][1] not in PINNED]
+    while others and len(lay_out([*others, *pinned], width)[0].split("\n")) > lines:
+        others.pop()
+    return [*others, *pinned]
+
+
 def lay_out(items: list[Entry], width: int) -> tuple[Text, list[Spot]]:
     """Entries left to right, starting a new line where the next one would not fit; and where each key sits."""
     text = Text(no_wrap=True)
@@ -87,16 +102,22 @@ class KeyBar(Widget):
     def __init__(self, bindings: list[Binding], **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._items = entries(bindings)
+        self._laid: dict[int, tuple[Text, list[Spot]]] = {}  # by width
+
+    def _layout(self, width: int) -> tuple[Text, list[Spot]]:
+        if width not in self._laid:
+            self._laid[width] = lay_out(fitting(self._items, width), width)
+        return self._laid[width]
 
     def render(self) -> Text:
-        return lay_out(self._items, self.content_region.width or 80)[0]
+        return self._layout(self.content_region.width or 80)[0]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(lay_out(self._items, width)[0].split("\n"))
+        return len(self._layout(width)[0].split("\n"))
 
     def key_at(self, x: int, y: int) -> str | None:
         """The key a click at content offset (x, y) presses, if it is on one."""
-        spots = lay_out(self._items, self.content_region.width or 80)[1]
+        spots = self._layout(self.content_region.width or 80)[1]
         return next((s.key for s in spots if s.line == y and s.start <= x < s.end), None)
 
     def on_click(self, event: events.Click) -> None:
