@@ -115,7 +115,7 @@ class LossPanel(CachedPlot):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self._shown: tuple[int, int] | None = None  # (epochs on the curve, epoch marked)
+        self._shown: tuple[int, int, int] | None = None  # (epochs on the curve, epoch marked, on the metric's)
         self._snapshot: Snapshot | None = None
         self.log_scale: bool | None = None  # None: chosen by the curve's range; else as `l` set it
         self.on_log = False  # the scale the plot is drawn on
@@ -132,7 +132,8 @@ class LossPanel(CachedPlot):
         self.refresh()
 
     def show(self, snapshot: Snapshot) -> None:
-        key = (len(snapshot.losses), snapshot.position.epoch)
+        metric = len(snapshot.metrics[0][1]) if snapshot.metrics else 0  # its epoch's metric comes after the loss
+        key = (len(snapshot.losses), snapshot.position.epoch, metric)
         if key != self._shown or self._snapshot is None or snapshot.max_epochs != self._snapshot.max_epochs:
             self._shown, self._snapshot = key, snapshot
             loss, epoch = snapshot.loss, snapshot.position.epoch
