@@ -215,6 +215,17 @@ class TestCountPrefix:
             assert where(app) == Position(1, 12)
             assert "count" not in status(app)
 
+    async def test_a_count_typed_in_one_burst_counts_whole(self) -> None:
+        """Keys pasted, or typed faster than the screen draws, arrive before the one before is done."""
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            for key in ("2", "0", "n"):
+                app.simulate_key(key)  # as the terminal sends them, no pause between
+            await wait_until(pilot, lambda: where(app) != Position(1, 0), "the step")
+            assert where(app) == Position(1, 20)
+            assert app.debugger.count == ""
+
     async def test_fifty_n_crosses_epochs_and_fifty_N_comes_back(self) -> None:
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:

@@ -74,6 +74,12 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         super().__init__()
         self.lecture = lecture or Lecture()
         self.cursor_keys = cursor_keys(self.lecture.screen_bindings)
+        self.digit_keys = {  # the keys a count is typed with, as bound (a keymap may rebind them)
+            key: int(b.id.removeprefix("count_"))
+            for b in self.lecture.screen_bindings
+            if b.id is not None and b.id.startswith("count_")
+            for key in b.key.split(",")
+        }
         self.set_class(self.lecture.present, "-present")
         self.cursor = cursor
         self.count = ""  # digits typed so far, for the next key
@@ -150,8 +156,15 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         """
         shown = bool(self.notice or self.count)
         self.notice = ""
-        if not (event.character or "").isdigit():
-            self._count_for_key, self.count = self.count, ""
+        digit = self.digit_keys.get(event.key)
+        if digit is not None:
+            # Counted here, not by the binding's action: that runs after the key has bubbled up to
+            # the app, and the next key of a burst ("20n", typed fast or pasted) may come first.
+            event.stop()
+            event.prevent_default()
+            self.action_digit(digit)
+            return
+        self._count_for_key, self.count = self.count, ""
         if self.busy is not None and event.key in self.cursor_keys:
             event.stop()
             event.prevent_default()
