@@ -62,6 +62,7 @@ class PanelActions(Screen[None]):
         """Show one view; the engine makes what it shows from now on, in a new snapshot."""
         switcher = self.query_one("#views", ViewSwitcher)
         switcher.current = view
+        self.set_class(view != "params", "-drawing")
         self.cursor.show_figure = view == "figure"
         self.cursor.show_graph = view == "graph"
         self.show()
