@@ -16,6 +16,19 @@ from bpdbg.engine.trainer import Trainer
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SHIPPED = sorted(path.stem for path in SCENARIOS.glob("*.toml"))
 
+WIDE = """
+title = "One wide layer"
+seed = 1
+[params]
+W = { randn = [50, 100], scale = 0.5 }
+[loss]
+L = "mean(W * W * W)"
+[training]
+learning_rate = 0.1
+epochs = 2
+"""
+"""One parameter of 5,000 numbers: too large to check every coordinate of, or at once."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """No test reads or writes the user's real config folder (sessions, keymap): the run has its own."""

@@ -14,7 +14,7 @@ from bpdbg.engine.quiz import Question, Quiz, ask, entry_of, grade
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.step_gradient import SAMPLE, estimate, is_gradient_step
 
-from .conftest import trainer_for
+from .conftest import WIDE, trainer_for
 
 TWICE = """
 title = "A parameter used twice"
@@ -22,18 +22,6 @@ title = "A parameter used twice"
 w = 0.5
 [loss]
 L = "w * w + 3 * w"
-[training]
-learning_rate = 0.1
-epochs = 2
-"""
-
-WIDE = """
-title = "One wide layer"
-seed = 1
-[params]
-W = { randn = [50, 100], scale = 0.5 }
-[loss]
-L = "mean(W * W * W)"
 [training]
 learning_rate = 0.1
 epochs = 2

@@ -12,6 +12,7 @@ from textual.widgets import Input
 
 from bpdbg.engine.cursor import Position
 
+from ..conftest import WIDE
 from .conftest import make_app, screen_text, wait_until
 
 SIZE = (80, 24)
@@ -129,19 +130,6 @@ async def test_esc_leaves_the_box_for_the_keys_a_number_is_written_with_and_tab_
         await pilot.press("tab")
         await pilot.pause()
         assert isinstance(app.focused, Input) and app.focused.id == "quiz-answer"
-
-
-WIDE = """
-title = "One wide layer"
-seed = 1
-[params]
-W = { randn = [50, 100], scale = 0.5 }
-[loss]
-L = "mean(W * W * W)"
-[training]
-learning_rate = 0.1
-epochs = 2
-"""
 
 
 async def test_a_large_steps_finite_differences_arrive_from_a_worker(tmp_path: Path) -> None:
