@@ -103,15 +103,21 @@ def debugger(app: DebuggerApp) -> MainScreen:
 async def wait_until(pilot: Pilot[None], holds: Callable[[], bool], what: str, *, cap: float = 60.0) -> None:
     """Let the app process messages and timers until `holds()` is true; fail naming `what` if it never is.
 
-    Each round yields to the event loop once (`pilot.pause()` with no delay), so the wait is on
-    the condition, however slow the machine; the cap, far above any honest wait, only turns a
-    hang into a clear failure.
+    Each round lets the screen process what it has been sent and yields to the event loop once
+    (`pilot.pause(0)`), so the wait is on the condition, however slow the machine. Not
+    `pilot.pause()`, which also waits for the whole process to go idle: while a worker trains it
+    never is, and each round would take that wait's one-second limit. Once the condition holds,
+    one such wait lets the screen draw what made it hold. The cap, far above any honest wait,
+    only turns a hang into a clear failure.
     """
+    if holds():
+        return
     give_up = time.monotonic() + cap
     while not holds():
         if time.monotonic() > give_up:
             raise AssertionError(f"still waiting after {cap:.0f} s for: {what}")
-        await pilot.pause()
+        await pilot.pause(0)
+    await pilot.pause()
 
 
 @pytest.fixture

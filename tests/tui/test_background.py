@@ -6,7 +6,6 @@ an epoch, `q` quits at once, and keys that would move the cursor wait with a mes
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens.open import OpenScreen
 
-from .conftest import make_app, screen_text
+from .conftest import make_app, screen_text, wait_until
 
 SIZE = (80, 24)
 LONG = 1_000_000
@@ -37,20 +36,6 @@ def long_scenario(tmp_path: Path) -> Path:
     return path
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    """Let the app run until the condition holds (bounded, so a broken app fails rather than hangs).
-
-    Polls the condition between short turns of the event loop: `pilot.pause()` waits for the
-    whole process to go idle, which it never does while a worker trains, so it would take its
-    one-second limit on every call.
-    """
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition never held")
-        await pilot.pause(0.01)
-
-
 async def press(pilot: Pilot[None], key: str, handled: Callable[[], bool]) -> None:
     """Press a key while a worker trains, and wait until `handled` says the app has dealt with it.
 
@@ -58,7 +43,7 @@ async def press(pilot: Pilot[None], key: str, handled: Callable[[], bool]) -> No
     trains); a key sent as the terminal sends it, then a condition, keeps the test's pace.
     """
     pilot.app.simulate_key(key)
-    await until(pilot, handled)
+    await wait_until(pilot, handled, f"'{key}' to be handled")
 
 
 def status(app: DebuggerApp) -> str:
@@ -74,7 +59,7 @@ class TestRunToTheEnd:
         async with app.run_test(size=SIZE) as pilot:
             await press(pilot, "G", lambda: "running to the end: epoch" in status(app))
             trainer = app.cursor.trainer
-            await until(pilot, lambda: trainer.epochs_done > 100)
+            await wait_until(pilot, lambda: trainer.epochs_done > 100, "a hundred epochs")
             assert f"/{LONG:,} — space/esc to stop" in status(app)
             await press(pilot, key, lambda: app.debugger.busy is None)
             done = trainer.epochs_done
@@ -122,7 +107,7 @@ class TestRunToTheEnd:
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("G")
-            await until(pilot, lambda: app.debugger.busy is None and app.cursor.at_end)
+            await wait_until(pilot, lambda: app.debugger.busy is None and app.cursor.at_end, "the run to end")
             assert "end: ran all 20 epochs" in status(app)
 
 
@@ -131,10 +116,10 @@ class TestOpenInAWorker:
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("o")
-            await until(pilot, lambda: isinstance(app.screen, OpenScreen))
+            await wait_until(pilot, lambda: isinstance(app.screen, OpenScreen), "the open dialog")
             app.screen.query_one(Input).value = str(long_scenario(tmp_path))
             await pilot.press("enter")
-            await until(pilot, lambda: app.cursor.program.scenario.title == "long")
+            await wait_until(pilot, lambda: app.cursor.program.scenario.title == "long", "the scenario to load")
             await pilot.pause()
             assert app.screen is app.debugger
             assert f"epoch 1/{LONG}" in status(app)
@@ -143,20 +128,20 @@ class TestOpenInAWorker:
         app = DebuggerApp(open_scenario(resolve("two_neurons"), memory=2**20))  # bpdbg --memory 1MiB
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("o")
-            await until(pilot, lambda: isinstance(app.screen, OpenScreen))
+            await wait_until(pilot, lambda: isinstance(app.screen, OpenScreen), "the open dialog")
             app.screen.query_one(Input).value = "gd_x2"
             await pilot.press("enter")
-            await until(pilot, lambda: app.cursor.program.scenario.path.stem == "gd_x2")
+            await wait_until(pilot, lambda: app.cursor.program.scenario.path.stem == "gd_x2", "gd_x2 to load")
             assert app.cursor.trainer.memory == 2**20
 
     async def test_a_file_that_cannot_load_is_reported_in_the_dialog(self, tmp_path: Path) -> None:
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("o")
-            await until(pilot, lambda: isinstance(app.screen, OpenScreen))
+            await wait_until(pilot, lambda: isinstance(app.screen, OpenScreen), "the open dialog")
             dialog = app.screen
             dialog.query_one(Input).value = str(tmp_path / "missing.toml")
             await pilot.press("enter")
             error = dialog.query_one("#error", Static)
-            await until(pilot, lambda: "no such file" in str(error.render()))
+            await wait_until(pilot, lambda: "no such file" in str(error.render()), "the error in the dialog")
             assert app.screen is dialog
