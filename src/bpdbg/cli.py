@@ -1,49 +1,27 @@
-"""The `bpdbg` command: the debugger by default, and headless run / check / gradcheck / list."""
+"""The `bpdbg` command: the debugger by default, and headless run / graph / list here.
+
+`check` and `gradcheck` live in cli_check.py, `export` and `serve` in cli_share.py; what every
+command shares (exit statuses, one-line errors, ctrl-c, --memory, loading) in cli_base.py.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 import numpy as np
 from click.shell_completion import CompletionItem
 
 from bpdbg import __version__
+from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, interruptible, load, output_failed
 from bpdbg.completion import SCENARIO, scenario_completions
-from bpdbg.engine.limits import CHECKPOINT_BYTES, parse_memory
 from bpdbg.engine.scenario import ScenarioError
-from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
-from bpdbg.progress import Progress
-from bpdbg.scenarios import DEFAULT, resolve, shipped
+from bpdbg.scenarios import DEFAULT, shipped
 
-if TYPE_CHECKING:
-    from bpdbg.engine.derivation_check import DerivationReport
-
-EXIT_DIFFERS = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by ctrl-c
 JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
-
-
-def _output_failed(error: OSError) -> None:
-    """Report a closed pipe or a full disk in one line, and keep the exit from failing again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere at exit
-    except (OSError, ValueError):
-        pass
-    try:
-        click.echo(f"bpdbg: cannot write the output: {error.strerror or error}", err=True)
-    except OSError:
-        pass
-    sys.exit(EXIT_DIFFERS)
-
 
 _GROUP_OPTIONS = frozenset({"-h", "--help", "-V", "--version"})  # any other option is the debugger's
 
@@ -70,7 +48,7 @@ class _DebuggerByDefault(click.Group):
         try:
             return super().invoke(ctx)
         except OSError as error:
-            _output_failed(error)
+            output_failed(error)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Click's main, with output that cannot be written (closed pipe, full disk) as one line."""
@@ -80,80 +58,7 @@ class _DebuggerByDefault(click.Group):
             finally:
                 sys.stdout.flush()
         except OSError as error:
-            _output_failed(error)
-
-
-class _OneLineUsage(click.Command):
-    """A mistake on the command line is one line, `bpdbg COMMAND: what is wrong`, and exit status 2."""
-
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
-    ) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as error:
-            if parent is not None and parent.resilient_parsing:
-                raise
-            _usage(info_name or self.name or "", error.format_message())
-            raise  # not reached: _usage exits
-
-
-def _usage(command: str, message: str) -> None:
-    click.echo(f"bpdbg {command}: {' '.join(message.split())}", err=True)
-    sys.exit(EXIT_BAD_INPUT)
-
-
-class _Running:
-    """The trainer a command is running, so an interruption can say how far it got, and its
-    progress on stderr (when that is a terminal)."""
-
-    trainer: Trainer | None = None
-
-    def __init__(self) -> None:
-        self.progress = Progress()
-
-
-@contextmanager
-def _interruptible() -> Iterator[_Running]:
-    """Ctrl-c ends the command with one line and status 130, never a traceback."""
-    running = _Running()
-    try:
-        yield running
-    except KeyboardInterrupt:
-        running.progress.clear()
-        epoch = running.trainer.epochs_done if running.trainer is not None else 0
-        click.echo(f"interrupted at epoch {epoch}", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    finally:
-        running.progress.clear()
-
-
-def _budget(ctx: click.Context, param: click.Parameter, value: str | None) -> int:
-    """`--memory`, in bytes; a bad value is one line and exit status 2, as a bad scenario is."""
-    if value is None or ctx.resilient_parsing:
-        return CHECKPOINT_BYTES
-    try:
-        return parse_memory(value)
-    except ValueError as error:
-        click.echo(f"bpdbg: --memory: {error}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-
-
-MEMORY = click.option(
-    "--memory",
-    metavar="SIZE",
-    callback=_budget,
-    help="Memory for the parameters kept to replay any epoch (default 256MiB), e.g. 64MB, 1GB.",
-)
-
-
-def _load(scenario: str, memory: int = CHECKPOINT_BYTES) -> Trainer:
-    """A trainer for the scenario, or a one-line error and exit status 2."""
-    try:
-        return open_scenario(resolve(scenario), memory)
-    except ScenarioError as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+            output_failed(error)
 
 
 @click.group(cls=_DebuggerByDefault, context_settings={"help_option_names": ["-h", "--help"]})
@@ -200,7 +105,7 @@ def open_debugger(
     scenario: str, memory: int, served: bool, present: bool, screenshots: Path, keys: str, keymap: Path | None
 ) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
-    trainer = _load(scenario, memory)  # a bad file is reported the same way, terminal or not
+    trainer = load(scenario, memory)  # a bad file is reported the same way, terminal or not
     from bpdbg.tui.keymap import KeymapError  # the engine and the other commands never need Textual
     from bpdbg.tui.screens.lecture import set_up
 
@@ -233,8 +138,8 @@ def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
     from bpdbg.engine.report import Log
     from bpdbg.export.epochs import epoch_objects
 
-    with _interruptible() as running:
-        trainer = running.trainer = _load(scenario, memory)
+    with interruptible() as running:
+        trainer = running.trainer = load(scenario, memory)
         if as_written:
             trainer = running.trainer = _as_written(scenario, trainer)
         report = running.progress.watching(trainer, Path(scenario).stem)
@@ -287,119 +192,6 @@ def _as_written(scenario: str, trainer: Trainer) -> Trainer:
     return written
 
 
-def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer, _Running], bool], memory: int) -> None:
-    """Run `one` per scenario; exit 2 on bad input, 1 if any failed, else 0."""
-    failed = bad = False
-    with _interruptible() as running:
-        for scenario in scenarios:
-            try:
-                trainer = running.trainer = open_scenario(resolve(scenario), memory)
-                failed |= not one(scenario, trainer, running)
-            except ScenarioError as error:
-                click.echo(str(error), err=True)
-                bad = True
-    sys.exit(EXIT_BAD_INPUT if bad else EXIT_DIFFERS if failed else 0)
-
-
-@main.command()
-@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
-@MEMORY
-def check(scenarios: tuple[str, ...], memory: int) -> None:
-    """Compare each SCENARIO's run with the notes' printed table, at the printed precision, and its
-    [derivation] with backprop at every epoch."""
-    from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
-
-    def one(name: str, trainer: Trainer, running: _Running) -> bool:
-        label = Path(name).stem
-        derivation = _derivation(trainer, running.progress.watching(trainer, label))  # it watches the run: first
-        running.progress.clear()
-        table = _table(label, trainer, running)
-        if derivation is not None:
-            click.echo(f"{label}: {derivation.describe(trainer.program.scenario.loss.name)}")
-        return table and (derivation is None or derivation.agrees)
-
-    def _table(label: str, trainer: Trainer, running: _Running) -> bool:
-        text = trainer.program.scenario.expected_text
-        if text is None:
-            click.echo(f"{label}: no expected table to compare with")
-            return True
-        trainer.run(should_stop=running.progress.watching(trainer, label))
-        running.progress.clear()
-        result = compare_log(trainer, text)
-        if result.divergence is None:
-            click.echo(f"{label}: agrees with the notes ({result.lines} printed lines)")
-            return True
-        found = result.divergence
-        epoch = min(found.epoch or 1, trainer.epochs_done)
-        checked = last_with_gradients(trainer, epoch)
-        if checked is None:
-            fd = f"finite differences have nothing to check (no epoch up to {epoch} reached its backward pass)"
-        else:
-            verdict = gradient_check(trainer, checked)
-            agree = "confirm" if verdict.passed else "DISAGREE with"
-            before = "" if checked == epoch else f"; epoch {epoch} ended before its backward pass"
-            sampled = "".join(f"; {s.describe()}" for s in verdict.sampled)
-            fd = (
-                f"finite differences {agree} the engine's gradients there "
-                f"(epoch {verdict.epoch}, worst relative error {verdict.worst:.1e}{before}{sampled})"
-            )
-        click.echo(f"{label}: DIFFERS from the notes at {found.describe()}; {fd}")
-        return False
-
-    _each(scenarios, one, memory)
-
-
-def _derivation(trainer: Trainer, should_stop: Callable[[], bool] | None) -> DerivationReport | None:
-    """The scenario's [derivation], entry by entry against backprop at every epoch (None: it has none)."""
-    if not trainer.program.scenario.derivation:
-        return None
-    from bpdbg.engine.derivation_check import check_derivation
-
-    return check_derivation(trainer, should_stop=should_stop)
-
-
-@main.command()
-@click.argument("scenarios", nargs=-1, required=True, type=SCENARIO)
-@click.option(
-    "--after", default=3, show_default=True, type=click.IntRange(min=0), help="Also check after this many updates."
-)
-@MEMORY
-def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
-    """Compare every gradient of SCENARIO with central finite differences."""
-    from bpdbg.engine.check import gradient_check
-
-    def one(name: str, trainer: Trainer, running: _Running) -> bool:
-        label = Path(name).stem
-        trainer.run(after + 1)
-        last = trainer.epochs_done
-        stop = trainer.stop
-        if stop is not None and stop.reason == "non-finite":  # its loss has no finite differences
-            last = stop.epoch - 1
-            if last < 1:
-                click.echo(f"{label}: cannot check, {stop.message}")
-                return False
-        epochs = sorted({1, min(after + 1, last)})
-        results = [gradient_check(trainer, epoch) for epoch in epochs]
-        skipped = [r.skipped for r in results if r.skipped is not None]
-        checked = [r for r in results if r.skipped is None]
-        if not checked:
-            click.echo(f"{label}: nothing to check ({'; '.join(skipped)})")
-            return True
-        worst = max(checked, key=lambda r: r.worst)
-        ok = all(r.passed for r in checked)
-        notes = [f"epochs checked: {', '.join(str(r.epoch) for r in checked)}", *skipped]
-        notes += dict.fromkeys(s.describe() for r in checked for s in r.sampled)
-        notes += dict.fromkeys(k.describe() for r in checked for k in r.kinks)
-        verdict = "FAILED" if not ok else "ok away from kinks" if any(r.kinks for r in checked) else "ok"
-        error = f"worst relative error {worst.worst:.1e} at {worst.where}, epoch {worst.epoch}"
-        if worst.where == "-":  # every coordinate checked straddles a kink
-            error = "no coordinate away from a kink to compare"
-        click.echo(f"{label}: {verdict}, {error} ({'; '.join(notes)}; tolerance {worst.tolerance:.0e})")
-        return ok
-
-    _each(scenarios, one, memory)
-
-
 @main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option("--epoch", default=1, show_default=True, type=click.IntRange(min=1), help="The epoch to show.")
@@ -408,7 +200,7 @@ def graph(scenario: str, epoch: int, step: int | None) -> None:
     """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point."""
     from bpdbg.engine.graph import dot_at
 
-    trainer = _load(scenario)
+    trainer = load(scenario)
     try:
         click.echo(dot_at(trainer, epoch, step), nl=False)
     except ValueError as error:
@@ -429,4 +221,4 @@ def list_scenarios() -> None:
         click.echo(f"{name:<20} {title}")
 
 
-from bpdbg import cli_share  # noqa: E402, F401  (its commands, export and serve, use the helpers above)
+from bpdbg import cli_check, cli_share  # noqa: E402, F401  (their commands join `main`, defined above)

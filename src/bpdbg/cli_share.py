@@ -8,21 +8,14 @@ from pathlib import Path
 
 import click
 
-from bpdbg.cli import (
-    EXIT_BAD_INPUT,
-    EXIT_DIFFERS,
-    _interruptible,
-    _load,
-    _OneLineUsage,
-    _usage,
-    main,
-)
+from bpdbg.cli import main
+from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, OneLineUsage, interruptible, load, usage
 from bpdbg.completion import SCENARIO
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.scenarios import DEFAULT
 
 
-@main.command(cls=_OneLineUsage)
+@main.command(cls=OneLineUsage)
 @click.argument("scenario", type=SCENARIO)
 @click.option(
     "--format", "form", required=True, type=click.Choice(["md", "tex", "csv", "jsonl"]), help="What to write."
@@ -36,11 +29,11 @@ def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> 
     from bpdbg.export.files import write_whole
 
     if form in EPOCH_FORMATS and epoch is None:
-        _usage("export", f"--format {form} writes one epoch: add --epoch N")
+        usage("export", f"--format {form} writes one epoch: add --epoch N")
     if form not in EPOCH_FORMATS and epoch is not None:
-        _usage("export", f"--format {form} writes every epoch: leave out --epoch")
-    with _interruptible() as running:
-        trainer = running.trainer = _load(scenario)
+        usage("export", f"--format {form} writes every epoch: leave out --epoch")
+    with interruptible() as running:
+        trainer = running.trainer = load(scenario)
         try:
             pieces = iter([epoch_document(trainer, epoch, form)]) if epoch is not None else run_table(trainer, form)
             if output is None:
@@ -64,7 +57,7 @@ def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> 
         sys.exit(EXIT_DIFFERS)
 
 
-@main.command(cls=_OneLineUsage)
+@main.command(cls=OneLineUsage)
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port.")
@@ -74,7 +67,7 @@ def serve(scenario: str, host: str, port: int, public_url: str | None) -> None:
     from bpdbg.serve import MissingExtra, address, exposure_warning
     from bpdbg.serve import serve as serve_forever
 
-    trainer = _load(scenario)  # a bad file is reported here, once, not in every browser tab
+    trainer = load(scenario)  # a bad file is reported here, once, not in every browser tab
     warning = exposure_warning(host, port)
     if warning is not None:
         click.echo(warning, err=True)
