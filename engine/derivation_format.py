@@ -22,6 +22,7 @@ from .limits import MAX_LENGTH
 from .messages import did_you_mean, shown, type_name
 from .scenario import Claim, DerivationEntry, Expression, Place, ScenarioError
 from .source_map import SourceMap
+from .table_checks import TableChecks
 
 #: Names a derivation may read besides the model's: the scenario's α at that epoch, and the epoch.
 BUILTINS = ("learning_rate", "epoch")
@@ -34,13 +35,13 @@ _HOW = (
 )
 
 
-class DerivationReader:
+class DerivationReader(TableChecks):
     """Reads one [derivation] table against the names the scenario defines."""
 
     def __init__(
         self, source: SourceMap, names: Collection[str], params: Collection[str], loss: str, reserved: Collection[str]
     ) -> None:
-        self.map = source
+        super().__init__(source)
         self.names = set(names)  # data, parameters, nodes, loss and metrics
         self.params = set(params)
         self.loss = loss
@@ -75,12 +76,7 @@ class DerivationReader:
     def _entry(self, name: str, value: Any, place: Place) -> DerivationEntry:
         claims = None
         if isinstance(value, dict):
-            for key in value:
-                if key not in ENTRY_KEYS:
-                    raise ScenarioError(
-                        self.map.place(f"derivation.{name}.{key}", "derivation", name, key),
-                        f"unknown key {key!r}{did_you_mean(key, ENTRY_KEYS)}",
-                    )
+            self.check_keys(value, ENTRY_KEYS, f"derivation.{name}", "derivation", name)
             if not isinstance(value.get("formula"), str):
                 raise ScenarioError(place, 'needs formula, an expression in quotes: { formula = "…", claims = "…" }')
             if "claims" in value:
@@ -114,12 +110,7 @@ class DerivationReader:
         return DerivationEntry(name, Expression(name, text, parse_expression("0"), place), Claim("nothing"), array)
 
     def _formula(self, name: str, text: str, place: Place, *path: str) -> Expression:
-        inner = self.map.value_place(f"derivation.{name}", text, *path) if len(text) <= MAX_LENGTH else place
-        try:
-            tree = parse_metric(text)  # comparisons too: the notes' masks, (Z1 > 0)
-        except ExprError as error:
-            raise ScenarioError(inner.at_column(error.column), f"{error.message} in {shown(text)}") from None
-        return Expression(name, text, tree, inner)
+        return self.parsed(name, text, place, parse_metric, *path)  # comparisons too: the notes' masks, (Z1 > 0)
 
     # -- what an entry claims ----------------------------------------------------------------
 
