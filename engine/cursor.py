@@ -1,7 +1,8 @@
 """A cursor over the timeline of (epoch, step), and the immutable snapshot it shows.
 
 In the named view it moves from one named quantity to the next (z1, a1, …, ∂L/∂z2, …),
-the sub-expression steps between them folded inside (see named.py).
+the sub-expression steps between them folded inside (see named.py). The snapshot at a
+position is built by showing.py.
 
 Like a browser history, the cursor only moves; the trainer behind it runs epochs
 lazily as the cursor first reaches them. Whatever the cursor shows is rebuilt from
@@ -14,23 +15,16 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
-import numpy as np
-
 from .bookmarks import Bookmarks
 from .breakpoints import Watch, watch
-from .chain import chain_for
 from .checks import Checks
 from .conditions import Condition
-from .derivation import Derivation, Outcome
-from .derivation_marks import DerivationMark, marks_for
 from .figures import Figures
-from .graph import Graph, GraphView, build_graph, graph_view
 from .limits import MAX_RECORD_CACHE_BYTES
-from .lines import Line, backward_line, forward_line
-from .named import folded_line, inside, stops
+from .named import stops
 from .search import Found, Search
+from .showing import Showing
 from .snapshot import ParamView, Position, Snapshot
-from .tape import Step
 from .trainer import EpochRecord, Trainer
 
 __all__ = ["Cursor", "ParamView", "Position", "Snapshot"]
@@ -53,12 +47,10 @@ class Cursor:
         self.checks = Checks(trainer, self.record)
         self._records: OrderedDict[int, EpochRecord] = OrderedDict()
         self._cached_bytes = 0
-        self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
-        self._outcomes: OrderedDict[int, list[Outcome]] = OrderedDict()  # per epoch, a few kept
+        self.shown = Showing(trainer, self.checks)
+        self.derivation = self.shown.derivation
         self.show_figure = False  # figures and the graph are made only while shown
         self.show_graph = False
-        self._figures: Figures | None = None
-        self._graph: Graph | None = None
         if trainer.epochs_done == 0:
             trainer.run(1)
         self.position = Position(1, 0)
@@ -123,13 +115,6 @@ class Cursor:
     def at_end(self) -> bool:
         p = self.position
         return self.trainer.finished and p.epoch == self.trainer.epochs_done and p.step == self.last_step(p.epoch)
-
-    @property
-    def figures(self) -> Figures:
-        """The figure maker, made on first use (it finds out whether the model is a classifier)."""
-        if self._figures is None:
-            self._figures = Figures(self.trainer)
-        return self._figures
 
     # -- moving -----------------------------------------------------------------------------
 
@@ -268,102 +253,20 @@ class Cursor:
 
     # -- what is shown ----------------------------------------------------------------------
 
+    @property
+    def figures(self) -> Figures:
+        """The figure maker, made on first use (it finds out whether the model is a classifier)."""
+        return self.shown.figures
+
     def snapshot(self) -> Snapshot:
-        trainer, program = self.trainer, self.program
-        epoch, index = self.position.epoch, self.position.step
-        record = self.record(epoch)
-        steps = program.steps
-        values = tuple(record.value(s.slot) if s.index <= index else None for s in steps)
-        done = {s.slot for s in steps[: index + 1]}
-        done |= {slot for slot, value in enumerate(record.values) if program.base[slot] is not None}
-        current = steps[index]
-        values_now = list(record.values)
-        folded = self.named_view and index in self.stops
-        params = []
-        previous = program.unflatten(trainer.row(epoch - 2)) if epoch > 1 else None
-        for i, p in enumerate(program.row_items):
-            updated = p.update_slot in done
-            before = record.value(p.slot)
-            value = record.value(p.update_slot) if updated else before
-            grad = record.value(p.grad_slot) if p.grad_slot in done else None
-            if updated:
-                change = value - before
-            elif previous is not None:
-                change = before - previous[i]
-            else:
-                change = None
-            touched = current.slot in (p.update_slot, p.grad_slot)
-            params.append(ParamView(p.name, value, grad, change, touched))
-        loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
-        last = index == self.last_step(epoch)
-        stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and last else None
-        watches = self.watches()
-        hits = tuple(
-            w.text for w in watches if index in w.steps_in(epoch) and w.holds_at(program, record.values, index, epoch)
-        )
-        ended = last and record.available < len(steps)  # the epoch stopped before the end of the tape
-        missed = "; ".join(
-            f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
-            for w in watches
-            if ended and (names := w.missed(record.available))
-        )
-        return Snapshot(
-            title=program.scenario.title,
-            position=self.position,
-            steps=steps,
-            values=values,
-            available=record.available,
-            params=tuple(params),
-            line=self._line(current, values_now),
-            inside=inside(program, current, values_now, self.stops) if folded else (),
-            chain=chain_for(program, current, record.values),
-            losses=_read_only(trainer.losses[: epoch if loss is not None else epoch - 1]),
-            metrics=tuple(
-                (name, _read_only(kept[: epoch if trainer.metric_slots[name] in done else epoch - 1]))
-                for name, kept in trainer.metrics.items()
-            ),
-            loss=loss,
-            max_epochs=trainer.max_epochs,
-            stop=stop,
-            breakpoints=tuple(c.text for c in self.breakpoints),
-            hit=hits[0] if hits else None,
-            hits=hits,
-            missed=missed or None,
-            bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
-            marks=self._marks(epoch, record, index),
+        """Everything shown where the cursor stands (showing.py builds it)."""
+        return self.shown.snapshot(
+            self.position,
+            self.record(self.position.epoch),
             named_view=self.named_view,
             stops=self.stops,
-            figure=self.figures.at(epoch, {p.name: p.value for p in params}) if self.show_figure else None,
-            graph=self._graph_at(index, record) if self.show_graph else None,
-            checks=self.checks.at(epoch, current, record),
+            watches=self.watches(),
+            bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
+            figure=self.show_figure,
+            graph=self.show_graph,
         )
-
-    def _graph_at(self, index: int, record: EpochRecord) -> GraphView:
-        if self._graph is None:
-            self._graph = build_graph(self.program)
-        return graph_view(self.program, self._graph, record.values, index)
-
-    def _marks(self, epoch: int, record: EpochRecord, reached: int) -> tuple[DerivationMark, ...]:
-        """The derivation's entries at this epoch, evaluated once per epoch (a few epochs kept)."""
-        if self.derivation is None:
-            return ()
-        outcomes = self._outcomes.get(epoch)
-        if outcomes is None:
-            outcomes = self._outcomes[epoch] = self.derivation.outcomes(record.values)
-            while len(self._outcomes) > 4:
-                self._outcomes.popitem(last=False)
-        return marks_for(self.derivation, outcomes, reached)
-
-    def _line(self, step: Step, values: list[object]) -> Line | None:
-        """The step written out: whole, over named quantities, where the named view stops at it."""
-        if self.named_view and step.index in self.stops:
-            return folded_line(self.program, step, values)
-        if step.backward is not None:
-            return backward_line(step, values, self.program.scenario.loss.name)
-        return forward_line(step, values, folded=False)
-
-
-def _read_only(view: np.ndarray) -> np.ndarray:
-    """A view the snapshot's readers cannot write through (the trainer only ever adds later epochs)."""
-    view.flags.writeable = False
-    return view

@@ -1,0 +1,163 @@
+"""What the debugger shows where the cursor stands: the `Snapshot`, built from one epoch's values.
+
+The cursor decides where it stands; this turns that place into everything a screen shows,
+and keeps what is made once rather than per step: the graph, the figure maker, and the
+derivation's outcomes for the last few epochs.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .breakpoints import Watch
+from .chain import chain_for
+from .checks import Checks
+from .derivation import Derivation, Outcome
+from .derivation_marks import DerivationMark, marks_for
+from .figures import Figures
+from .graph import Graph, GraphView, build_graph, graph_view
+from .lines import Line, backward_line, forward_line
+from .named import folded_line, inside
+from .snapshot import ParamView, Position, Snapshot
+from .tape import Step
+from .trainer import EpochRecord, Trainer
+
+KEPT_OUTCOMES = 4  # epochs whose derivation outcomes are kept: moving within one costs nothing
+
+
+class Showing:
+    """Builds the snapshot at a position; the cursor says where, and which views are on."""
+
+    def __init__(self, trainer: Trainer, checks: Checks) -> None:
+        self.trainer = trainer
+        self.program = trainer.program
+        self.checks = checks
+        self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
+        self._outcomes: OrderedDict[int, list[Outcome]] = OrderedDict()  # per epoch, a few kept
+        self._figures: Figures | None = None
+        self._graph: Graph | None = None
+
+    @property
+    def figures(self) -> Figures:
+        """The figure maker, made on first use (it finds out whether the model is a classifier)."""
+        if self._figures is None:
+            self._figures = Figures(self.trainer)
+        return self._figures
+
+    def snapshot(
+        self,
+        position: Position,
+        record: EpochRecord,
+        *,
+        named_view: bool,
+        stops: tuple[int, ...],
+        watches: list[Watch],
+        bookmark: tuple[int, int],
+        figure: bool,
+        graph: bool,
+    ) -> Snapshot:
+        """Everything shown at `position`, from its epoch's `record`; figures and the graph only when on."""
+        trainer, program = self.trainer, self.program
+        epoch, index = position.epoch, position.step
+        steps = program.steps
+        values = tuple(record.value(s.slot) if s.index <= index else None for s in steps)
+        done = {s.slot for s in steps[: index + 1]}
+        done |= {slot for slot, value in enumerate(record.values) if program.base[slot] is not None}
+        current = steps[index]
+        values_now = list(record.values)
+        folded = named_view and index in stops
+        params = self._params(epoch, record, done, current)
+        loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
+        last = index == trainer.steps_in(epoch) - 1
+        stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and last else None
+        hits = tuple(
+            w.text for w in watches if index in w.steps_in(epoch) and w.holds_at(program, record.values, index, epoch)
+        )
+        ended = last and record.available < len(steps)  # the epoch stopped before the end of the tape
+        missed = "; ".join(
+            f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
+            for w in watches
+            if ended and (names := w.missed(record.available))
+        )
+        return Snapshot(
+            title=program.scenario.title,
+            position=position,
+            steps=steps,
+            values=values,
+            available=record.available,
+            params=params,
+            line=self._line(current, values_now, folded),
+            inside=inside(program, current, values_now, stops) if folded else (),
+            chain=chain_for(program, current, record.values),
+            losses=_read_only(trainer.losses[: epoch if loss is not None else epoch - 1]),
+            metrics=tuple(
+                (name, _read_only(kept[: epoch if trainer.metric_slots[name] in done else epoch - 1]))
+                for name, kept in trainer.metrics.items()
+            ),
+            loss=loss,
+            max_epochs=trainer.max_epochs,
+            stop=stop,
+            breakpoints=tuple(w.text for w in watches),
+            hit=hits[0] if hits else None,
+            hits=hits,
+            missed=missed or None,
+            bookmark=bookmark,
+            marks=self._marks(epoch, record, index),
+            named_view=named_view,
+            stops=stops,
+            figure=self.figures.at(epoch, {p.name: p.value for p in params}) if figure else None,
+            graph=self._graph_at(index, record) if graph else None,
+            checks=self.checks.at(epoch, current, record),
+        )
+
+    def _params(self, epoch: int, record: EpochRecord, done: set[int], current: Step) -> tuple[ParamView, ...]:
+        """Each parameter as it stands after the step, its gradient once computed, and its last change."""
+        program = self.program
+        params = []
+        previous = program.unflatten(self.trainer.row(epoch - 2)) if epoch > 1 else None
+        for i, p in enumerate(program.row_items):
+            updated = p.update_slot in done
+            before = record.value(p.slot)
+            value = record.value(p.update_slot) if updated else before
+            grad = record.value(p.grad_slot) if p.grad_slot in done else None
+            if updated:
+                change = value - before
+            elif previous is not None:
+                change = before - previous[i]
+            else:
+                change = None
+            touched = current.slot in (p.update_slot, p.grad_slot)
+            params.append(ParamView(p.name, value, grad, change, touched))
+        return tuple(params)
+
+    def _graph_at(self, index: int, record: EpochRecord) -> GraphView:
+        if self._graph is None:
+            self._graph = build_graph(self.program)
+        return graph_view(self.program, self._graph, record.values, index)
+
+    def _marks(self, epoch: int, record: EpochRecord, reached: int) -> tuple[DerivationMark, ...]:
+        """The derivation's entries at this epoch, evaluated once per epoch (a few epochs kept)."""
+        if self.derivation is None:
+            return ()
+        outcomes = self._outcomes.get(epoch)
+        if outcomes is None:
+            outcomes = self._outcomes[epoch] = self.derivation.outcomes(record.values)
+            while len(self._outcomes) > KEPT_OUTCOMES:
+                self._outcomes.popitem(last=False)
+        return marks_for(self.derivation, outcomes, reached)
+
+    def _line(self, step: Step, values: list[object], folded: bool) -> Line | None:
+        """The step written out: whole, over named quantities, where the named view stops at it."""
+        if folded:
+            return folded_line(self.program, step, values)
+        if step.backward is not None:
+            return backward_line(step, values, self.program.scenario.loss.name)
+        return forward_line(step, values, folded=False)
+
+
+def _read_only(view: np.ndarray) -> np.ndarray:
+    """A view the snapshot's readers cannot write through (the trainer only ever adds later epochs)."""
+    view.flags.writeable = False
+    return view
