@@ -8,6 +8,7 @@ derivation's outcomes for the last few epochs.
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import cached_property
 
 import numpy as np
 
@@ -36,15 +37,16 @@ class Showing:
         self.checks = checks
         self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
         self._outcomes: OrderedDict[int, list[Outcome]] = OrderedDict()  # per epoch, a few kept
-        self._figures: Figures | None = None
-        self._graph: Graph | None = None
 
-    @property
+    @cached_property
     def figures(self) -> Figures:
         """The figure maker, made on first use (it finds out whether the model is a classifier)."""
-        if self._figures is None:
-            self._figures = Figures(self.trainer)
-        return self._figures
+        return Figures(self.trainer)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The computation graph, made on first use (only while the graph is shown)."""
+        return build_graph(self.program)
 
     def snapshot(
         self,
@@ -133,9 +135,7 @@ class Showing:
         return tuple(params)
 
     def _graph_at(self, index: int, record: EpochRecord) -> GraphView:
-        if self._graph is None:
-            self._graph = build_graph(self.program)
-        return graph_view(self.program, self._graph, record.values, index)
+        return graph_view(self.program, self.graph, record.values, index)
 
     def _marks(self, epoch: int, record: EpochRecord, reached: int) -> tuple[DerivationMark, ...]:
         """The derivation's entries at this epoch, evaluated once per epoch (a few epochs kept)."""

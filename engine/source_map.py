@@ -11,6 +11,7 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .messages import printable
 from .scenario import Place
@@ -42,13 +43,11 @@ class SourceMap:
         # tomllib reads "\r\n" as "\n"; dropping the "\r" moves no line and no column before it.
         self.text = text.replace("\r\n", "\n")
         self.starts = [0] + [match.end() for match in re.finditer("\n", self.text)]
-        self._index: TomlIndex | None = None
 
-    @property
+    @cached_property
     def index(self) -> TomlIndex:
-        if self._index is None:
-            self._index = TomlIndex(self.text)
-        return self._index
+        """Where each key and value starts, found in one pass the first time a place is asked for."""
+        return TomlIndex(self.text)
 
     def place(self, where: str, *path: str | int) -> Place:
         """The key at `path`, or else the nearest table above it that is written in the file, or else 1:1."""
