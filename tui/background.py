@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual.message import Message
 
@@ -21,24 +22,22 @@ PROGRESS_EVERY = 0.1  # seconds between progress reports, each a repaint of the 
 MAX_CHUNK = 1 << 20
 
 
+@dataclass(eq=False)
 class RunProgress(Message):
     """Epochs trained so far by a run to the end."""
 
-    def __init__(self, epochs_done: int, max_epochs: int) -> None:
-        super().__init__()
-        self.epochs_done = epochs_done
-        self.max_epochs = max_epochs
+    epochs_done: int
+    max_epochs: int
 
 
+@dataclass(eq=False)
 class RunEnded(Message):
     """The worker has let go of the trainer: stopped by the user, finished, or failed.
 
     `found` is where the cursor goes: the end of a run, or a breakpoint hit a search found."""
 
-    def __init__(self, found: Found | None, error: str | None = None) -> None:
-        super().__init__()
-        self.found = found
-        self.error = error
+    found: Found | None
+    error: str | None = None
 
 
 Job = Callable[[Callable[[], bool], Callable[[int], None]], Found]

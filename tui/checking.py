@@ -10,54 +10,44 @@ as a run to the end does, and holds the trainer until it is done.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input
 
 from bpdbg.engine.checks import FiniteDifferences
-from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.engine.cursor import Snapshot
 from bpdbg.engine.messages import one_line
 from bpdbg.engine.step_gradient import Estimate
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import run_in_chunks
+from bpdbg.tui.screens.debugger_part import DebuggerPart
 
 
+@dataclass(eq=False)
 class StepChecked(Message):
     """Finite differences for one step, or why they could not be worked out."""
 
-    def __init__(self, job: FiniteDifferences, result: Estimate | None, error: str = "") -> None:
-        super().__init__()
-        self.job = job
-        self.result = result
-        self.error = error
+    job: FiniteDifferences
+    result: Estimate | None
+    error: str = ""
 
 
+@dataclass(eq=False)
 class TableCompared(Message):
     """The run has gone as far as the first difference from the notes needed (or failed)."""
 
-    def __init__(self, error: str | None = None) -> None:
-        super().__init__()
-        self.error = error
+    error: str | None = None
 
 
-class ChecksTheStep(Screen[None]):
+class ChecksTheStep(DebuggerPart):
     """Mixed into the debugger screen, which supplies the cursor, the notice, `show` and `pause`."""
 
-    cursor: Cursor
     snapshot: Snapshot | None
-    busy: str | None
-    notice: str
     running: bool
     _stop_work: threading.Event
     _checking: FiniteDifferences | None = None  # the step the worker is checking, if any
-
-    def show(self, snapshot: bool = True) -> None:
-        raise NotImplementedError
-
-    def pause(self) -> None:
-        raise NotImplementedError
 
     # -- finite differences -----------------------------------------------------------------
 

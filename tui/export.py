@@ -6,25 +6,24 @@ so it runs in a worker, which holds the trainer until it posts what became of th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import on, work
 from textual.message import Message
-from textual.screen import Screen
 
-from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
 from bpdbg.export.documents import epoch_document
 from bpdbg.export.files import write_whole
+from bpdbg.tui.screens.debugger_part import DebuggerPart
 
 
+@dataclass(eq=False)
 class EpochExported(Message):
     """The worker has let go of the trainer; `note` says where the file went, or why it did not."""
 
-    def __init__(self, note: str) -> None:
-        super().__init__()
-        self.note = note
+    note: str
 
 
 def export_path(folder: Path, scenario: str, epoch: int) -> Path:
@@ -43,19 +42,10 @@ def write_epoch(trainer: Trainer, epoch: int, folder: Path) -> str:
     return f"epoch {epoch} exported to {path.name} (in {path.parent})"
 
 
-class ExportsTheEpoch(Screen[None]):
+class ExportsTheEpoch(DebuggerPart):
     """The debugger screen's `S`; it refuses while another worker holds the trainer (keys.MOVES_CURSOR)."""
 
-    cursor: Cursor
-    busy: str | None
-    notice: str
     export_folder: Path | None = None  # where `S` writes; the working folder when None
-
-    def pause(self) -> None:
-        raise NotImplementedError
-
-    def show(self, snapshot: bool = True) -> None:
-        raise NotImplementedError
 
     def action_export_epoch(self) -> None:
         self.pause()

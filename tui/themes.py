@@ -3,39 +3,28 @@ mid-grey light theme (#D8D8D8 panels on #E0E0E0)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.theme import Theme
 
 DARK = "textual-dark"
 
-LIGHT = Theme(
-    name="bpdbg-light",
-    primary="#004578",
-    secondary="#0160A8",
-    accent="#C46A00",
-    warning="#A05A00",
-    error="#B00020",
-    success="#1E7B34",
-    foreground="#1A1A1A",
-    background="#FFFFFF",
-    surface="#FFFFFF",
-    panel="#ECEFF3",
-    dark=False,
-)
+#: The colours each light theme sets, in the order its palette lists them.
+ROLES = ("primary", "secondary", "accent", "warning", "error", "success", "foreground", "panel")
 
-PRESENT = Theme(
-    name="bpdbg-present",
-    primary="#002B55",
-    secondary="#003F7F",
-    accent="#D06000",
-    warning="#8A4B00",
-    error="#A0001A",
-    success="#145C25",
-    foreground="#000000",
-    background="#FFFFFF",
-    surface="#FFFFFF",
-    panel="#E3E8EE",
+
+def _on_white(name: str, palette: str, **more: Any) -> Theme:
+    """A theme on a white background and surface: one colour per role of ROLES, in that order."""
+    colours: dict[str, Any] = dict(zip(ROLES, palette.split(), strict=True))
+    return Theme(name=name, background="#FFFFFF", surface="#FFFFFF", dark=False, **colours, **more)
+
+
+LIGHT = _on_white("bpdbg-light", "#004578 #0160A8 #C46A00 #A05A00 #B00020 #1E7B34 #1A1A1A #ECEFF3")
+
+PRESENT = _on_white(
+    "bpdbg-present",
+    "#002B55 #003F7F #D06000 #8A4B00 #A0001A #145C25 #000000 #E3E8EE",
     text_alpha=1.0,
-    dark=False,
     variables={"text-muted": "#303030", "text-secondary": "#002B55"},
 )
 """Presenter mode's: black on white, no translucent text, darker accents."""

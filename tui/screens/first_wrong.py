@@ -6,7 +6,7 @@ A mixin of the debugger screen, kept apart so that the screen's own module stays
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from textual import work
 from textual.message import Message
@@ -14,33 +14,22 @@ from textual.message import Message
 from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.derivation_marks import FirstWrong, first_wrong
 from bpdbg.engine.messages import one_line
+from bpdbg.tui.screens.debugger_part import DebuggerPart
 
 
+@dataclass(eq=False)
 class FirstWrongFound(Message):
     """Where the first ✗ is and why it differs, or None; or why the search failed."""
 
-    def __init__(self, found: FirstWrong | None, searched: int, error: str | None = None) -> None:
-        super().__init__()
-        self.found = found
-        self.searched = searched
-        self.error = error
+    found: FirstWrong | None
+    searched: int
+    error: str | None = None
 
 
-class FirstWrongKey:
-    """What the debugger screen needs: its cursor, its busy flag and stop event, and its show()."""
+class FirstWrongKey(DebuggerPart):
+    """The `x` key, mixed into the debugger screen, which supplies its stop event for workers."""
 
-    cursor: Cursor
-    busy: str | None
-    notice: str
     _stop_work: threading.Event
-
-    if TYPE_CHECKING:  # the screen's own, declared for the type checker only
-
-        def show(self, snapshot: bool = True) -> None: ...
-
-        def pause(self) -> None: ...
-
-        def post_message(self, message: Message) -> bool: ...
 
     def action_first_wrong(self) -> None:
         self.pause()

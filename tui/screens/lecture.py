@@ -13,11 +13,11 @@ from types import MappingProxyType
 
 from textual import on
 from textual.binding import Binding
-from textual.screen import Screen
 
 from bpdbg.engine.cursor import Cursor, Position, Snapshot
 from bpdbg.tui.keymap import default_keymap_file, key_sequence, load_keymap, rebound
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.debugger_part import DebuggerPart
 from bpdbg.tui.sessions import SessionStore, restore, session_of
 from bpdbg.tui.widgets.params import ParamsPanel
 from bpdbg.tui.widgets.tape import TapePanel
@@ -59,20 +59,11 @@ def place(position: Position) -> str:
     return f"epoch {position.epoch} step {position.step + 1}"
 
 
-class LectureScreen(Screen[None]):
+class LectureScreen(DebuggerPart):
     """The main screen's lecture features; it supplies the cursor, the notice and `show`."""
 
-    cursor: Cursor
-    notice: str
-    busy: str | None
     lecture: Lecture
     sessions: SessionStore | None = None  # where the open scenario's session is kept, if anywhere
-
-    def show(self, snapshot: bool = True) -> None:
-        raise NotImplementedError
-
-    def pause(self) -> None:
-        raise NotImplementedError
 
     def present(self, on: bool) -> None:
         """Presenter mode's layout (the stylesheet's `-present`): large digits, and the chain rule

@@ -7,6 +7,7 @@ epoch run in a worker, so a big file does not freeze the screen.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -26,14 +27,13 @@ from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import resolve, shipped
 
 
+@dataclass(eq=False)
 class Opened(Message):
     """A worker's answer for one name: a trainer with its first epoch run, or why not."""
 
-    def __init__(self, name: str, trainer: Trainer | None, error: str | None) -> None:
-        super().__init__()
-        self.name = name
-        self.trainer = trainer
-        self.error = error
+    name: str
+    trainer: Trainer | None
+    error: str | None
 
 
 class OpenScreen(ModalScreen[Trainer | None]):

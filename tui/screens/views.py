@@ -11,13 +11,13 @@ show_figure and show_graph), so a debugger that never shows them never pays for 
 from __future__ import annotations
 
 from textual import events, on
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from bpdbg.engine.batched import Entry
-from bpdbg.engine.cursor import Cursor, Snapshot
+from bpdbg.engine.cursor import Snapshot
 from bpdbg.engine.summary import inspect_param, inspect_step
+from bpdbg.tui.screens.debugger_part import DebuggerPart
 from bpdbg.tui.screens.figure_axes import FigureAxesScreen
 from bpdbg.tui.screens.inspector import InspectorScreen
 from bpdbg.tui.widgets.figure import FigurePanel
@@ -46,11 +46,10 @@ class ViewSwitcher(ContentSwitcher):
     ALLOW_MAXIMIZE = True
 
 
-class PanelActions(Screen[None]):
+class PanelActions(DebuggerPart):
     """The keys and clicks that arrange panels; the debugger screen inherits them."""
 
     snapshot: Snapshot | None
-    cursor: Cursor
     current_panel = "views"  # what `m` maximizes: the panel clicked last, at first the lower right
 
     def action_cycle_view(self) -> None:
@@ -114,9 +113,3 @@ class PanelActions(Screen[None]):
         for name in PANELS:
             self.query_one(f"#{name}").set_class(name == panel, "-current")
         self.current_panel = panel
-
-    def show(self, snapshot: bool = True) -> None:
-        raise NotImplementedError
-
-    def pause(self) -> None:
-        raise NotImplementedError

@@ -19,6 +19,7 @@ from rich.text import Text
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.engine.graph import Graph, GraphNode, GraphView
 from bpdbg.tui.format import clip, compact
+from bpdbg.tui.scrolling import centre_rows
 from bpdbg.tui.widgets.lines import Line, LinesView
 
 GAP = 3  # columns between two layers, where the edges turn
@@ -62,9 +63,7 @@ class GraphPanel(LinesView):
     def show(self, snapshot: Snapshot) -> None:
         self._view = snapshot.graph
         self.show_lines()
-        top = max(0, self._focus_row - max(self.scrollable_content_region.height - BLOCK, 0) // 2)
-        if self.scroll_offset.y != top:
-            self.scroll_to(y=top, animate=False, immediate=True)
+        centre_rows(self, self._focus_row, BLOCK)
 
     def lines_for(self, width: int) -> list[Line]:
         view = self._view

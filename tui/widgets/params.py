@@ -20,6 +20,7 @@ from bpdbg.engine.cursor import ParamView, Snapshot
 from bpdbg.engine.summary import Field
 from bpdbg.tui.format import clip, shape
 from bpdbg.tui.matrix import MIN_CELL, Cell, block, block_columns, block_height, shown_columns
+from bpdbg.tui.scrolling import centre_rows
 from bpdbg.tui.widgets.lines import Line, LinesView
 
 COLUMNS: tuple[tuple[Field, str], ...] = (("value", "value"), ("grad", "gradient"), ("change", "last change"))
@@ -102,14 +103,9 @@ class ParamsPanel(LinesView):
         """Scroll to the touched parameter; only lines whose text or mark changed are repainted."""
         self._snapshot = snapshot
         self.show_lines()
-        top = 0
-        for param, layout in zip(snapshot.params, self._layouts, strict=True):
-            if param.touched:
-                view = self.scrollable_content_region.height - 1  # less the header
-                top = max(0, layout.top - max(view - layout.height, 0) // 2)
-                break
-        if self.scroll_offset.y != top:
-            self.scroll_to(y=top, animate=False, immediate=True)
+        touched = [layout for param, layout in zip(snapshot.params, self._layouts, strict=True) if param.touched]
+        top, height = (touched[0].top, touched[0].height) if touched else (0, 0)  # none: the top
+        centre_rows(self, top, height, header=1)
 
     def lines_for(self, width: int) -> list[Line]:
         snapshot = self._snapshot
