@@ -56,7 +56,7 @@ ACTION_TIMEOUT = 120.0  # seconds; far above any honest action, it only turns a 
 
 # Every key bound in the debugger and the app, by every name it is bound to, except quitting.
 KEYS = sorted({key for binding in [*DEBUGGER_BINDINGS, *APP_BINDINGS] for key in binding.key.split(",")} - {"q"})
-SIZES = [(40, 12), (57, 19), (80, 24), (120, 40), (200, 30)]
+SIZES = [(40, 12), (57, 19), (80, 24), (120, 40), (200, 30), (250, 70)]
 LIGHT_SCENARIOS = [s for s in SCENARIOS if s != "net_221_sigmoid"]  # 10,001 epochs: reached by `o` instead
 
 MARKUP = ["[/foo]", "[@click=app.quit]", "[bold]x[/bold]", "loss < [/foo]", "[", "\\["]

@@ -1,6 +1,8 @@
-"""The app under stress: long random key sequences with resizes from 40×12 to 250×70.
+"""The app under stress: one long random key sequence with resizes from 40×12 to 250×70.
 
-Nothing may raise, and after every key the screen shows where the engine's cursor is.
+Nothing may raise, and after every key the screen shows where the engine's cursor is. Short
+sequences over every scenario, every key and every dialog are test_stateful.py's; this one
+drives the richest scenario (figures, runs to the end) for long without starting again.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def assert_shows_the_cursor(app: DebuggerApp) -> None:
     assert screen.snapshot.position == app.cursor.position
 
 
-@pytest.mark.parametrize(("scenario", "seed"), [("two_neurons", 1), ("moons_relu", 2), ("neuron_identity", 3)])
+@pytest.mark.parametrize(("scenario", "seed"), [("moons_relu", 2)])
 @pytest.mark.slow
 async def test_random_keys_and_resizes_never_raise_and_the_screen_follows_the_cursor(scenario: str, seed: int) -> None:
     rng = random.Random(seed)

@@ -195,3 +195,19 @@ class TestNarrowTerminals:
                 await pilot.pause()
                 text = screen_text(app)
                 assert not ZERO_LOOKING.findall(text), text
+
+
+class TestResizing:
+    async def test_a_screen_resized_back_looks_as_one_opened_at_that_size(self) -> None:
+        """gd_x2's tape is one row taller than its panel at 80×24, so it has a scrollbar there
+        but none at 120×40: coming back, the thumb is where the tape is scrolled to."""
+        sizes = [(57, 19), (120, 40), (80, 24)]
+        resized, fresh = make_app("gd_x2"), make_app("gd_x2")
+        async with resized.run_test(size=sizes[0]) as pilot:
+            for size in sizes[1:]:
+                await pilot.resize_terminal(*size)
+                await pilot.pause()
+            shown = screen_text(resized)
+        async with fresh.run_test(size=sizes[-1]) as pilot:
+            await pilot.pause()
+            assert shown == screen_text(fresh)

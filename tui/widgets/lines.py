@@ -44,6 +44,16 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         self._styles: dict[str, Style] = {}
         self.failure: str | None = None  # set when the last snapshot could not be shown
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        """A scrollbar shown again starts where the lines are scrolled to.
+
+        Textual moves the scrollbar with the scroll only while it is shown; a scroll made
+        while it was hidden (a taller terminal brings the lines back to the top) would
+        otherwise leave its thumb where it was before.
+        """
+        if shown:
+            self.vertical_scrollbar.position = self.scroll_y
+
     def lines_for(self, width: int) -> Sequence[Line]:
         """What the panel shows at this width; subclasses make it from the snapshot they were shown."""
         return ()
