@@ -70,15 +70,22 @@ def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list
     def step(w: Any, first: Any, second: Any, a: float, t: float) -> Any:
         return w - a * (first / (1 - b1**t)) / (np.sqrt(second / (1 - b2**t)) + eps)
 
+    # With β₁, β₂ and ε as numbers, the moments and t = the epoch put in: 0.9·0 + 0.1·(−0.5).
+    keep1, keep2 = f"{1 - b1:.6g}", f"{1 - b2:.6g}"
     return [
         UpdateStep(
-            m, f"{m} ← β₁·{m} + (1 − β₁)·{grad}   (β₁ = {b1:g})", lambda old, g: b1 * old + (1 - b1) * g, (m, "grad")
+            m,
+            f"{m} ← β₁·{m} + (1 − β₁)·{grad}   (β₁ = {b1:g})",
+            lambda old, g: b1 * old + (1 - b1) * g,
+            (m, "grad"),
+            (f"{b1:g}·{{0}} + {keep1}·{{1}}", (m, "grad")),
         ),
         UpdateStep(
             v,
             f"{v} ← β₂·{v} + (1 − β₂)·({grad})²   (β₂ = {b2:g})",
             lambda old, g: b2 * old + (1 - b2) * (g * g),
             (v, "grad"),
+            (f"{b2:g}·{{0}} + {keep2}·({{1}})²", (v, "grad")),
         ),
         UpdateStep(
             param,
@@ -86,5 +93,9 @@ def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list
             f"   ({rate}, ε = {eps:g}, t = epoch)",
             step,
             ("param", m, v, "rate", "epoch"),
+            (
+                f"{{0}} − {{1}}·({{2}}/(1 − {b1:g}^{{4}}))/(√({{3}}/(1 − {b2:g}^{{4}})) + {eps:g})",
+                ("param", "rate", m, v, "epoch"),
+            ),
         ),
     ]

@@ -140,3 +140,38 @@ def test_a_learning_rate_schedule_is_checked_at_every_epoch_when_the_file_opens(
     with pytest.raises(ScenarioError, match=re.escape(message)) as caught:
         trained(write_scenario, f"learning_rate = {schedule}")
     assert caught.value.place.where == "training.learning_rate"
+
+
+def test_each_adam_step_puts_its_numbers_in_as_the_textbook_computes_them(write_scenario) -> None:
+    from bpdbg.engine.notation import substitute
+
+    text = SCENARIO.format(training='learning_rate = 0.1\noptimizer = "adam"')
+    one_number = text.replace("[[1.0, -2.0, 0.5]]", "3.0").replace("[[0.0, 0.0, 0.0]]", "0.0")
+    cursor = Cursor(open_scenario(write_scenario(one_number)))
+    w = m = v = 0.0
+    for t in (1, 2):  # the textbook loop to the start of epoch 3
+        g = 2.0 * (w - 3.0)
+        m, v = 0.9 * m + (1 - 0.9) * g, 0.999 * v + (1 - 0.999) * (g * g)
+        w = w - 0.1 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    g = 2.0 * (w - 3.0)
+
+    def shown(*values: float) -> list[str]:
+        return [f"{x:.4g}".replace("-", "−") for x in values]
+
+    expected = {
+        "m_w": ("0.9·m_w + 0.1·∂L/∂w", "0.9·{0} + 0.1·{1}", shown(m, g)),
+        "v_w": ("0.999·v_w + 0.001·(∂L/∂w)²", "0.999·{0} + 0.001·({1})²", shown(v, g)),
+        "w": (
+            "w − α·(m_w/(1 − 0.9^t))/(√(v_w/(1 − 0.999^t)) + 1e-08)",
+            "{0} − {1}·({2}/(1 − 0.9^{4}))/(√({3}/(1 − 0.999^{4})) + 1e-08)",
+            [*shown(w, 0.1, 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g), "3"],
+        ),
+    }
+    for step in [s for s in cursor.program.steps if s.phase == "update"]:
+        cursor.goto(3, step.index)
+        line = cursor.snapshot().line
+        assert line is not None and line.kind == "update"
+        formula, template, numbers = expected[step.label]
+        assert line.formula == formula
+        put_in = shown(*[float(term.value) for term in line.terms])
+        assert substitute(line.template, put_in) == substitute(template, numbers)
