@@ -78,8 +78,21 @@ def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
         return decades, [power_label(p) for p in decades]
     if high == low:
         return [low], [short(low, LABEL)]
-    places = [low, (low + high) / 2, high]
-    return places, [short(p, LABEL) for p in places]
+    return told_apart([low, (low + high) / 2, high])
+
+
+def told_apart(places: list[float]) -> tuple[list[float], list[str]]:
+    """Labels with as many significant figures as it takes to tell them apart: a curve that moves
+    in its fourth figure reads 0.6931, 0.6932, 0.6933, never 0.693 three times. Where even
+    LABEL + 2 characters cannot tell them apart, the middle one alone."""
+    labels, digits = [short(p, LABEL) for p in places], 3
+    while len(set(labels)) < len(labels):
+        digits += 1
+        labels = [tidy(f"{p:.{digits}g}") for p in places]
+        if max(map(len, labels)) > LABEL + 2:
+            middle = places[len(places) // 2]
+            return [middle], [short(middle, LABEL)]
+    return places, labels
 
 
 def apart(places: list[float], labels: list[str], low: float, high: float, rows: int) -> tuple[list[float], list[str]]:
