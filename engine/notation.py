@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-SUM, PRODUCT, NEGATION, POSTFIX, ATOM = 1, 2, 3, 4, 5
-"""How tightly a written expression holds together: a sum least, a name or a call most."""
+COMPARISON, SUM, PRODUCT, NEGATION, POSTFIX, ATOM = 0, 1, 2, 3, 4, 5
+"""How tightly a written expression holds together: a comparison least, a name or a call most."""
 
-_BINARY = {" + ": SUM, " − ": SUM, " ≥ ": 0, " ≤ ": 0, " > ": 0, " < ": 0, " = ": 0, " ≠ ": 0}
+_BINARY = {" + ": SUM, " − ": SUM} | {f" {c} ": COMPARISON for c in ("≥", "≤", ">", "<", "==", "≠")}
 _PRODUCTS = ("·", " / ", " @ ", " ⊙ ", "/")
 
 
@@ -31,7 +31,7 @@ class Notation:
     symbol: str
     binds: int = ATOM
     between_arrays: str = ""  # written instead of `symbol` between two arrays: ⊙ for an element-wise product
-    axis: int | None = None  # a call's axis, written after its argument: sum(X, 0)
+    after: int | None = None  # a number written after a call's argument: its axis, sum(X, 0), or onehot(y, 10)
 
     def write(self, names: Sequence[str], arrays: bool = False, bindings: Sequence[int] | None = None) -> str:
         """The op written over `names`; `bindings` says how tightly each name holds together
@@ -40,16 +40,18 @@ class Notation:
         if self.form == "bare":
             return names[0]
         if self.form == "call":
-            axis = "" if self.axis is None else f", {self.axis}"
-            return f"{self.symbol}({', '.join(names)}{axis})"
+            after = "" if self.after is None else f", {self.after}"
+            return f"{self.symbol}({', '.join(names)}{after})"
         if self.form == "prefix":
             return f"{self.symbol}{_wrap(names[0], held[0] <= SUM)}"
         if self.form == "postfix":
             return f"{_wrap(names[0], held[0] < ATOM)}{self.symbol}"
         symbol = self.between_arrays if arrays and self.between_arrays else self.symbol
-        left = _wrap(names[0], held[0] < self.binds)
+        # (a > b) == c: a comparison of comparisons keeps its parentheses, either side.
+        left = _wrap(names[0], held[0] < self.binds or held[0] == self.binds == COMPARISON)
         # a − (b − c) and a / (b·c) keep their parentheses; a + b + c and a·b·c need none.
-        right = _wrap(names[1], held[1] < self.binds or (held[1] == self.binds and symbol.strip() in "−/"))
+        keep = held[1] == self.binds and (symbol.strip() in "−/" or self.binds == COMPARISON)
+        right = _wrap(names[1], held[1] < self.binds or keep)
         return f"{left}{symbol}{right}"
 
 
@@ -65,9 +67,9 @@ def postfix(symbol: str) -> Notation:
     return Notation("postfix", symbol, POSTFIX)
 
 
-def call(function: str, axis: int | None = None) -> Notation:
+def call(function: str, after: int | None = None) -> Notation:
     """A function's own parentheses delimit its arguments: they are never wrapped again."""
-    return Notation("call", function, axis=axis)
+    return Notation("call", function, after=after)
 
 
 BARE = Notation("bare", "")

@@ -247,7 +247,7 @@ def onehot(k: int) -> Op:
             raise ValueError(f"onehot() takes labels as a column (n×1) or a vector, not {labels}")
         return (math.prod(labels), k)
 
-    return Op("onehot", forward, (d("0", lambda g, out, a: np.zeros(np.shape(a))),), call("onehot"), shape)
+    return Op("onehot", forward, (d("0", lambda g, out, a: np.zeros(np.shape(a))),), call("onehot", k), shape)
 
 
 #: Functions whose second argument, if any, is an axis written out: f(x) or f(x, 0).
@@ -273,7 +273,7 @@ def comparison(name: str, symbol: str, compare: Callable[[Array, Array], Array])
 COMPARISON_OPS: dict[str, Op] = {
     "<": comparison("less", "<", np.less), "<=": comparison("less_equal", "≤", np.less_equal),
     ">": comparison("greater", ">", np.greater), ">=": comparison("greater_equal", "≥", np.greater_equal),
-    "==": comparison("equal", "=", np.equal), "!=": comparison("not_equal", "≠", np.not_equal),
+    "==": comparison("equal", "==", np.equal), "!=": comparison("not_equal", "≠", np.not_equal),
 }  # fmt: skip
 BINARY_OPS: dict[str, Op] = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "@": MATMUL} | COMPARISON_OPS
 UNARY_OPS: dict[str, Op] = {"-": NEG, "+": POS}

@@ -7,7 +7,7 @@ import pytest
 
 from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.named import distinct_labels
-from bpdbg.engine.notation import substitute
+from bpdbg.engine.notation import call, infix, substitute
 from bpdbg.engine.session import open_scenario
 
 from .conftest import trainer_for
@@ -154,3 +154,14 @@ def test_phase_and_epoch_moves_land_on_named_steps_in_the_named_view() -> None:
     cursor.prev_epoch()
     cursor.prev_epoch()
     assert cursor.position.epoch == 1 and cursor.snapshot().step.label == "z1"
+
+
+def test_a_comparison_is_written_as_the_file_writes_it_with_its_brackets() -> None:
+    """`==` stays `==` (an `=` would read as an equation), a comparison inside a comparison keeps
+    its brackets, and onehot() keeps its number of classes."""
+    assert infix(" == ", 0).write(["y_hat > 0.5", "y"]) == "(y_hat > 0.5) == y"
+    assert infix(" == ", 0).write(["y", "y_hat > 0.5"]) == "y == (y_hat > 0.5)"
+    assert call("onehot", 10).write(["y"]) == "onehot(y, 10)"
+    program = trainer_for("digits_softmax").program
+    metric = next(s for s in program.steps if s.label == "accuracy")
+    assert metric.formula == "accuracy = mean(sum(onehot(y, 10) ⊙ (Z2 == max(Z2, 1)), 1))"
