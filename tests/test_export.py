@@ -134,6 +134,13 @@ def test_the_markdown_holds_every_step_of_the_epoch_with_the_engines_numbers() -
     assert exported("two_neurons", "--epoch", "2", "--format", "md").startswith(title)
 
 
+def test_a_chain_of_one_factor_is_one_line_with_its_formula_and_number() -> None:
+    """gd_x2's ∂f/∂x is its own chain: written once, as 2·x with x put in, not ∂f/∂x = ∂f/∂x."""
+    found = sections(exported("gd_x2", "--epoch", "1", "--format", "md"))
+    rows = [row for row in found["The chain for `∂f/∂x`"].splitlines() if row and not row.startswith("```")]
+    assert rows == ["∂f/∂x = 2·x = 8"]  # x = 4 at the first epoch: f = x², so ∂f/∂x = 8
+
+
 def test_an_epoch_that_stopped_before_its_backward_pass_says_so_and_has_no_backward_pass() -> None:
     found = exported("neuron_identity", "--epoch", "6", "--format", "md")
     assert "This epoch ended early: stopped early at epoch 6" in found

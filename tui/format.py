@@ -64,8 +64,9 @@ def is_scalar(value: object) -> bool:
 def compact(value: object, width: int = 48) -> str:
     """One line of at most `width`: a scalar as a number, an array as its shape and first entries.
 
-    An entry that does not fit is rounded to fewer figures, never cut: where even one figure
-    does not fit, the line ends in "…".
+    An entry that does not fit is rounded to fewer figures, never cut, and never to a whole
+    number it is not (1.83 as 1.8, never as 2 beside 1.05); where that does not fit, the line
+    ends in "…".
     """
     if value is None:
         return NOT_YET
@@ -81,6 +82,8 @@ def compact(value: object, width: int = 48) -> str:
         entry = short(v)
         if len(text) + len(entry) + len(tail) > width:
             entry = short(v, max(width - len(text) - len(tail), 1))
+            if entry.lstrip(MINUS).isdigit() and v != round(v):
+                entry = "…" * width  # a whole number standing for 1.83 would read as exactly 2
         if len(text) + len(entry) + len(tail) > width:
             return text.rstrip() + " …]" if n and len(text) + 2 <= width else clip(text + "…", width)
         text += entry + ("" if last else " ")

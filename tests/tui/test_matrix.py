@@ -45,6 +45,12 @@ class TestAShortenedNumberIsRoundedNeverCut:
         assert compact(np.array([[-2.68e-5]]), 11) == "1×1 [−3e−5]"
         assert compact(np.array([[-2.68e-5]]), 8).endswith("…")
 
+    def test_an_entry_of_a_matrix_is_never_rounded_to_a_whole_number_it_is_not(self) -> None:
+        """1.83 squeezed to "2" beside 1.05 would read as exactly 2."""
+        assert compact(np.array([[1.05, 1.83]]), 16) == "1×2 [1.05 1.83]"
+        assert compact(np.array([[1.05, 1.83]]), 14) == "1×2 [1.05 1.8]"
+        assert compact(np.array([[1.05, 1.83]]), 13) == "1×2 [1.05 …]"
+
 
 class TestOneFormatPerColumn:
     def test_a_column_shares_its_decimals_so_the_points_line_up(self) -> None:

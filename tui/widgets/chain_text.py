@@ -130,8 +130,13 @@ def _shared_tail(chain: Chain) -> int:
 
 
 def _factors(text: Text, chain: Chain, path: Path) -> None:
-    """∂L/∂w1 = ∂L/∂y_hat · … then each factor's formula and number, then all of them multiplied out."""
+    """∂L/∂w1 = ∂L/∂y_hat · … then each factor's formula and number, then all of them multiplied out;
+    a chain of one factor in one line, ∂f/∂x = 2·x = 8."""
     text.append(f"  {chain.symbol} = ", style=SYMBOL)
+    if len(path.factors) == 1:
+        text.append(f"{path.factors[0].formula} = ")
+        text.append(compact(path.factors[0].value) + "\n", style=NUMBER)
+        return
     text.append(" · ".join(f.symbol for f in path.factors) + "\n", style=SYMBOL)
     width = max(len(f.symbol) for f in path.factors)
     for factor in path.factors:

@@ -208,7 +208,7 @@ def mark_line(mark: DerivationMark, width: int) -> Line:
         return f"    ? {mark.name}: {mark.note}", "tape--wrong"
     if mark.verdict == "·":
         return f"    · {mark.name} = {mark.formula}", "tape--pending"
-    value = compact(mark.value, width // 2)
+    value = compact(mark.value, width)  # as many figures as the step's own value: 0.2060, not 0.3003
     if mark.wrong:
-        return f"    ✗ {mark.name} = {value}, not {compact(mark.true, width // 2)} · {mark.formula}", "tape--wrong"
+        return f"    ✗ {mark.name} = {value}, not {compact(mark.true, width)} · {mark.formula}", "tape--wrong"
     return f"    ✓ {mark.name} = {value} · {mark.formula}", "tape--right"

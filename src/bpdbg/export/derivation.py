@@ -123,6 +123,9 @@ def chain_equations(chain: Chain) -> tuple[Equation, ...]:
                 equations += line_equations(step, which)
                 which = ""
             continue
+        if len(path.factors) == 1:  # ∂f/∂x = 2·x = 8, not ∂f/∂x = ∂f/∂x
+            equations.append(Equation(chain.symbol, (path.factors[0].formula,), path.product, note=which))
+            continue
         symbols = " · ".join(f.symbol for f in path.factors)
         numbers = " · ".join(signed(f.value) for f in path.factors)
         equations.append(Equation(chain.symbol, (symbols, numbers), path.product, note=which))
