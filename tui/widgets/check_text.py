@@ -107,8 +107,9 @@ def summary(checks: StepChecks) -> Text:
         return _line(("✗ first difference from the notes: ", WRONG), (found.describe(), ""), ("  (X goes there)", DIM))
     if checks.table_settled:
         return _line(("✓ ", RIGHT), (f"the engine agrees with all {checks.notes.notes_lines} lines of the notes", ""))
-    upto = f"the engine agrees with the notes up to epoch {checks.notes.epoch}"
-    return _line(("✓ ", RIGHT), (upto, ""), ("  (X looks on to the end)", DIM))
+    # Of the epochs up to the one shown, whatever the trainer has run: a step looks the same however reached.
+    upto = f"up to this epoch ({checks.notes.epoch:,}) the engine agrees with the notes"
+    return _line(("✓ ", RIGHT), (upto, ""), ("  (X looks further)", DIM))
 
 
 def gradient_line(snapshot: Snapshot) -> Text | None:
