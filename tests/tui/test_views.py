@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.session import open_scenario
+from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens import main, views
 from bpdbg.tui.screens.inspector import InspectorScreen
+from bpdbg.tui.widgets.chain import describe
 from bpdbg.tui.widgets.grid import NumberGrid, full
 from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.params import ParamsPanel
@@ -214,3 +217,20 @@ class TestResizing:
         async with fresh.run_test(size=sizes[-1]) as pilot:
             await pilot.pause()
             assert shown == screen_text(fresh)
+
+
+class TestChainPanelHeader:
+    def test_a_backward_step_is_said_to_go_back_through_the_op_it_crosses(self) -> None:
+        """∂L/∂y_hat is made at L, ∂L/∂z2 at y_hat: the header says where the step works, the
+        first line what it computes."""
+        cursor = Cursor(open_scenario(resolve("two_neurons")))
+        cursor.set_named_view(False)
+        headers = {}
+        for label in ("z1", "∂L/∂y_hat", "∂L/∂z2", "w1"):
+            cursor.goto(1, next(s.index for s in cursor.program.steps if s.label == label))
+            headers[label] = describe(cursor.snapshot()).plain.splitlines()[:2]
+        assert headers["z1"][0].endswith("· forward · z1")
+        assert headers["∂L/∂y_hat"][0].endswith("· backward through L")
+        assert headers["∂L/∂y_hat"][1].startswith("∂L/∂y_hat = ")
+        assert headers["∂L/∂z2"][0].endswith("· backward through y_hat")
+        assert headers["w1"][0].endswith("· update · w1")

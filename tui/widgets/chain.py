@@ -17,7 +17,9 @@ def describe(snapshot: Snapshot) -> Text:
     step = snapshot.step
     text = Text()
     view = " · named view" if snapshot.named_view else ""
-    text.append(f"step {step.index + 1}/{len(snapshot.steps)} · {step.phase} · {step.node}{view}\n", style=NOTE)
+    # A backward step works at the op whose output's gradient it takes further: ∂L/∂y_hat is made at L.
+    where = f"backward through {step.node}" if step.phase == "backward" else f"{step.phase} · {step.node}"
+    text.append(f"step {step.index + 1}/{len(snapshot.steps)} · {where}{view}\n", style=NOTE)
     if snapshot.line is not None:
         write_line(text, snapshot.line)
     elif step.phase == "update":
