@@ -108,7 +108,7 @@ def summary(checks: StepChecks) -> Text:
     if checks.table_settled:
         return _line(("✓ ", RIGHT), (f"the engine agrees with all {checks.notes.notes_lines} lines of the notes", ""))
     # Of the epochs up to the one shown, whatever the trainer has run: a step looks the same however reached.
-    upto = f"up to this epoch ({checks.notes.epoch:,}) the engine agrees with the notes"
+    upto = f"up to this epoch ({checks.notes.epoch}) the engine agrees with the notes"
     return _line(("✓ ", RIGHT), (upto, ""), ("  (X looks further)", DIM))
 
 
