@@ -10,7 +10,7 @@ cursor rests there, and the result is kept, so each step is checked once.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .check import Divergence
@@ -68,7 +68,8 @@ class Checks:
         while len(self._estimates) > KEPT_ESTIMATES:
             self._estimates.popitem(last=False)
 
-    def at(self, epoch: int, step: Step, record: EpochRecord) -> StepChecks:
+    def at(self, epoch: int, step: Step, record: EpochRecord, stops: Sequence[int] | None = None) -> StepChecks:
+        """What `step` is checked against; `stops`, in the named view, are the steps the quiz may ask about."""
         gradient = self._estimates.get((epoch, step.index))
         pending = None
         if gradient is None and is_gradient_step(self.program, step):
@@ -83,24 +84,28 @@ class Checks:
             table_settled=settled,
             gradient=gradient,
             pending=pending,
-            quiz=self._quiz(epoch, step, record) if self.quiz.on else None,
+            quiz=self._quiz(epoch, step, record, stops) if self.quiz.on else None,
         )
 
-    def _quiz(self, epoch: int, step: Step, record: EpochRecord) -> QuizView:
+    def _quiz(self, epoch: int, step: Step, record: EpochRecord, stops: Sequence[int] | None) -> QuizView:
         quiz = self.quiz
-        return QuizView((quiz.right, quiz.asked), self.next_question(epoch, step, record), quiz.last)
+        return QuizView((quiz.right, quiz.asked), self.next_question(epoch, step, record, stops), quiz.last)
 
-    def next_question(self, epoch: int, step: Step, record: EpochRecord) -> Question | None:
-        """The step after this one, asked: the next epoch's first, once the trainer has run it."""
-        trainer = self.trainer
-        if step.index + 1 < trainer.steps_in(epoch):
-            following = self.program.steps[step.index + 1]
-            return ask(epoch, following, record.value(following.slot))
+    def next_question(
+        self, epoch: int, step: Step, record: EpochRecord, stops: Sequence[int] | None = None
+    ) -> Question | None:
+        """The step after this one, asked (in the named view the next named one, as `n` goes there):
+        the next epoch's first, once the trainer has run it."""
+        trainer, steps = self.trainer, self.program.steps
+        askable = range(len(steps)) if stops is None else stops
+        following = next((i for i in askable if step.index < i < trainer.steps_in(epoch)), None)
+        if following is not None:
+            return ask(epoch, steps[following], record.value(steps[following].slot))
         if trainer.epochs_done <= epoch:
             trainer.run(1)
         if trainer.epochs_done <= epoch:
             return None  # the run ends here
-        first = self.program.steps[0]
+        first = steps[askable[0]]
         return ask(epoch + 1, first, self._record(epoch + 1).value(first.slot))
 
     def step_of(self, found: Divergence) -> int:

@@ -229,9 +229,13 @@ class Cursor:
         return found.condition
 
     def prev_hit(self) -> Condition | None:
-        """Go to the previous step where a breakpoint holds (None: there is none; the cursor is at the start)."""
+        """Go to the previous step where a breakpoint holds (None: there is none; the cursor is at the
+        start, where `r` goes: in the named view its first named step)."""
         found = self.search(forward=False)
-        self.goto(found.epoch, found.step)
+        if found.condition is None:
+            self._land(found.epoch, found.step)
+        else:
+            self.goto(found.epoch, found.step)
         return found.condition
 
     def advance(self, count: int) -> bool:

@@ -111,7 +111,7 @@ class Showing:
             stops=stops,
             figure=self.figures.at(epoch, {p.name: p.value for p in params}) if figure else None,
             graph=self._graph_at(index, record) if graph else None,
-            checks=self.checks.at(epoch, current, record),
+            checks=self.checks.at(epoch, current, record, stops if named_view else None),
         )
 
     def _params(self, epoch: int, record: EpochRecord, done: set[int], current: Step) -> tuple[ParamView, ...]:

@@ -129,6 +129,16 @@ class TestSearching:
         assert cursor.prev_hit() is None
         assert cursor.position == Position(1, 0)
 
+    def test_with_no_hit_C_in_the_named_view_ends_where_r_goes(self) -> None:
+        cursor = cursor_with("two_neurons", "loss < 0")
+        cursor.set_named_view(True)
+        cursor.to_end()
+        assert cursor.prev_hit() is None
+        ended = cursor.position
+        cursor.to_end()
+        cursor.rewind()
+        assert ended == cursor.position and cursor.snapshot().step.label == "z1"  # not w1·x, folded into z1
+
     def test_a_search_can_be_stopped_between_epochs(self) -> None:
         cursor = cursor_with("net_221_sigmoid", "abs(grad(W1)) < 0")
         seen: list[int] = []

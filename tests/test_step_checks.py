@@ -8,7 +8,7 @@ import pytest
 
 from bpdbg.engine.check import compare_log, expected_lines
 from bpdbg.engine.checks import Checks
-from bpdbg.engine.cursor import Cursor
+from bpdbg.engine.cursor import Cursor, Position
 from bpdbg.engine.notes_table import NotesTable
 from bpdbg.engine.quiz import Question, Quiz, ask, entry_of, grade
 from bpdbg.engine.session import open_scenario
@@ -186,6 +186,20 @@ def test_the_next_question_after_an_epochs_last_step_is_the_next_epochs_first() 
     asked = checks.next_question(1, last, cursor.record(1))
     assert asked is not None and (asked.epoch, asked.step.index) == (2, 0)
     assert asked.truth == float(np.asarray(cursor.record(2).value(asked.step.slot)))
+
+
+def test_in_the_named_view_the_quiz_asks_only_what_n_goes_to() -> None:
+    cursor = Cursor(trainer_for("two_neurons"))
+    cursor.set_named_view(True)
+    cursor.checks.quiz.on = True
+    asked = []
+    for _ in range(20):  # across the end of epoch 1
+        question = cursor.snapshot().checks.quiz.question
+        cursor.forward(1)
+        assert question is not None
+        assert Position(question.epoch, question.step.index) == cursor.position
+        asked.append(question.step.label)
+    assert "w1·x" not in asked and asked[:2] == ["a1", "z2"] and asked.count("z1") == 1
 
 
 def test_forward_backward_and_update_steps_are_asked_their_own_values() -> None:
