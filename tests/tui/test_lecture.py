@@ -27,7 +27,7 @@ from bpdbg.tui.screens.main import ScenarioLoaded
 from bpdbg.tui.sessions import SessionStore
 from bpdbg.tui.themes import DARK, PRESENT
 
-from .conftest import screen_text, wait_until
+from .conftest import make_app, screen_text, wait_until
 
 SIZE = (80, 24)
 LOSS, BACKWARD, LAST = 6, 9, 24
@@ -102,6 +102,17 @@ class TestPresenterMode:
             await pilot.pause()
             assert large(app, "loss") == ""
             assert "not computed yet" in screen_text(app)
+
+    async def test_an_array_step_shows_its_first_entry_large_and_says_which(self) -> None:
+        app = make_app("moons_relu")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("z")
+            await wait_until(pilot, lambda: large(app, "value") != "", "the digits to be drawn")
+            snapshot = app.debugger.snapshot
+            assert snapshot is not None and snapshot.step.label == "Z1"
+            assert large(app, "value") == number(float(snapshot.value[0, 0])).replace("−", "-")
+            assert "[0,0] of 200×4" in screen_text(app)
 
 
 class TestScreenshots:

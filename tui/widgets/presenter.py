@@ -17,16 +17,21 @@ DIGIT_CHARACTERS = frozenset("0123456789+-.e")  # what `Digits` draws large, of 
 
 
 def large(value: object) -> tuple[str, str]:
-    """(digits, note): a finite scalar in large digits; anything else as a short note instead."""
+    """(digits, note): a finite scalar in large digits, an array's first entry with a note saying
+    which; a value digits cannot draw (NaN, ∞) as a short note instead."""
     if value is None:
         return "", "not computed yet"
     array = np.asarray(value)
+    note = ""
     if array.ndim != 0:
-        return "", f"{shape(array.shape)} array"
+        if array.size == 0:
+            return "", f"{shape(array.shape)} array, empty"
+        note = f"[{','.join('0' * array.ndim)}] of {shape(array.shape)}"
+        array = array.reshape(-1)[0]
     text = number(float(array)).replace(MINUS, "-")
     if not set(text) <= DIGIT_CHARACTERS:
-        return "", text  # NaN, ∞
-    return text, ""
+        return "", f"{note}: {text}" if note else text  # NaN, ∞
+    return text, note
 
 
 class PresenterPanel(SnapshotView, Horizontal):
