@@ -94,6 +94,11 @@ def check_condition(program: Program, expression: Expression, after_update: bool
     return Condition(expression, after_update)
 
 
+def file_breakpoints(program: Program) -> list[Condition]:
+    """The scenario file's [[breakpoint]] conditions, checked against the model (ScenarioError at the file's place)."""
+    return [check_condition(program, expression, after_update=True) for expression in program.scenario.breakpoints]
+
+
 def parse_breakpoint(program: Program, text: str) -> Condition:
     """A breakpoint typed in the debugger; grad() is allowed, as it is known from its backward
     step on (breakpoints.py works out at which steps the condition is evaluated).

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from .bookmarks import Bookmarks
 from .breakpoints import Watch, watch
 from .checks import Checks
-from .conditions import Condition
+from .conditions import Condition, file_breakpoints
 from .figures import Figures
 from .limits import MAX_RECORD_CACHE_BYTES
 from .named import stops
@@ -41,7 +41,7 @@ class Cursor:
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         self.program = trainer.program
-        self.breakpoints: list[Condition] = []
+        self.breakpoints: list[Condition] = file_breakpoints(self.program)  # the scenario's own, to begin with
         self.bookmarks = Bookmarks()
         self._watches: dict[int, Watch] = {}
         self.checks = Checks(trainer, self.record)

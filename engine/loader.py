@@ -20,7 +20,7 @@ import numpy as np
 from . import limits
 from .data import checked, data_source, draw, literal, read_text
 from .derivation_format import DerivationReader
-from .expr import FUNCTIONS, Node, parse_expression, parse_metric
+from .expr import FUNCTIONS, Node, parse_condition, parse_expression, parse_metric
 from .limits import MAX_FORMAT_LENGTH
 from .logformat import checked_format
 from .messages import did_you_mean, printable, type_name
@@ -52,9 +52,11 @@ SECTIONS = {
     "log": list,
     "expected": dict,
     "derivation": dict,
+    "breakpoint": list,
 }
 REQUIRED = ("title", "params", "loss", "training")
 LOG_KEYS = {"format", "when", "from", "every", "at"}
+BREAKPOINT_KEYS = {"when"}
 EXPECTED_KEYS = {"text"}
 RESERVED = {"loss", "epoch", "grad", "T", "and", "or", "not"} | set(FUNCTIONS)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -116,6 +118,7 @@ class _Loader(TableChecks):
                 raise self.fail(
                     "an expected table needs [[log]] blocks that say how the notes print it", "expected", "expected"
                 )
+        breakpoints = self._breakpoints(doc.get("breakpoint", []))
         derivation = DerivationReader(self.map, names, [p.name for p in params], loss.name, RESERVED).read(
             doc.get("derivation", {})
         )
@@ -133,6 +136,7 @@ class _Loader(TableChecks):
             optimizer=optimizer,
             epochs=epochs,
             stop=stop,
+            breakpoints=breakpoints,
             log=log,
             expected_text=expected_text,
             expected_place=self.map.place("expected", "expected", "text") if expected is not None else None,
@@ -232,6 +236,22 @@ class _Loader(TableChecks):
         return tuple(result)
 
     # -- log -------------------------------------------------------------------------------
+
+    def _breakpoints(self, blocks: list[Any]) -> tuple[Expression, ...]:
+        """[[breakpoint]] when = "…": parsed here, checked against the model once it is compiled."""
+        result = []
+        for index, block in enumerate(blocks):
+            where = f"breakpoint[{index}]"
+            if not isinstance(block, dict):
+                raise self.fail("each [[breakpoint]] entry must be a table", where, "breakpoint", index)
+            self.check_keys(block, BREAKPOINT_KEYS, where, "breakpoint", index)
+            when = self.typed(block, "when", str, where, "breakpoint", index)
+            if when is None:
+                wanted = 'needs when, the condition to stop at, e.g. when = "loss < 0.05"'
+                raise self.fail(wanted, where, "breakpoint", index)
+            place = self.map.place(f"{where}.when", "breakpoint", index, "when")
+            result.append(self.parsed("breakpoint", when, place, parse_condition, "breakpoint", index, "when"))
+        return tuple(result)
 
     def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
         result = []

@@ -162,6 +162,7 @@ class Scenario:
     places: dict[str, Place] = field(default_factory=dict)
     optimizer: Optimizer = Optimizer()
     derivation: tuple[DerivationEntry, ...] = ()
+    breakpoints: tuple[Expression, ...] = ()  # [[breakpoint]] when = "…": the debugger opens with them set
 
     @property
     def name(self) -> str:

@@ -15,8 +15,10 @@ from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.engine.cursor import Cursor, Position
 from bpdbg.engine.search import Search
 from bpdbg.engine.session import open_scenario
+from bpdbg.tui.sessions import Session, restore
 
 from .conftest import trainer_for
+from .one_line_errors import BASE
 
 LOSS, A1, GRAD_Z1, UPDATE_W1, LAST = 8, 2, 17, 21, 24
 
@@ -182,3 +184,19 @@ def test_a_breakpoint_reading_too_much_to_stack_is_checked_epoch_by_epoch(monkey
     assert cursor.trainer.epochs_done == cursor.position.epoch  # found as it was trained, not after a chunk
     one_by_one = cursor_with("net_221_sigmoid", "abs(grad(W1)) < 1e-3 or epoch < 0")
     assert one_by_one.next_hit() is not None and one_by_one.position == cursor.position
+
+
+class TestBreakpointsInTheScenarioFile:
+    def test_the_debugger_opens_with_them_set_and_c_stops_at_the_first_hit(self, write_scenario) -> None:
+        path = write_scenario(BASE + '\n[[breakpoint]]\nwhen = "epoch == 2 and abs(grad(w)) > 0"\n')
+        cursor = Cursor(open_scenario(path))
+        assert [c.text for c in cursor.breakpoints] == ["epoch == 2 and abs(grad(w)) > 0"]
+        assert cursor.next_hit() is not None
+        step = cursor.program.steps[cursor.position.step]
+        assert cursor.position.epoch == 2 and step.label == "∂L/∂w"  # where grad(w) is first known
+
+    def test_a_saved_session_does_not_set_them_twice(self, write_scenario) -> None:
+        path = write_scenario(BASE + '\n[[breakpoint]]\nwhen = "loss < 0.1"\n')
+        cursor = Cursor(open_scenario(path))
+        assert restore(cursor, Session(("loss < 0.1", "epoch == 3"))) == []
+        assert [c.text for c in cursor.breakpoints] == ["loss < 0.1", "epoch == 3"]

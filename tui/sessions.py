@@ -108,6 +108,8 @@ def restore(cursor: Cursor, session: Session) -> list[str]:
     """Put a saved session back on a fresh cursor; one line per part that no longer applies."""
     problems: list[str] = []
     for text in session.breakpoints:
+        if any(condition.text == text for condition in cursor.breakpoints):
+            continue  # the scenario file sets it already
         try:
             cursor.breakpoints.append(parse_breakpoint(cursor.program, text))
         except ScenarioError as error:
