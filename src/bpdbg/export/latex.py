@@ -44,17 +44,22 @@ def rows(equation: Equation) -> list[str]:
     if equation.value is not None:
         sides.append(value(equation.value))
     lhs = math(equation.lhs)
-    note = rf"\quad\text{{({text(equation.note)})}}" if equation.note else ""
     if not sides:
-        return [f"{lhs} &{note}"]
+        return [f"{lhs} &" + (rf"\quad{note_box(equation.note)}" if equation.note else "")]
     relations = [RELATIONS[equation.relation]] + ["="] * (len(sides) - 1)
     if len(equation_lines(equation, 0, limit=ONE_ROW)) == 1:
         first, *more = zip(relations, sides, strict=True)
-        line = f"{lhs} &{first[0]} {first[1]}" + "".join(f" {r} {s}" for r, s in more)
-        return [line + note]
-    lines = [f"{lhs if n == 0 else ''} &{r} {s}" for n, (r, s) in enumerate(zip(relations, sides, strict=True))]
-    lines[-1] += note
+        lines = [f"{lhs} &{first[0]} {first[1]}" + "".join(f" {r} {s}" for r, s in more)]
+    else:
+        lines = [f"{lhs if n == 0 else ''} &{r} {s}" for n, (r, s) in enumerate(zip(relations, sides, strict=True))]
+    if equation.note:  # on a row of its own, wrapped to the page, so a long one never runs off it
+        lines.append(f"&\\quad{note_box(equation.note)}")
     return lines
+
+
+def note_box(note: str) -> str:
+    """A note in small type, wrapped within the page."""
+    return rf"\parbox[t]{{0.8\linewidth}}{{\small ({text(note)})}}"
 
 
 def section(part: Section) -> list[str]:
