@@ -33,7 +33,18 @@ CASES: list[Case] = [
     (
         "setting-of-another-optimizer",
         edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "momentum"\nbeta1 = 0.8'),
-        '20:1: training.beta1: beta1 is a setting of optimizer = "adam"',
+        '20:1: training.beta1: beta1 is a setting of optimizer = "adam"; remove it, or set optimizer = "adam"',
+    ),
+    (
+        "momentum-left-over-after-adam",
+        edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "adam"\nmomentum = 0.9'),
+        '20:1: training.momentum: momentum is a setting of optimizer = "momentum"; '
+        'remove it, or set optimizer = "momentum"',
+    ),
+    (
+        "epsilon-without-an-optimizer",  # sgd, the default
+        edit("learning_rate = 0.1", "learning_rate = 0.1\nepsilon = 1e-8"),
+        '19:1: training.epsilon: epsilon is a setting of optimizer = "adam"; remove it, or set optimizer = "adam"',
     ),
     (
         "momentum-out-of-range",
