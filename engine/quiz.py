@@ -78,10 +78,20 @@ def grade(question: Question, answer: str) -> Verdict:
     truth = question.truth
     if f"{guess:.{SHOWN_DIGITS}g}" == f"{truth:.{SHOWN_DIGITS}g}":
         return Verdict(question, answer, True, f"the same to {SHOWN_DIGITS} significant figures")
-    error = relative_error(truth, guess)
-    if error <= TOLERANCE:
+    if relative_error(truth, guess) <= TOLERANCE:
         return Verdict(question, answer, True, f"within {TOLERANCE:.1%} of it")
-    return Verdict(question, answer, False, f"off by {error:.2g} of its size" if math.isfinite(error) else "not finite")
+    return Verdict(question, answer, False, miss(truth, guess))
+
+
+def miss(truth: float, guess: float) -> str:
+    """How far a wrong answer is from the value, measured against the value (0.4 for 0.1124 is
+    off by 2.56 times its size), since that is what the student was trying to reach."""
+    off = abs(guess - truth)
+    if not math.isfinite(off):
+        return "not finite"
+    if truth == 0:
+        return f"off by {off:.3g}"
+    return f"off by {off / abs(truth):.3g} times its size"
 
 
 @dataclass
