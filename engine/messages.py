@@ -7,6 +7,7 @@ a control character or a megabyte of text must not break that line or flood it.
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Any
 
 
@@ -24,6 +25,14 @@ def shown(text: str, limit: int = 80) -> str:
     """Text quoted for a one-line message: repr (so newlines and NULs show as escapes), cut short."""
     quoted = repr(text)
     return quoted if len(quoted) <= limit else f"{quoted[: limit - 15]}… ({len(text)} characters)"
+
+
+def coordinate(name: str, shape: tuple[int, ...], index: tuple[int, ...]) -> str:
+    """One number of a value, named the one way everything names it (gradcheck, the CSV export, the
+    quiz, a figure's axes): `w1` for a value of one number, else its full index, `W2[1,0]`, `b[2]`."""
+    if math.prod(shape) == 1:
+        return name
+    return f"{name}[{','.join(map(str, index))}]"
 
 
 def type_name(value: Any) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .check import relative_error
+from .messages import coordinate
 from .tape import Step
 
 SHOWN_DIGITS = 4  # the significant figures the debugger shows a value with
@@ -33,9 +34,7 @@ class Question:
     @property
     def asked(self) -> str:
         """What the student is asked for: the step's quantity, or one entry of it (`W1[0,1]`)."""
-        if not self.entry:
-            return self.step.label
-        return f"{self.step.label}[{','.join(map(str, self.entry))}]"
+        return coordinate(self.step.label, self.step.shape, self.entry)
 
 
 def entry_of(shape: tuple[int, ...], epoch: int, index: int) -> tuple[int, ...]:
