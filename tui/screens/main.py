@@ -280,7 +280,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
                 self.cursor.goto(*target)
                 self._moved()
 
-        self.app.push_screen(GoToScreen(position.epoch, position.step + 1, self.cursor.trainer.max_epochs), go)
+        self.app.push_screen(GoToScreen(position.epoch, position.step + 1, self.cursor.trainer), go)
 
     def action_open(self) -> None:
         """Another scenario; a bad file is reported in the dialog and this one stays."""
