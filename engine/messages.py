@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -47,10 +48,20 @@ def type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def closest(name: str, options: Iterable[str]) -> str | None:
+    """The option a misspelt name most likely meant: the same letters in another case first (z → Z)."""
+    ordered = sorted(options)
+    same = [o for o in ordered if o.casefold() == name.casefold()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, ordered, n=1)
+    return close[0] if close else None
+
+
 def did_you_mean(key: str, options: set[str] | dict[str, Any]) -> str:
     """The closest known key as a suggestion, or the list of known keys when none is close."""
-    close = difflib.get_close_matches(key, sorted(options), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(options))})"
+    close = closest(key, options)
+    return f"; did you mean {close!r}?" if close else f" (known: {', '.join(sorted(options))})"
 
 
 def flat_message(error: BaseException) -> str:

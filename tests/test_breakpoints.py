@@ -11,12 +11,14 @@ from __future__ import annotations
 import pytest
 
 from bpdbg.engine.breakpoints import TRAIN_CHUNK
-from bpdbg.engine.conditions import parse_breakpoint
+from bpdbg.engine.conditions import BUILTINS, breakpoint_examples, parse_breakpoint
 from bpdbg.engine.cursor import Cursor, Position
+from bpdbg.engine.expr import names_in
+from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.search import Search
 from bpdbg.engine.session import open_scenario
 
-from .conftest import trainer_for
+from .conftest import SHIPPED, trainer_for
 
 LOSS, A1, GRAD_Z1, UPDATE_W1, LAST = 8, 2, 17, 21, 24
 
@@ -172,3 +174,45 @@ def test_a_breakpoint_reading_too_much_to_stack_is_checked_epoch_by_epoch(monkey
     assert cursor.trainer.epochs_done == cursor.position.epoch  # found as it was trained, not after a chunk
     one_by_one = cursor_with("net_221_sigmoid", "abs(grad(W1)) < 1e-3 or epoch < 0")
     assert one_by_one.next_hit() is not None and one_by_one.position == cursor.position
+
+
+class TestTheDialogsWords:
+    @pytest.mark.parametrize("scenario", SHIPPED)
+    def test_each_example_is_a_breakpoint_in_the_scenarios_own_names(self, scenario: str) -> None:
+        program = trainer_for(scenario).program
+        examples = breakpoint_examples(program)
+        for text in examples:
+            condition = parse_breakpoint(program, text)  # accepted as typed
+            assert {n.id for n in names_in(condition.expression.tree)} <= {*program.named, *BUILTINS}
+        param = next(p.name for p in program.params if p.grad_slot is not None)
+        assert any(f"grad({param})" in text for text in examples)
+
+    def test_the_examples_name_a_parameters_gradient_and_a_quantity_of_the_forward_pass(self) -> None:
+        assert breakpoint_examples(trainer_for("moons_relu").program) == (
+            "loss < 0.05",
+            "max(abs(grad(W1))) < 1e-3",
+            "max(abs(Z1)) > 10",
+            "epoch == 10",
+        )
+        assert breakpoint_examples(trainer_for("two_neurons").program)[1:3] == ("abs(grad(w1)) < 1e-3", "abs(z1) > 10")
+        gd_x2 = breakpoint_examples(trainer_for("gd_x2").program)
+        assert gd_x2 == ("loss < 0.05", "abs(grad(x)) < 1e-3", "epoch == 10")  # its only quantity is the loss
+
+    @pytest.mark.parametrize(
+        ("scenario", "text", "message"),
+        [
+            ("moons_relu", "max(a1) == 0", "unknown name 'a1' in the condition; did you mean 'A1'?"),
+            ("two_neurons", "los < 0.05", "unknown name 'los' in the condition; did you mean 'loss'?"),
+            (
+                "two_neurons",
+                "abs(w3) < 1",
+                "unknown name 'w3' in the condition (known: L, a1, b1, b2, epoch, loss, w1, w2, x, y, y_hat, z1, z2)",
+            ),
+        ],
+    )
+    def test_an_unknown_name_is_answered_with_the_closest_or_the_names_there_are(
+        self, scenario: str, text: str, message: str
+    ) -> None:
+        with pytest.raises(ScenarioError) as caught:
+            parse_breakpoint(trainer_for(scenario).program, text)
+        assert caught.value.message == message

@@ -59,7 +59,17 @@ CASES: list[Case] = [
     (
         "stop-unknown-name",
         edit("epochs = 3", 'epochs = 3\nstop_when = "los < 0.1"'),
-        "20:14: training.stop_when: unknown name 'los' in the condition",
+        "20:14: training.stop_when: unknown name 'los' in the condition; did you mean 'loss'?",
+    ),
+    (
+        "stop-name-in-the-wrong-case",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "Z < 0.1"'),
+        "20:14: training.stop_when: unknown name 'Z' in the condition; did you mean 'z'?",
+    ),
+    (
+        "stop-name-like-none",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "qqq < 0.1"'),
+        "20:14: training.stop_when: unknown name 'qqq' in the condition (known: L, b, epoch, loss, w, x, y, z)",
     ),
     (
         "stop-shapes",
