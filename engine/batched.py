@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .limits import FIGURE_ELEMENTS
+from .messages import coordinate
 from .ops import Op, with_axis
 from .tape import ParamInfo, Program
 
@@ -34,9 +35,7 @@ class Entry:
 
     @property
     def name(self) -> str:
-        if self.param.size == 1:
-            return self.param.name
-        return f"{self.param.name}[{','.join(map(str, self.index))}]"
+        return coordinate(self.param.name, self.param.shape, self.index)
 
 
 def _padded(shape: tuple[int, ...]) -> tuple[int, ...]:

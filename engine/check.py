@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .messages import coordinate
 from .report import NUMBER, Log, LogLine
 from .trainer import Trainer
 
@@ -156,7 +157,7 @@ class Kink:
     """A coordinate whose finite-difference probe straddles a kink of the loss (relu, abs, a max or
     min at a tie within ±h): the central difference averages two different slopes there."""
 
-    where: str  # the coordinate, e.g. W1[3]
+    where: str  # the coordinate, e.g. W1[1,0]
     step: str  # the first step whose value bends within the probe, e.g. "A1 = relu(Z1)"
     left: float  # the loss's slope just below the coordinate
     right: float  # and just above it
@@ -270,7 +271,7 @@ def gradient_check(trainer: Trainer, epoch: int, tolerance: float = 1e-5) -> Gra
             i = p.offset + k
             h = fd_step(row[i])  # the step central_difference takes, for the kink test
             error = relative_error(float(grad[k]), central_difference(lambda: trainer.loss_at(row), row, i))
-            name = f"{p.name}[{k}]" if p.size > 1 else p.name
+            name = coordinate(p.name, p.shape, tuple(int(i) for i in np.unravel_index(k, p.shape)))
             if error > tolerance and (kink := kink_at(trainer, row, i, h, name, float(grad[k]))) is not None:
                 kinks.append(kink)
                 continue

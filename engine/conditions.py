@@ -8,6 +8,7 @@ epoch stopped early, or diverged) is not met there, and says which values it mis
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ import numpy as np
 
 from .evaluate import evaluate, truth
 from .expr import Call, Name, Node, names_in, parse_condition, walk
+from .messages import did_you_mean
 from .ops import Shape
 from .scenario import Expression, LogField, Place, ScenarioError
 from .shapes import ShapeError, infer
@@ -79,7 +81,8 @@ def check_condition(program: Program, expression: Expression, after_update: bool
     tree = expression.tree
     for name in names_in(tree):
         if name.id not in program.named and name.id not in BUILTINS:
-            raise expression.error(f"unknown name {name.id!r} in the condition", name.start)
+            hint = did_you_mean(name.id, {*program.named, *BUILTINS})
+            raise expression.error(f"unknown name {name.id!r} in the condition{hint}", name.start)
     if (call := _bad_gradient(tree, program)) is not None:
         raise expression.error(BAD_GRADIENT, call.start)
     for call in _grad_calls(tree):
@@ -107,6 +110,22 @@ def parse_breakpoint(program: Program, text: str) -> Condition:
     """
     expression = Expression("breakpoint", text, parse_condition(text), Place("breakpoint", 1, 1, "breakpoint"))
     return check_condition(program, expression, after_update=True)
+
+
+def breakpoint_examples(program: Program) -> tuple[str, ...]:
+    """Breakpoints to suggest, in the open scenario's own names, each one `parse_breakpoint` accepts:
+    the loss, a parameter's gradient, the first quantity the forward pass names, an epoch."""
+    examples = ["loss < 0.05"]
+    param = next((p for p in program.params if p.grad_slot is not None), None)
+    if param is not None:
+        grad = f"abs(grad({param.name}))"
+        examples.append(f"{grad} < 1e-3" if param.size == 1 else f"max({grad}) < 1e-3")
+    forward = {step.slot: step for step in program.steps if step.phase == "forward"}
+    named = next(((name, forward[slot]) for name, slot in program.named.items() if slot in forward), None)
+    if named is not None:
+        name, step = named
+        examples.append(f"abs({name}) > 10" if math.prod(step.shape) == 1 else f"max(abs({name})) > 10")
+    return (*examples, "epoch == 10")
 
 
 def check_log_fields(program: Program) -> None:

@@ -12,7 +12,6 @@ the final ∂L/∂q, the product of the local factors from a down to b, or the u
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 from collections.abc import Mapping, Sequence
@@ -27,6 +26,7 @@ from .derivation_format import BUILTINS
 from .evaluate import EvaluationError, evaluate
 from .expr import names_in
 from .limits import MAX_PATHS
+from .messages import closest
 from .ops import Shape
 from .scenario import DerivationEntry, Expression, Place
 from .shapes import ShapeError, infer
@@ -92,15 +92,6 @@ def agrees(value: Any, true: Any) -> bool:
         scale = max(float(np.max(np.abs(x), where=finite, initial=0.0)) for x in (a, b))
         close = difference <= RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE
     return bool(np.where(finite, close, a == b).all())  # inf only equals the same inf; nan nothing
-
-
-def closest(name: str, options: Sequence[str]) -> str | None:
-    """The option a misspelt name most likely meant: the same letters in another case first (z → Z)."""
-    same = [o for o in options if o.casefold() == name.casefold()]
-    if same:
-        return same[0]
-    close = difflib.get_close_matches(name, sorted(options), n=1)
-    return close[0] if close else None
 
 
 class Derivation:

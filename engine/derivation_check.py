@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .derivation import Derivation, Outcome, Problem, closest
+from .derivation import Derivation, Outcome, Problem
 from .expr import names_in
+from .messages import closest
 from .trainer import Trainer
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .reach import outside_run
 from .tape import Program
 from .trainer import Trainer
 
@@ -201,13 +202,10 @@ def dot_at(trainer: Trainer, epoch: int, step: int | None = None) -> str:
 
     ValueError, in one line, for an epoch the run never reaches or a step the epoch does not have.
     """
-    trainer.run(max(epoch - trainer.epochs_done, 0))
-    if not 1 <= epoch <= trainer.epochs_done:
-        why = f" ({trainer.stop.message})" if trainer.stop is not None else ""
-        raise ValueError(f"epoch {epoch} is not in the run: it has epochs 1 to {trainer.epochs_done}{why}")
+    refused = outside_run(trainer, epoch, step)
+    if refused is not None:
+        raise ValueError(refused)
     last = trainer.steps_in(epoch)
-    if step is not None and not 1 <= step <= last:
-        raise ValueError(f"step {step} is not in epoch {epoch}: it has steps 1 to {last}")
     index = (last if step is None else step) - 1
     program = trainer.program
     record = trainer.record(epoch)

@@ -7,6 +7,8 @@ a control character or a megabyte of text must not break that line or flood it.
 from __future__ import annotations
 
 import difflib
+import math
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -26,6 +28,14 @@ def shown(text: str, limit: int = 80) -> str:
     return quoted if len(quoted) <= limit else f"{quoted[: limit - 15]}… ({len(text)} characters)"
 
 
+def coordinate(name: str, shape: tuple[int, ...], index: tuple[int, ...]) -> str:
+    """One number of a value, named the one way everything names it (gradcheck, the CSV export, the
+    quiz, a figure's axes): `w1` for a value of one number, else its full index, `W2[1,0]`, `b[2]`."""
+    if math.prod(shape) == 1:
+        return name
+    return f"{name}[{','.join(map(str, index))}]"
+
+
 def type_name(value: Any) -> str:
     """What a TOML value is, in the words a message uses: "an integer", "a table"."""
     return {
@@ -38,10 +48,20 @@ def type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def closest(name: str, options: Iterable[str]) -> str | None:
+    """The option a misspelt name most likely meant: the same letters in another case first (z → Z)."""
+    ordered = sorted(options)
+    same = [o for o in ordered if o.casefold() == name.casefold()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, ordered, n=1)
+    return close[0] if close else None
+
+
 def did_you_mean(key: str, options: set[str] | dict[str, Any]) -> str:
     """The closest known key as a suggestion, or the list of known keys when none is close."""
-    close = difflib.get_close_matches(key, sorted(options), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(sorted(options))})"
+    close = closest(key, options)
+    return f"; did you mean {close!r}?" if close else f" (known: {', '.join(sorted(options))})"
 
 
 def flat_message(error: BaseException) -> str:

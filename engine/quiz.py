@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .check import relative_error
+from .messages import coordinate
 from .tape import Step
 
 SHOWN_DIGITS = 4  # the significant figures the debugger shows a value with
@@ -33,9 +34,7 @@ class Question:
     @property
     def asked(self) -> str:
         """What the student is asked for: the step's quantity, or one entry of it (`W1[0,1]`)."""
-        if not self.entry:
-            return self.step.label
-        return f"{self.step.label}[{','.join(map(str, self.entry))}]"
+        return coordinate(self.step.label, self.step.shape, self.entry)
 
 
 def entry_of(shape: tuple[int, ...], epoch: int, index: int) -> tuple[int, ...]:
@@ -78,10 +77,20 @@ def grade(question: Question, answer: str) -> Verdict:
     truth = question.truth
     if f"{guess:.{SHOWN_DIGITS}g}" == f"{truth:.{SHOWN_DIGITS}g}":
         return Verdict(question, answer, True, f"the same to {SHOWN_DIGITS} significant figures")
-    error = relative_error(truth, guess)
-    if error <= TOLERANCE:
+    if relative_error(truth, guess) <= TOLERANCE:
         return Verdict(question, answer, True, f"within {TOLERANCE:.1%} of it")
-    return Verdict(question, answer, False, f"off by {error:.2g} of its size" if math.isfinite(error) else "not finite")
+    return Verdict(question, answer, False, miss(truth, guess))
+
+
+def miss(truth: float, guess: float) -> str:
+    """How far a wrong answer is from the value, measured against the value (0.4 for 0.1124 is
+    off by 2.56 times its size), since that is what the student was trying to reach."""
+    off = abs(guess - truth)
+    if not math.isfinite(off):
+        return "not finite"
+    if truth == 0:
+        return f"off by {off:.3g}"
+    return f"off by {off / abs(truth):.3g} times its size"
 
 
 @dataclass

@@ -102,7 +102,8 @@ def _optimizer(checks: TableChecks, table: dict[str, Any]) -> Optimizer:
             continue
         where = f"training.{key}"
         if owner != kind:
-            raise checks.fail(f'{key} is a setting of optimizer = "{owner}"', where, "training", key)
+            advice = f'remove it, or set optimizer = "{owner}"'
+            raise checks.fail(f'{key} is a setting of optimizer = "{owner}"; {advice}', where, "training", key)
         number = as_float(value)
         valid = 0 < number < 1e-1 if key == "epsilon" else 0 <= number < 1
         if not (math.isfinite(number) and valid):

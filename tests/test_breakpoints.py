@@ -11,13 +11,15 @@ from __future__ import annotations
 import pytest
 
 from bpdbg.engine.breakpoints import TRAIN_CHUNK
-from bpdbg.engine.conditions import parse_breakpoint
+from bpdbg.engine.conditions import BUILTINS, breakpoint_examples, parse_breakpoint
 from bpdbg.engine.cursor import Cursor, Position
+from bpdbg.engine.expr import names_in
+from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.search import Search
 from bpdbg.engine.session import open_scenario
 from bpdbg.tui.sessions import Session, restore
 
-from .conftest import trainer_for
+from .conftest import SHIPPED, trainer_for
 from .one_line_errors import BASE
 
 LOSS, A1, GRAD_Z1, UPDATE_W1, LAST = 8, 2, 17, 21, 24
@@ -200,3 +202,45 @@ class TestBreakpointsInTheScenarioFile:
         cursor = Cursor(open_scenario(path))
         assert restore(cursor, Session(("loss < 0.1", "epoch == 3"))) == []
         assert [c.text for c in cursor.breakpoints] == ["loss < 0.1", "epoch == 3"]
+
+
+class TestTheDialogsWords:
+    @pytest.mark.parametrize("scenario", SHIPPED)
+    def test_each_example_is_a_breakpoint_in_the_scenarios_own_names(self, scenario: str) -> None:
+        program = trainer_for(scenario).program
+        examples = breakpoint_examples(program)
+        for text in examples:
+            condition = parse_breakpoint(program, text)  # accepted as typed
+            assert {n.id for n in names_in(condition.expression.tree)} <= {*program.named, *BUILTINS}
+        param = next(p.name for p in program.params if p.grad_slot is not None)
+        assert any(f"grad({param})" in text for text in examples)
+
+    def test_the_examples_name_a_parameters_gradient_and_a_quantity_of_the_forward_pass(self) -> None:
+        assert breakpoint_examples(trainer_for("moons_relu").program) == (
+            "loss < 0.05",
+            "max(abs(grad(W1))) < 1e-3",
+            "max(abs(Z1)) > 10",
+            "epoch == 10",
+        )
+        assert breakpoint_examples(trainer_for("two_neurons").program)[1:3] == ("abs(grad(w1)) < 1e-3", "abs(z1) > 10")
+        gd_x2 = breakpoint_examples(trainer_for("gd_x2").program)
+        assert gd_x2 == ("loss < 0.05", "abs(grad(x)) < 1e-3", "epoch == 10")  # its only quantity is the loss
+
+    @pytest.mark.parametrize(
+        ("scenario", "text", "message"),
+        [
+            ("moons_relu", "max(a1) == 0", "unknown name 'a1' in the condition; did you mean 'A1'?"),
+            ("two_neurons", "los < 0.05", "unknown name 'los' in the condition; did you mean 'loss'?"),
+            (
+                "two_neurons",
+                "abs(w3) < 1",
+                "unknown name 'w3' in the condition (known: L, a1, b1, b2, epoch, loss, w1, w2, x, y, y_hat, z1, z2)",
+            ),
+        ],
+    )
+    def test_an_unknown_name_is_answered_with_the_closest_or_the_names_there_are(
+        self, scenario: str, text: str, message: str
+    ) -> None:
+        with pytest.raises(ScenarioError) as caught:
+            parse_breakpoint(trainer_for(scenario).program, text)
+        assert caught.value.message == message

@@ -13,6 +13,7 @@ from bpdbg.engine import check
 from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients, no_gradients
 from bpdbg.engine.report import Log
 from bpdbg.engine.session import open_scenario
+from bpdbg.export.epochs import csv_header
 
 from .conftest import SCENARIOS, trainer_for
 
@@ -66,11 +67,11 @@ def test_the_largest_gradients_are_always_among_the_sample(write_scenario) -> No
     trainer.run(1)
     grads = trainer.grads_at(1)
     wrong = np.array(grads["W"], dtype=np.float64)
-    largest = int(np.argmax(np.abs(wrong)))
-    wrong.reshape(-1)[largest] *= 1.01  # one wrong number, where the gradient is largest
+    row, column = np.unravel_index(int(np.argmax(np.abs(wrong))), wrong.shape)
+    wrong[row, column] *= 1.01  # one wrong number, where the gradient is largest
     trainer.grads_at = lambda epoch: {"W": wrong}  # type: ignore[method-assign]
     result = gradient_check(trainer, 1)
-    assert not result.passed and result.where == f"W[{largest}]"
+    assert not result.passed and result.where == f"W[{row},{column}]"
 
 
 def test_gradcheck_of_two_million_numbers_says_it_sampled(write_scenario) -> None:
@@ -197,4 +198,18 @@ def test_a_nan_gradient_counts_as_the_worst_error_not_as_none(write_scenario) ->
     wrong[1, 2] = np.nan
     trainer.grads_at = lambda epoch: {"W": wrong}  # type: ignore[method-assign]
     result = gradient_check(trainer, 1)
-    assert not result.passed and result.where == "W[5]"
+    assert not result.passed and result.where == "W[1,2]"
+
+
+def test_gradcheck_names_a_coordinate_by_its_full_index_as_the_csv_export_does() -> None:
+    trainer = trainer_for("moons_relu")  # W2 is 4×1 and b2 1×1
+    trainer.run(1)
+    right = trainer.grads_at(1)
+    columns = csv_header(trainer)
+    for name, index, named in (("W2", (1, 0), "W2[1,0]"), ("b2", (0, 0), "b2"), ("b1", (0, 2), "b1[0,2]")):
+        wrong = {k: np.array(v, dtype=np.float64) for k, v in right.items()}
+        wrong[name][index] += 1.0
+        trainer.grads_at = lambda epoch, wrong=wrong: wrong  # type: ignore[method-assign]
+        result = gradient_check(trainer, 1)
+        assert not result.passed and result.where == named
+        assert named in columns and f"grad({name}){named.removeprefix(name)}" in columns

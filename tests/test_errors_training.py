@@ -33,7 +33,18 @@ CASES: list[Case] = [
     (
         "setting-of-another-optimizer",
         edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "momentum"\nbeta1 = 0.8'),
-        '20:1: training.beta1: beta1 is a setting of optimizer = "adam"',
+        '20:1: training.beta1: beta1 is a setting of optimizer = "adam"; remove it, or set optimizer = "adam"',
+    ),
+    (
+        "momentum-left-over-after-adam",
+        edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "adam"\nmomentum = 0.9'),
+        '20:1: training.momentum: momentum is a setting of optimizer = "momentum"; '
+        'remove it, or set optimizer = "momentum"',
+    ),
+    (
+        "epsilon-without-an-optimizer",  # sgd, the default
+        edit("learning_rate = 0.1", "learning_rate = 0.1\nepsilon = 1e-8"),
+        '19:1: training.epsilon: epsilon is a setting of optimizer = "adam"; remove it, or set optimizer = "adam"',
     ),
     (
         "momentum-out-of-range",
@@ -48,7 +59,17 @@ CASES: list[Case] = [
     (
         "stop-unknown-name",
         edit("epochs = 3", 'epochs = 3\nstop_when = "los < 0.1"'),
-        "20:14: training.stop_when: unknown name 'los' in the condition",
+        "20:14: training.stop_when: unknown name 'los' in the condition; did you mean 'loss'?",
+    ),
+    (
+        "stop-name-in-the-wrong-case",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "Z < 0.1"'),
+        "20:14: training.stop_when: unknown name 'Z' in the condition; did you mean 'z'?",
+    ),
+    (
+        "stop-name-like-none",
+        edit("epochs = 3", 'epochs = 3\nstop_when = "qqq < 0.1"'),
+        "20:14: training.stop_when: unknown name 'qqq' in the condition (known: L, b, epoch, loss, w, x, y, z)",
     ),
     (
         "stop-shapes",

@@ -151,6 +151,20 @@ def test_an_answer_is_right_at_the_precision_shown_or_within_the_tolerance(
     assert grade(question(truth), answer).right is right
 
 
+@pytest.mark.parametrize(
+    ("truth", "answer", "why"),
+    [
+        (0.11243530017715962, "0.4", "off by 2.56 times its size"),  # two_neurons' w2·a1 at epoch 1
+        (0.4, "0.11243530017715962", "off by 0.719 times its size"),
+        (-0.002537, "0.002537", "off by 2 times its size"),
+        (0.0, "0.5", "off by 0.5"),  # nothing to measure against but the miss itself
+    ],
+)
+def test_a_wrong_answer_says_how_far_off_it_is_measured_against_the_value(truth: float, answer: str, why: str) -> None:
+    verdict = grade(question(truth), answer)
+    assert verdict.right is False and verdict.why == why
+
+
 def test_an_answer_that_is_not_a_number_is_not_graded_and_not_scored() -> None:
     quiz = Quiz(on=True)
     verdict = quiz.answer(question(0.25), "abc")

@@ -127,7 +127,7 @@ class ChecksTheStep(DebuggerPart):
             self.notice = f"the run failed: {message.error}"
             self.show()
         elif self._stop_work.is_set():
-            self.notice = f"stopped at epoch {self.cursor.trainer.epochs_done:,}, no difference so far"
+            self.notice = f"stopped at epoch {self.cursor.trainer.epochs_done}, no difference so far"
             self.show()
         else:
             self._go_to_difference()

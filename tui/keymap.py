@@ -36,6 +36,11 @@ class KeymapError(Exception):
     """A keymap or key sequence that cannot be used, as one line."""
 
 
+class KeysError(KeymapError):
+    """A mistake in `--keys`: an option on the command line, so reported as the command's own error
+    (`bpdbg: --keys: …`), where a keymap's names its file and place."""
+
+
 def default_keymap_file() -> Path:
     return config_dir() / "keymap.toml"
 
@@ -131,12 +136,12 @@ def key_sequence(text: str, bindings: list[Binding]) -> list[str]:
         if named is not None:
             key = normal_key(named.group(1)) if len(named.group(1)) != 1 else None
             if key is None:
-                raise KeymapError(f"--keys: unknown key name {named.group(0)!r} at character {at + 1}")
+                raise KeysError(f"--keys: unknown key name {named.group(0)!r} at character {at + 1}")
             at = named.end()
         else:
             key = normal_key(text[at])
             if key is None or key not in bound:
-                raise KeymapError(f"--keys: unknown key {text[at]!r} at character {at + 1} (no binding uses it)")
+                raise KeysError(f"--keys: unknown key {text[at]!r} at character {at + 1} (no binding uses it)")
             at += 1
         keys.append(key)
     return keys

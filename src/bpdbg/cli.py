@@ -106,13 +106,13 @@ def open_debugger(
 ) -> None:
     """Open the stepping debugger on SCENARIO (a file, or a shipped name)."""
     trainer = load(scenario, memory)  # a bad file is reported the same way, terminal or not
-    from bpdbg.tui.keymap import KeymapError  # the engine and the other commands never need Textual
+    from bpdbg.tui.keymap import KeymapError, KeysError  # the engine and the other commands never need Textual
     from bpdbg.tui.screens.lecture import set_up
 
     try:
         lecture = set_up(present, screenshots, keys, keymap)
-    except KeymapError as error:
-        click.echo(str(error), err=True)
+    except KeymapError as error:  # a keymap's error names its file; --keys is the command line's
+        click.echo(f"bpdbg: {error}" if isinstance(error, KeysError) else str(error), err=True)
         sys.exit(EXIT_BAD_INPUT)
     if not served and not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("bpdbg: the debugger needs a terminal; for a log without one, use `bpdbg run SCENARIO`", err=True)

@@ -45,6 +45,20 @@ def status(app: DebuggerApp) -> str:
     return "\n".join(screen_text(app).splitlines()[:2])
 
 
+class TestTheDialog:
+    async def test_its_examples_and_its_advice_are_in_the_open_scenarios_names(self) -> None:
+        app = make_app("moons_relu")
+        async with app.run_test(size=SIZE) as pilot:
+            await add(app, pilot, "max(a1) == 0")
+            assert isinstance(app.screen, BreakpointScreen)  # refused: it stays open
+            refused = "unknown name 'a1' in the condition; did you mean 'A1'? (column 5)"
+            await wait_until(pilot, lambda: refused in screen_text(app), "the refusal, with the closest name")
+            shown = screen_text(app)
+            assert "e.g.  loss < 0.05    max(abs(grad(W1))) < 1e-3" in shown
+            assert "      max(abs(Z1)) > 10    epoch == 10" in shown
+            assert "w1" not in shown and "A1) == 0" not in shown  # nothing this scenario does not have
+
+
 class TestContinue:
     async def test_c_goes_to_each_next_hit_and_C_back_to_each_previous_one(self) -> None:
         app = make_app("two_neurons", whole_tape=True)
@@ -94,7 +108,7 @@ class TestContinue:
             await wait_until(pilot, lambda: app.debugger.busy is None, "the search to stop")
             done = where(app).epoch
             assert 1 < done < 1_000_000
-            assert f"stopped at epoch {done:,}" in status(app)
+            assert f"stopped at epoch {done} " in status(app)
 
 
 class TestBreakpointList:

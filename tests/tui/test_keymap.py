@@ -117,10 +117,10 @@ class TestCommandLine:
         assert result.exit_code == 2
         assert "needs a terminal" in result.output  # every option was read; only the terminal is missing
 
-    def test_an_unknown_key_in_keys_is_one_line_and_status_2(self) -> None:
+    def test_an_unknown_key_in_keys_is_one_line_headed_bpdbg_as_every_option_error_and_status_2(self) -> None:
         result = CliRunner().invoke(main, ["two_neurons", "--keys", "3w"])
         assert result.exit_code == 2
-        assert result.output == "--keys: unknown key 'w' at character 2 (no binding uses it)\n"
+        assert result.output == "bpdbg: --keys: unknown key 'w' at character 2 (no binding uses it)\n"
 
     def test_a_bad_keymap_is_one_line_and_status_2(self, tmp_path: Path) -> None:
         path = keymap_file(tmp_path, 'step_fwd = "j"\n')

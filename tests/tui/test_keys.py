@@ -10,9 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from bpdbg.cli import main
 from bpdbg.engine.cursor import Position
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
@@ -188,6 +190,33 @@ class TestJumps:
             await pilot.press("enter")
             assert where(app) == Position(3, 16)
             assert "epoch 3/20  step 17/25 backward" in status(app)
+
+    @pytest.mark.parametrize(
+        ("epoch", "step", "refused"),
+        [
+            ("99", "1", "epoch 99 is not in the run: it has epochs 1 to 20 (ran all 20 epochs)"),
+            ("2", "99", "step 99 is not in epoch 2: it has steps 1 to 25"),
+        ],
+    )
+    async def test_go_to_refuses_a_place_past_the_end_as_the_command_line_does_and_stays_open(
+        self, epoch: str, step: str, refused: str
+    ) -> None:
+        cli = CliRunner().invoke(main, ["graph", "two_neurons", "--epoch", epoch, "--step", step])
+        assert cli.output == f"two_neurons: {refused}\n"  # the words `bpdbg graph` uses
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("g")
+            app.screen.query_one("#epoch", Input).value = epoch
+            app.screen.query_one("#step", Input).value = step
+            await pilot.press("enter")
+            assert isinstance(app.screen, GoToScreen)
+            assert str(app.screen.query_one("#error", Static).render()) == refused
+            assert where(app) == Position(1, 0)
+            app.screen.query_one("#epoch", Input).value = "20"
+            app.screen.query_one("#step", Input).value = "25"
+            await pilot.press("enter")  # corrected, it goes
+            assert not isinstance(app.screen, GoToScreen) and where(app) == Position(20, LAST)
 
     async def test_go_to_refuses_a_step_of_zero_and_says_why(self) -> None:
         app = make_app("two_neurons")

@@ -12,12 +12,17 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from bpdbg.engine.conditions import Condition, parse_breakpoint
+from bpdbg.engine.conditions import Condition, breakpoint_examples, parse_breakpoint
 from bpdbg.engine.expr import ExprError
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.tape import Program
 
-EXAMPLES = "e.g.  loss < 0.05    abs(grad(w1)) < 1e-3    max(A1) == 0    epoch == 10"
+
+def examples_text(program: Program) -> str:
+    """The engine's examples in the scenario's names, two a line, so that none is split where the dialog wraps."""
+    examples = breakpoint_examples(program)
+    rows = ["    ".join(examples[at : at + 2]) for at in range(0, len(examples), 2)]
+    return "e.g.  " + "\n      ".join(rows)
 
 
 class BreakpointScreen(ModalScreen[Condition | None]):
@@ -34,7 +39,7 @@ class BreakpointScreen(ModalScreen[Condition | None]):
             yield Label("Break at any step where:", classes="dialog-title")
             yield Input(placeholder="loss < 0.05", id="condition")
             yield Static("", id="error", classes="error")
-            yield Label(EXAMPLES, classes="hint")
+            yield Label(examples_text(self.program), classes="hint")
             yield Label("enter: add   esc: cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -62,7 +62,7 @@ class FirstWrongKey(DebuggerPart):
         elif message.found is None and self._stop_work.is_set():
             self.notice = "stopped looking for the first ✗"
         elif message.found is None:
-            self.notice = f"no ✗: every derivation entry agrees in the epochs run so far (1 to {message.searched:,})"
+            self.notice = f"no ✗: every derivation entry agrees in the epochs run so far (1 to {message.searched})"
         elif message.found is not None:
             self.cursor.goto(*message.found.position())
             self.notice = message.found.text

@@ -1,4 +1,8 @@
-"""The go-to dialog: an epoch and a step, both counted from 1 as the status bar shows them."""
+"""The go-to dialog: an epoch and a step, both counted from 1 as the status bar shows them.
+
+A place the run does not reach is refused as `bpdbg graph` refuses it, naming the range
+(engine/reach.py), and the dialog stays open for a correction.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from bpdbg.engine.reach import outside_run
+from bpdbg.engine.trainer import Trainer
+
 
 class GoToScreen(ModalScreen[tuple[int, int] | None]):
-    """Returns (epoch, 0-based step); the cursor clamps it to what the run reaches."""
+    """Returns (epoch, 0-based step), a place the run reaches (training up to it to know)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="cancel")]
 
-    def __init__(self, epoch: int, step: int, max_epochs: int) -> None:
+    def __init__(self, epoch: int, step: int, trainer: Trainer) -> None:
         super().__init__()
-        self._epoch, self._step, self._max = epoch, step, max_epochs
+        self._epoch, self._step, self._trainer = epoch, step, trainer
+        self._max = trainer.max_epochs
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -42,6 +50,10 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
             return
         if epoch < 1 or step < 1:
             self.query_one("#error", Static).update(Text("epoch and step count from 1"))
+            return
+        refused = outside_run(self._trainer, epoch, step)
+        if refused is not None:
+            self.query_one("#error", Static).update(Text(refused))
             return
         self.dismiss((epoch, step - 1))
 

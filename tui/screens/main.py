@@ -240,7 +240,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
     def _run_progress(self, message: RunProgress) -> None:
         if self.busy is not None and not self._stop_work.is_set():
             done, total = message.epochs_done, message.max_epochs
-            self.busy = f"{self._doing}: epoch {done:,}/{total:,} — space/esc to stop"
+            self.busy = f"{self._doing}: epoch {done}/{total} — space/esc to stop"  # as the position is written
             self.show(snapshot=False)
 
     @on(RunEnded)
@@ -253,7 +253,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
             last = self.cursor.trainer.epochs_done
             found = Found(last, self.cursor.last_step(last))
         elif found.stopped:
-            self.notice = f"stopped at epoch {found.epoch:,}"
+            self.notice = f"stopped at epoch {found.epoch}"
         elif found.condition is None and self._none_found:
             self.notice = self._none_found
         self.cursor.goto(found.epoch, found.step)
@@ -280,7 +280,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
                 self.cursor.goto(*target)
                 self._moved()
 
-        self.app.push_screen(GoToScreen(position.epoch, position.step + 1, self.cursor.trainer.max_epochs), go)
+        self.app.push_screen(GoToScreen(position.epoch, position.step + 1, self.cursor.trainer), go)
 
     def action_open(self) -> None:
         """Another scenario; a bad file is reported in the dialog and this one stays."""

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from bpdbg.engine.messages import coordinate
 from bpdbg.engine.trainer import Trainer
 
 
@@ -45,9 +46,7 @@ def epoch_objects(trainer: Trainer, first: int = 1) -> Iterator[dict[str, object
 
 def _entries(name: str, shape: tuple[int, ...]) -> list[str]:
     """A column name per entry: `w1` for a number, `b[2]`, `W1[0,1]`."""
-    if not shape:
-        return [name]
-    return [f"{name}[{','.join(map(str, index))}]" for index in np.ndindex(*shape)]
+    return [coordinate(name, shape, index) for index in np.ndindex(*shape)]
 
 
 def csv_header(trainer: Trainer) -> list[str]:
