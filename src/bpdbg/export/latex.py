@@ -33,7 +33,7 @@ def value(value: object) -> str:
         return math(number(float(array)))
     grid = array.reshape(1, -1) if array.ndim == 1 else array.reshape(array.shape[0], -1)
     if grid.shape[0] > MATRIX_CELLS or grid.shape[1] > MATRIX_CELLS:
-        return rf"\text{{{text(compact(value, width=60))}}}"
+        return rf"\text{{{text(compact(value, width=40))}}}"
     rows = [" & ".join(math(number(float(v))) for v in row) for row in grid]
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
@@ -45,21 +45,16 @@ def rows(equation: Equation) -> list[str]:
         sides.append(value(equation.value))
     lhs = math(equation.lhs)
     if not sides:
-        return [f"{lhs} &" + (rf"\quad{note_box(equation.note)}" if equation.note else "")]
+        return [f"{lhs} &" + (rf"\quad\text{{({text(equation.note)})}}" if equation.note else "")]
     relations = [RELATIONS[equation.relation]] + ["="] * (len(sides) - 1)
     if len(equation_lines(equation, 0, limit=ONE_ROW)) == 1:
         first, *more = zip(relations, sides, strict=True)
         lines = [f"{lhs} &{first[0]} {first[1]}" + "".join(f" {r} {s}" for r, s in more)]
     else:
         lines = [f"{lhs if n == 0 else ''} &{r} {s}" for n, (r, s) in enumerate(zip(relations, sides, strict=True))]
-    if equation.note:  # on a row of its own, wrapped to the page, so a long one never runs off it
-        lines.append(f"&\\quad{note_box(equation.note)}")
+    if equation.note:  # between the rows, across the page, so a long one never runs off it
+        lines.append(rf"\intertext{{\small ({text(equation.note)})}}")
     return lines
-
-
-def note_box(note: str) -> str:
-    """A note in small type, wrapped within the page."""
-    return rf"\parbox[t]{{0.8\linewidth}}{{\small ({text(note)})}}"
 
 
 def section(part: Section) -> list[str]:
@@ -70,7 +65,11 @@ def section(part: Section) -> list[str]:
     out = [f"{command}{{{title}}}"]
     if part.equations:
         body = [row for e in part.equations for row in rows(e)]
-        out += [r"\begin{align*}", " \\\\\n".join(body), r"\end{align*}"]
+        # Rows end in \\, but for the last; an \intertext follows a \\ and takes none itself.
+        ends = [
+            " \\\\" if n < len(body) - 1 and not row.startswith(r"\intertext") else "" for n, row in enumerate(body)
+        ]
+        out += [r"\begin{align*}", "\n".join(row + end for row, end in zip(body, ends, strict=True)), r"\end{align*}"]
     return out
 
 
