@@ -13,7 +13,7 @@ CASES: list[Case] = [
     (
         "unknown-name",
         BASE + '\n[[breakpoint]]\nwhen = "abs(grad(w)) < 1e-3 and q > 1"\n',
-        "25:33: breakpoint[0].when: unknown name 'q' in the condition",
+        "25:33: breakpoint[0].when: unknown name 'q' in the condition (known: L, b, epoch, loss, w, x, y, z)",
     ),
     (
         "syntax",
