@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_valu
 from .notation import binding, grad_symbol, renumber
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
-from .tape import BackwardInfo, Instruction, Operand, ParamInfo, Phase, Program, Step, Values, Written, bind
+from .tape import BackwardInfo, Instruction, Operand, ParamInfo, Phase, Program, Step, Values, Written
 from .updates import state_names, update_steps
 
 
@@ -75,15 +76,18 @@ class TapeBuilder:
         label: str,
         formula: str,
         node: str,
-        instruction: Instruction,
+        compute: Callable[..., Any],
+        reads: tuple[int, ...],
         backward: BackwardInfo | None = None,
         written: tuple[Written, Written] | None = None,
+        before: Instruction = (),
     ) -> Step:
+        """A step whose value is `compute` on the values in slots `reads` (after the operations `before`)."""
         own, folded = written if written is not None else (None, None)
         shape = np.shape(self.probe[slot])
         step = Step(len(self.steps), phase, slot, label, formula, node, shape, backward, own, folded)
         self.steps.append(step)
-        self.instructions.append(instruction)
+        self.instructions.append((*before, (slot, compute, reads)))
         return step
 
     def error(self, message: str, column: int = 0) -> ScenarioError:
@@ -187,7 +191,7 @@ class _Forward:
         slot = tape.slot(value, label, requires_grad=needs_grad)
         written = self.written(op, inputs, arrays)
         tape.folded[slot] = written[1]
-        tape.add_step(phase, slot, label, f"{label} = {right}", expr.name, bind(op.forward, inputs), None, written)
+        tape.add_step(phase, slot, label, f"{label} = {right}", expr.name, op.forward, inputs, None, written)
         tape.emitted[slot] = Emitted(op, inputs, slot, expr)
         return slot
 
@@ -248,7 +252,7 @@ class _Updates:
         if grad_slot is None:  # the loss does not depend on it: it stays as it is
             update_slot = tape.slot(tape.probe[slot], name)
             formula = f"{name} ← {name}   (the loss does not depend on {name})"
-            tape.add_step("update", update_slot, name, formula, name, lambda vals: vals[slot])
+            tape.add_step("update", update_slot, name, formula, name, ops.same, (slot,))
         else:
             current = {"param": slot, "grad": grad_slot, "rate": self.rate_slot, "epoch": self.epoch_slot}
             entering = {state: tape.slot(np.zeros(shape), state) for state in state_names(self.optimizer, name)}
@@ -265,8 +269,7 @@ class _Updates:
                         Operand(symbols.get(r, r), current[r], np.shape(tape.probe[current[r]])) for r in order
                     )
                     written = (Written(template, operands), Written(template, operands))
-                instruction = bind(rule.compute, reads)
-                tape.add_step("update", new, rule.target, rule.formula, name, instruction, None, written)
+                tape.add_step("update", new, rule.target, rule.formula, name, rule.compute, reads, None, written)
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():

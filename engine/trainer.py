@@ -15,7 +15,7 @@ non-finite value, so watching costs next to nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -91,7 +91,7 @@ class Trainer:
         self.metrics = {name: np.full(self.max_epochs, np.nan) for name in self.metric_slots}
         self.epochs_done = 0
         self.stop: Stop | None = None
-        self._carried: list[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
+        self._carried: Sequence[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
         self._flags = _FloatingPointFlags()
         #: Called with each epoch's values as it is trained (a derivation check reads them there,
         #: rather than replaying every epoch again).
@@ -140,13 +140,18 @@ class Trainer:
             )
             return
         program.run(vals, program.backward_start, len(program.steps))
-        row = program.flatten([vals[p.update_slot] for p in program.row_items])
-        if (flags.raised or not np.isfinite(row).all()) and self._non_finite(epoch, vals, len(program.steps)):
+        carried = program.updated(vals)
+        # Straight into its checkpoint row when it is one (a fault found below puts the last one back).
+        row = program.flatten(carried, self.checkpoints[epoch // self.spacing] if epoch % self.spacing == 0 else None)
+        # A sum is finite only if every number is; an overflowing sum just searches the epoch.
+        if (flags.raised or not math.isfinite(np.add.reduce(row))) and self._non_finite(
+            epoch, vals, len(program.steps)
+        ):
             return
         if self.observe is not None:
             self.observe(epoch, vals)
-        self._carried = [vals[p.update_slot] for p in program.row_items]
-        self._keep(epoch, row)
+        self._carried = carried
+        self._keep(epoch, row, stored=True)
         self.epochs_done = epoch
         if rule is not None and rule.after_update and rule.holds(program, vals, loss, epoch):
             self.stop = Stop("early", epoch, f"stopped early at epoch {epoch}: {rule.text} (checked after the update)")
@@ -158,9 +163,10 @@ class Trainer:
         self._keep(epoch, self.row(epoch - 1))
         self.epochs_done = epoch
 
-    def _keep(self, epoch: int, row: np.ndarray) -> None:
-        """The row after the latest epoch is always at hand; every k-th is a checkpoint."""
-        if epoch % self.spacing == 0:
+    def _keep(self, epoch: int, row: np.ndarray, stored: bool = False) -> None:
+        """The row after the latest epoch is always at hand; every k-th is a checkpoint (already
+        written there if `stored`)."""
+        if epoch % self.spacing == 0 and not stored:
             self.checkpoints[epoch // self.spacing] = row
         self._latest = (epoch, row)
 
@@ -215,7 +221,7 @@ class Trainer:
             for e in range(start + 1, epoch + 1):
                 vals = program.start(program.unflatten(row), e)
                 program.run(vals, 0, len(program.steps))
-                row = program.flatten([vals[p.update_slot] for p in program.row_items])
+                row = program.flatten(program.updated(vals))
                 self._remember(e, row)
         return row
 
