@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_valu
 from .notation import binding, grad_symbol, renumber
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
-from .tape import BackwardInfo, Instruction, Operand, ParamInfo, Phase, Program, Step, Values, Written
+from .tape import BackwardInfo, Instruction, Operand, Operation, ParamInfo, Phase, Program, Step, Values, Written
 from .updates import state_names, update_steps
 
 
@@ -53,6 +54,7 @@ class TapeBuilder:
     emitted: dict[int, Emitted] = field(default_factory=dict)  # output slot → op, in emission order
     named_slots: set[int] = field(default_factory=set)  # data, parameters and named nodes
     folded: dict[int, Written] = field(default_factory=dict)  # each op's value written over named quantities
+    fixed: dict[int, Any] = field(default_factory=dict)  # slots whose value is the same every epoch
     elements: int = 0  # numbers held by one iteration's values so far
     current: Expression | None = None  # the expression being compiled, for errors
 
@@ -64,6 +66,8 @@ class TapeBuilder:
                 f"({limits.MAX_TAPE_ELEMENTS * 8 // 2**20} MiB); use smaller data or parameters"
             )
         self.base.append(value if constant else None)
+        if constant:
+            self.fixed[len(self.base) - 1] = value
         self.probe.append(value)
         self.labels.append(label)
         self.requires_grad.append(requires_grad)
@@ -87,8 +91,22 @@ class TapeBuilder:
         shape = np.shape(self.probe[slot])
         step = Step(len(self.steps), phase, slot, label, formula, node, shape, backward, own, folded)
         self.steps.append(step)
-        self.instructions.append((*before, (slot, compute, reads)))
+        self.instructions.append(tuple(self._once(operation) for operation in (*before, (slot, compute, reads))))
         return step
+
+    def _once(self, operation: Operation) -> Operation:
+        """An operation on constants alone (the data's one-hot labels, ∂L/∂ of a mean) gives the
+        same value every epoch: it is computed once, here, and the loop just loads it. A value
+        that is not finite is left to be computed, and caught, in every epoch."""
+        slot, compute, reads = operation
+        if not reads or any(read not in self.fixed for read in reads):
+            return operation
+        with np.errstate(all="ignore"):
+            value = compute(*[self.fixed[read] for read in reads])
+        if not np.all(np.isfinite(value)):
+            return operation
+        self.fixed[slot] = value
+        return (slot, itertools.repeat(value).__next__, ())
 
     def error(self, message: str, column: int = 0) -> ScenarioError:
         if self.current is None:

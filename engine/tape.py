@@ -45,7 +45,7 @@ def gather(slots: Sequence[int]) -> Callable[[Values], Sequence[Any]]:
     return itemgetter(*slots)
 
 
-COPY, MANY = -1, 4  # how an operation reads: besides 1, 2 or 3 operands, a value passed on, or any number
+COPY, MANY = -1, 4  # how an operation reads: besides 0 to 3 operands, a value passed on, or any number
 Planned = tuple[int, Callable[..., Any], int, int, int, int, tuple[int, ...]]
 """An operation as the loop runs it: slot, function, how it reads (a count, COPY or MANY), up to
 three operand slots, and the slots for MANY."""
@@ -54,8 +54,8 @@ three operand slots, and the slots for MANY."""
 def planned(slot: int, compute: Callable[..., Any], reads: tuple[int, ...]) -> Planned:
     if compute is same and len(reads) == 1:
         return (slot, compute, COPY, reads[0], 0, 0, ())
-    if 1 <= len(reads) <= 3:
-        a, b, c = (*reads, 0, 0)[:3]
+    if len(reads) <= 3:
+        a, b, c = (*reads, 0, 0, 0)[:3]
         return (slot, compute, len(reads), a, b, c, ())
     return (slot, compute, MANY, 0, 0, 0, reads)
 
@@ -213,6 +213,8 @@ class Program:
                 vals[slot] = compute(vals[a], vals[b], vals[c])
             elif count == COPY:
                 vals[slot] = vals[a]
+            elif count == 0:  # a value that is the same every epoch, computed once
+                vals[slot] = compute()
             else:
                 vals[slot] = compute(*[vals[i] for i in reads])
 
