@@ -13,9 +13,12 @@ import subprocess
 import sys
 import termios
 import time
+from pathlib import Path
 from typing import ClassVar
 
+from rich.console import RenderableType
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import shipped
@@ -25,12 +28,40 @@ SIZE = (120, 40)
 
 
 class _BenchApp(DebuggerApp):
-    """The real app plus one key bound to nothing, the baseline for a key's cost."""
+    """The real app plus one key bound to nothing, the baseline for a key's cost; it notes when
+    the first frame showing a key's answer is drawn."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*DebuggerApp.BINDINGS, Binding("z", "nothing", "nothing", show=False)]
+    answered: float | None = None
 
     def action_nothing(self) -> None:
         return None
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        """Every frame the compositor hands the terminal (none is written under the test pilot)."""
+        if renderable is not None and not self._batch_count and "waits" in self.debugger.notice:
+            self.answered = self.answered or time.perf_counter()
+        super()._display(screen, renderable)
+
+
+async def _first_key_after_g(path: Path) -> float:
+    """Wall time from pressing a step key while `G` trains in its worker until a frame shows the answer
+    (a key that would move the cursor waits while the worker holds the trainer, and says so)."""
+    app = _BenchApp(open_scenario(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("G")
+        trainer = app.cursor.trainer
+        while trainer.epochs_done < 3:  # the worker is well under way
+            await asyncio.sleep(0.01)
+        start = time.perf_counter()
+        await pilot.press("n")
+        while app.answered is None:
+            await asyncio.sleep(0.001)
+        answered = app.answered - start
+        await pilot.press("space")
+        while app.debugger.busy is not None:
+            await asyncio.sleep(0.01)
+        return answered
 
 
 async def _cpu_per_key(name: str, key: str, presses: int, before: str = "") -> float:
@@ -138,8 +169,8 @@ def figures(repeats: int) -> list[dict[str, object]]:
             "baseline": f"do-nothing key {nothing * 1e3:.2f} ms",
             "value": f"{step * 1e3:.2f} ms (+{extra:.2f} ms)",
             "ratio": None,
-            "target": "≤ +10 ms",
-            "ok": extra <= 10,
+            "target": "≤ +5 ms",
+            "ok": extra <= 5,
         }
     )
     step = nothing = float("inf")
@@ -172,6 +203,18 @@ def figures(repeats: int) -> list[dict[str, object]]:
                 "ok": app / headless <= 1.3,
             }
         )
+    scenario = Path(__file__).resolve().parent / "softmax_784.toml"
+    answers = [asyncio.run(_first_key_after_g(scenario)) for _ in range(max(3, repeats // 2))]
+    rows.append(
+        {
+            "figure": "first key answered after G, 784 softmax net (worker running)",
+            "baseline": "-",
+            "value": f"{max(answers) * 1e3:.0f} ms (worst of {len(answers)}; best {min(answers) * 1e3:.0f} ms)",
+            "ratio": None,
+            "target": "≤ 50 ms",
+            "ok": max(answers) <= 0.050,
+        }
+    )
     baseline = [sys.executable, "-c", "import textual.app, numpy"]
     debugger = [sys.executable, "-m", "bpdbg", "two_neurons"]
     _wall(baseline)  # once each first, so both start from compiled bytecode, as after an install

@@ -2,6 +2,7 @@
 
     python bench/run.py            # everything
     python bench/run.py --quick    # fewer repeats
+    python bench/run.py --no-784   # without the 784-128-10 net (minutes: 2,000 epochs, twice)
 
 Shared machines are noisy, so every timing is the best of several runs, and the
 baseline and bpdbg take turns within one loop so both see the same machine.
@@ -23,6 +24,7 @@ sys.path.insert(0, str(HERE))
 
 import breakpoint_figures  # noqa: E402
 import notes_loops  # noqa: E402
+import softmax_figures  # noqa: E402
 
 from bpdbg.engine.cursor import Cursor  # noqa: E402
 from bpdbg.engine.session import open_scenario  # noqa: E402
@@ -49,7 +51,7 @@ def timed(fn: Callable[[], object]) -> Callable[[], float]:
 
 def training(repeats: int) -> list[dict[str, object]]:
     rows = []
-    cases = [("net_221_sigmoid", notes_loops.net_221, 2.0), ("moons_relu", notes_loops.moons, 2.0)]
+    cases = [("net_221_sigmoid", notes_loops.net_221, 1.5), ("moons_relu", notes_loops.moons, 1.5)]
     for name, baseline, target in cases:
         path = shipped()[name]
 
@@ -169,11 +171,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (noisier)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    parser.add_argument("--no-784", action="store_true", help="skip the 784-128-10 softmax net's figures")
     args = parser.parse_args()
     repeats = 3 if args.quick else 9
     print(f"bpdbg benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}; best of {repeats}\n")
     rows = training(repeats) + jumps(repeats) + memory()
     rows += breakpoint_figures.figures(best_of, repeats)
+    if not args.no_784:
+        rows += softmax_figures.figures()
     try:
         import app_figures
     except ImportError as error:  # the TUI's figures need Textual installed
