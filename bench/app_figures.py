@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
+from measure import Row, limit_row, ratio_row
 from rich.console import RenderableType
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -155,82 +156,51 @@ def _wall(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def figures(repeats: int) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
-    presses = 60
+def _per_key(repeats: int, presses: int, before: str = "") -> tuple[float, float]:
+    """CPU per step key and per do-nothing key on moons (after the keys `before`), best of several."""
     step = nothing = float("inf")
     for _ in range(max(5, repeats // 2)):
-        step = min(step, asyncio.run(_cpu_per_key("moons_relu", "n", presses)))
-        nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", "z", presses)))
-    extra = (step - nothing) * 1e3
-    rows.append(
-        {
-            "figure": "CPU per step key, moons at 120×40",
-            "baseline": f"do-nothing key {nothing * 1e3:.2f} ms",
-            "value": f"{step * 1e3:.2f} ms (+{extra:.2f} ms)",
-            "ratio": None,
-            "target": "≤ +5 ms",
-            "ok": extra <= 5,
-        }
-    )
-    step = nothing = float("inf")
-    for _ in range(max(5, repeats // 2)):  # the figure shown in place of the parameters (f)
-        step = min(step, asyncio.run(_cpu_per_key("moons_relu", "n", presses, before="f")))
-        nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", "z", presses, before="f")))
-    extra = (step - nothing) * 1e3
-    rows.append(
-        {
-            "figure": "CPU per step key, moons at 120×40, the figure shown",
-            "baseline": f"do-nothing key {nothing * 1e3:.2f} ms",
-            "value": f"{step * 1e3:.2f} ms (+{extra:.2f} ms)",
-            "ratio": None,
-            "target": "≤ +5 ms",
-            "ok": extra <= 5,
-        }
-    )
+        step = min(step, asyncio.run(_cpu_per_key("moons_relu", "n", presses, before)))
+        nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", "z", presses, before)))
+    return step, nothing
+
+
+def figures(repeats: int) -> list[Row]:
+    rows: list[Row] = []
+    for shown, before in (("", ""), (", the figure shown", "f")):  # f: the figure in place of the parameters
+        step, nothing = _per_key(repeats, 60, before)
+        extra = (step - nothing) * 1e3
+        rows.append(
+            limit_row(
+                f"CPU per step key, moons at 120×40{shown}",
+                f"{step * 1e3:.2f} ms (+{extra:.2f} ms)",
+                "≤ +5 ms",
+                extra <= 5,
+                f"do-nothing key {nothing * 1e3:.2f} ms",
+            )
+        )
     for name in ("moons_relu", "net_221_sigmoid"):
         app = headless = float("inf")
         for _ in range(max(5, repeats // 2)):
             headless = min(headless, _headless(name))
             app = min(app, asyncio.run(_to_end_in_app(name)))
-        rows.append(
-            {
-                "figure": f"running to the end in the app, {name}",
-                "baseline": f"headless run {headless * 1e3:.1f} ms CPU",
-                "value": f"{app * 1e3:.1f} ms CPU",
-                "ratio": app / headless,
-                "target": "≤ 1.3×",
-                "ok": app / headless <= 1.3,
-            }
-        )
+        baseline = f"headless run {headless * 1e3:.1f} ms CPU"
+        figure = f"running to the end in the app, {name}"
+        rows.append(ratio_row(figure, f"{app * 1e3:.1f} ms CPU", baseline, app / headless, 1.3))
     scenario = Path(__file__).resolve().parent / "softmax_784.toml"
     answers = [asyncio.run(_first_key_after_g(scenario)) for _ in range(max(3, repeats // 2))]
-    rows.append(
-        {
-            "figure": "first key answered after G, 784 softmax net (worker running)",
-            "baseline": "-",
-            "value": f"{max(answers) * 1e3:.0f} ms (worst of {len(answers)}; best {min(answers) * 1e3:.0f} ms)",
-            "ratio": None,
-            "target": "≤ 50 ms",
-            "ok": max(answers) <= 0.050,
-        }
-    )
-    baseline = [sys.executable, "-c", "import textual.app, numpy"]
+    worst = f"{max(answers) * 1e3:.0f} ms (worst of {len(answers)}; best {min(answers) * 1e3:.0f} ms)"
+    figure = "first key answered after G, 784 softmax net (worker running)"
+    rows.append(limit_row(figure, worst, "≤ 50 ms", max(answers) <= 0.050))
+    command = [sys.executable, "-c", "import textual.app, numpy"]
     debugger = [sys.executable, "-m", "bpdbg", "two_neurons"]
-    _wall(baseline)  # once each first, so both start from compiled bytecode, as after an install
+    _wall(command)  # once each first, so both start from compiled bytecode, as after an install
     _first_frame(debugger, FIRST_FRAME_MARKERS)
     base = ours = float("inf")
     for _ in range(repeats):
-        base = min(base, _wall(baseline))
+        base = min(base, _wall(command))
         ours = min(ours, _first_frame(debugger, FIRST_FRAME_MARKERS))
-    rows.append(
-        {
-            "figure": "cold start to the first complete frame (two_neurons, a 120×40 terminal)",
-            "baseline": f"python -c 'import textual.app, numpy' {base * 1e3:.0f} ms",
-            "value": f"{ours * 1e3:.0f} ms",
-            "ratio": ours / base,
-            "target": "≤ 1.2×",
-            "ok": ours / base <= 1.2,
-        }
-    )
+    figure = "cold start to the first complete frame (two_neurons, a 120×40 terminal)"
+    baseline = f"python -c 'import textual.app, numpy' {base * 1e3:.0f} ms"
+    rows.append(ratio_row(figure, f"{ours * 1e3:.0f} ms", baseline, ours / base, 1.2))
     return rows

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from measure import Row, limit_row, ratio_row
 
 SCENARIO = Path(__file__).resolve().parent / "softmax_784.toml"
 EPOCHS, SAMPLES, FEATURES, CLASSES, HIDDEN, RATE = 2000, 1000, 784, 10, 128, 0.01
@@ -113,7 +114,7 @@ def _measured() -> dict[str, Any]:
     return result
 
 
-def figures() -> list[dict[str, object]]:
+def figures() -> list[Row]:
     from bpdbg.engine.limits import CHECKPOINT_BYTES, MAX_RECORD_CACHE_BYTES, RECENT_ROW_BYTES
 
     ours = _measured()
@@ -124,30 +125,27 @@ def figures() -> list[dict[str, object]]:
     grown = ours["peak_mb"] - ours["before_mb"]
     jumps: list[float] = ours["jumps"]
     return [
-        {
-            "figure": f"headless training, 784-128-10 softmax, {EPOCHS:,} epochs",
-            "baseline": f"plain NumPy loop {base:.1f} s (last loss {ours['plain_loss']:.6g}, bpdbg {ours['loss']:.6g})",
-            "value": f"{seconds:.1f} s",
-            "ratio": seconds / base,
-            "target": "≤ 1.5×",
-            "ok": seconds / base <= 1.5 and agree,
-        },
-        {
-            "figure": "peak memory of that run and the jumps after it",
-            "baseline": "the process's resident memory before either net was built (the plain loop's arrays count)",
-            "value": f"+{grown:.0f} MB resident (every {ours['spacing']} epochs kept: {ours['checkpoint_mb']:.0f} MB)",
-            "ratio": None,
-            "target": f"≤ +{budgets:.0f} MB",
-            "ok": grown <= budgets and ours["checkpoint_mb"] <= CHECKPOINT_BYTES / 2**20,
-        },
-        {
-            "figure": f"jump to a step k−1 = {ours['spacing'] - 1} epochs past a checkpoint, 784 net",
-            "baseline": "-",
-            "value": f"{max(jumps) * 1e3:.0f} ms (worst of {len(jumps)})",
-            "ratio": None,
-            "target": "≤ 50 ms",
-            "ok": max(jumps) <= 0.050,
-        },
+        ratio_row(
+            f"headless training, 784-128-10 softmax, {EPOCHS:,} epochs",
+            f"{seconds:.1f} s",
+            f"plain NumPy loop {base:.1f} s (last loss {ours['plain_loss']:.6g}, bpdbg {ours['loss']:.6g})",
+            seconds / base,
+            1.5,
+            agrees=agree,
+        ),
+        limit_row(
+            "peak memory of that run and the jumps after it",
+            f"+{grown:.0f} MB resident (every {ours['spacing']} epochs kept: {ours['checkpoint_mb']:.0f} MB)",
+            f"≤ +{budgets:.0f} MB",
+            grown <= budgets and ours["checkpoint_mb"] <= CHECKPOINT_BYTES / 2**20,
+            "the process's resident memory before either net was built (the plain loop's arrays count)",
+        ),
+        limit_row(
+            f"jump to a step k−1 = {ours['spacing'] - 1} epochs past a checkpoint, 784 net",
+            f"{max(jumps) * 1e3:.0f} ms (worst of {len(jumps)})",
+            "≤ 50 ms",
+            max(jumps) <= 0.050,
+        ),
     ]
 
 
