@@ -159,12 +159,23 @@ class Program:
         self.row_items = self.params + self.states
         """What carries over from one epoch to the next: the parameters, then the optimizer's state."""
         self._carry_slots = [p.slot for p in self.row_items]
+        first = self._carry_slots[0] if self._carry_slots else 0
+        # Parameters take consecutive slots (states may not): then one slice assignment sets them all.
+        self._carry_range = (
+            slice(first, first + len(self._carry_slots))
+            if self._carry_slots == list(range(first, first + len(self._carry_slots)))
+            else None
+        )
+        self.length = len(self.steps)
         self.updated = gather([p.update_slot for p in self.row_items])
         """The row's values as an iteration leaves them."""
         phases = [step.phase for step in self.steps]
         # The tape runs forward, loss, metrics, backward, updates: these split it.
         self.loss_end = max(i for i, phase in enumerate(phases) if phase == "loss") + 1
         self.backward_start = sum(1 for phase in phases if phase in ("forward", "loss", "metric"))
+        # The stretches training runs every epoch, cut from the plan once.
+        stretches = [(0, self.backward_start), (self.backward_start, self.length), (0, self.length)]
+        self._parts = {(a, b): self._plan[self._bounds[a] : self._bounds[b]] for a, b in stretches}
 
     @property
     def n_params(self) -> int:
@@ -195,8 +206,11 @@ class Program:
         """A new iteration's values: the constants, the epoch and its learning rate, and the
         parameters and optimizer state carried over, in their slots."""
         vals: Values = list(self.base)
-        for slot, value in zip(self._carry_slots, carried, strict=True):
-            vals[slot] = value
+        if self._carry_range is not None and len(carried) == len(self._carry_slots):
+            vals[self._carry_range] = carried
+        else:
+            for slot, value in zip(self._carry_slots, carried, strict=True):
+                vals[slot] = value
         vals[self.epoch_slot] = epoch
         if self.rate_schedule is not None:
             vals[self.rate_slot] = float(evaluate(self.rate_schedule.tree, {"epoch": epoch}))
@@ -204,7 +218,8 @@ class Program:
 
     def run(self, vals: Values, start: int, stop: int) -> None:
         """Compute steps start…stop−1 of the tape into `vals`: the one loop that runs it."""
-        for slot, compute, count, a, b, c, reads in self._plan[self._bounds[start] : self._bounds[stop]]:
+        part = self._parts.get((start, stop)) or self._plan[self._bounds[start] : self._bounds[stop]]
+        for slot, compute, count, a, b, c, reads in part:
             if count == 2:  # the commonest first
                 vals[slot] = compute(vals[a], vals[b])
             elif count == 1:
