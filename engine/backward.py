@@ -22,7 +22,7 @@ from .ops import TURNED, Partial, unbroadcast
 from .tape import BackwardInfo, Instruction, Operand, Operation, Values, Written
 
 if TYPE_CHECKING:
-    from .compiler import Emitted, TapeBuilder
+    from .tape_builder import Emitted, TapeBuilder
 
 
 def emit_backward(tape: TapeBuilder, loss_slot: int, loss: str) -> dict[int, int]:
