@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .notation import grad_symbol, local_symbol, quantity, substitute
-from .ops import TURNED, Partial, unbroadcast
-from .tape import BackwardInfo, Instruction, Operand, Operation, Values, Written
+from .ops import Partial, unbroadcast
+from .tape import BackwardInfo, Instruction, Operand, Values, Written
 
 if TYPE_CHECKING:
     from .tape_builder import Emitted, TapeBuilder
@@ -54,9 +54,7 @@ def _edge(
     args = [probe[i] for i in inputs]
     share = partial.vjp(probe[upstream], probe[out], *args)
     axes = unbroadcast(shape, np.shape(share))
-    turned = _turned(tape, partial, inputs)
-    places = {0: upstream, 1: out} | dict(enumerate(inputs, 2)) | {i: op[0] for i, op in turned.items()}
-    compute, reads = _share(partial, places, axes, shape)
+    compute, reads = _share(partial, (upstream, out, *inputs), axes, shape)
     d_target, d_out = grad_symbol(loss, target), grad_symbol(loss, out_label)
     written = None
     if not partial.elementwise:
@@ -74,13 +72,13 @@ def _edge(
         note = _broadcast_words(target, axes, np.shape(probe[out]))
     contribution = tape.slot(share, d_target)
     total = None
-    before: Instruction = tuple(turned.values())
+    before: Instruction = ()
     if target_slot in grads:  # a further path to this value: add its share to what came before
         formula = formula.replace(" = ", " += ", 1)
         earlier = grads[target_slot]
         total = tape.slot(probe[earlier] + share, d_target)
         # The share keeps a slot of its own, so the debugger can show it beside the sum.
-        before += ((contribution, compute, reads),)
+        before = ((contribution, compute, reads),)
         compute, reads = np.add, (earlier, contribution)
     info = BackwardInfo(
         target,
@@ -100,27 +98,6 @@ def _edge(
     slot = contribution if total is None else total
     step = tape.add_step("backward", slot, d_target, formula, emitted.expr.name, compute, reads, info, before=before)
     return step.slot
-
-
-def _turned(tape: TapeBuilder, partial: Partial, inputs: tuple[int, ...]) -> dict[int, Operation]:
-    """For each input the rule reads transposed (by its place in OPERANDS), the operation that
-    fills a slot of its own with that transpose, before the rule runs.
-
-    Data's transpose (Xᵀ in ∂L/∂W1 = Xᵀ @ ∂L/∂Z1) is the same every epoch: it is computed once
-    and laid out row by row, which BLAS multiplies several times faster than a transposed view.
-    """
-    turned: dict[int, Operation] = {}
-    for index in partial.reads:
-        if index >= TURNED:
-            slot = inputs[index - TURNED]
-            compute = _row_major if slot in tape.fixed else np.transpose
-            turned[index] = (tape.slot(compute(tape.probe[slot]), f"{tape.labels[slot]}ᵀ"), compute, (slot,))
-    return turned
-
-
-def _row_major(value: Any) -> np.ndarray:
-    """The transpose of a value, copied row by row."""
-    return np.ascontiguousarray(np.transpose(value))
 
 
 def _matrix(
@@ -154,11 +131,11 @@ def _unbroadcast(value: Any, axes: tuple[int, ...], shape: tuple[int, ...]) -> n
 
 
 def _share(
-    partial: Partial, places: dict[int, int], axes: tuple[int, ...], shape: tuple[int, ...]
+    partial: Partial, operands: tuple[int, ...], axes: tuple[int, ...], shape: tuple[int, ...]
 ) -> tuple[Callable[..., Any], tuple[int, ...]]:
     """The input's share of the upstream gradient, by the op's backward rule: the function and
-    the slots it reads. `places` are the slots of ops.OPERANDS by place (∂L/∂out, out, inputs…)."""
-    reads = tuple(places[i] for i in partial.reads)
+    the slots it reads. `operands` are the slots of (∂L/∂out, out, the op's inputs…)."""
+    reads = tuple(operands[i] for i in partial.reads)
     if not axes:
         return partial.rule, reads
     rule = partial.rule

@@ -22,10 +22,8 @@ from .notation import BARE, PRODUCT, SUM, Notation, call, infix, postfix, prefix
 Array = Any
 """A NumPy array, or a NumPy scalar where an op reduces to one; NumPy's stubs give most results as Any."""
 Shape = tuple[int, ...]
-OPERANDS = ("g", "out", "a", "b", "aᵀ", "bᵀ")
-"""What a backward rule may read: the upstream gradient, the op's output, its inputs, and an
-input turned round (for a matrix product: computed once, laid out afresh, where the input is data)."""
-TURNED = OPERANDS.index("aᵀ")  # reads from here on are inputs transposed
+OPERANDS = ("g", "out", "a", "b")
+"""What a backward rule may read: the upstream gradient, the op's output, and its inputs."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ class Partial:
     def vjp(self, g: Array, out: Array, *inputs: Array) -> Array:
         """The input's share of the upstream gradient g."""
         operands = (g, out, *inputs)
-        return self.rule(*[operands[i] if i < TURNED else np.transpose(inputs[i - TURNED]) for i in self.reads])
+        return self.rule(*[operands[i] for i in self.reads])
 
     def local(self, out: Array, *inputs: Array) -> Array:
         """The local derivative itself: the backward rule applied to a gradient of ones."""
@@ -150,8 +148,8 @@ MINIMUM = elementwise("minimum", np.minimum, call("minimum"),
                       d("[{a} ≤ {b}]", lambda g, a, b: g * _tie_share(a, b, np.less), "g", "a", "b"),
                       d("[{b} ≤ {a}]", lambda g, a, b: g * _tie_share(b, a, np.less), "g", "a", "b"))
 MATMUL = Op("matmul", np.matmul, (
-    d("(·) @ {b}ᵀ", np.matmul, "g", "bᵀ", elementwise=False),
-    d("{a}ᵀ @ (·)", np.matmul, "aᵀ", "g", elementwise=False),
+    d("(·) @ {b}ᵀ", lambda g, b: g @ b.T, "g", "b", elementwise=False),
+    d("{a}ᵀ @ (·)", lambda a, g: a.T @ g, "a", "g", elementwise=False),
 ), infix(" @ ", PRODUCT), _matmul_shape)
 TRANSPOSE = Op("transpose", np.transpose, (d("(·)ᵀ", np.transpose, "g", elementwise=False),),
                postfix("ᵀ"), _transposed)

@@ -1,9 +1,9 @@
 """The loop runs each op's own rules: what it computes, however it is planned, is what ops.py writes.
 
-The tape calls each rule on just the values it reads, computes a step on data alone once
-(the one-hot labels, a data matrix turned round for ∂L/∂W1 = Xᵀ @ ∂L/∂Z1), and lays such a
-transpose out afresh; none of that may change a single bit of what the rules, called
-plainly, give on the same values.
+The tape calls each rule on just the values it reads, with NumPy's functions called
+directly where a rule is one, and computes a step on data alone once (the one-hot labels,
+the first gradients of a mean); none of that may change a single bit of what the rules,
+called plainly, give on the same values.
 """
 
 from __future__ import annotations
@@ -52,15 +52,3 @@ def test_every_forward_and_chain_rule_step_is_its_ops_rule_on_the_epochs_values_
             if info.total_slot is not None:
                 assert same_bits(vals[step.slot], np.add(gradient_so_far[info.target_slot], share)), step.label
             gradient_so_far[info.target_slot] = vals[step.slot]
-
-
-def test_a_data_matrix_turned_round_for_a_gradient_is_computed_once_and_laid_out_row_by_row() -> None:
-    trainer = trainer_for("moons_relu")
-    trainer.run(3)
-    first, third = trainer.record(1).values, trainer.record(3).values
-    X = first[trainer.program.named["X"]]
-    turned = [v for v in first if isinstance(v, np.ndarray) and v.shape == X.T.shape and np.array_equal(v, X.T)]
-    assert len(turned) == 1, "∂L/∂W1 = Xᵀ @ ∂L/∂Z1 reads Xᵀ from a slot of its own"
-    (Xt,) = turned
-    assert Xt.flags.c_contiguous and not X.T.flags.c_contiguous
-    assert any(v is Xt for v in third)  # the very same array in every epoch: computed once
