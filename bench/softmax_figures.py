@@ -4,7 +4,8 @@ A run is 2,000 epochs of a 101,770-parameter net, minutes on a shared machine, s
 trains it once, the two taking turns a hundred epochs at a time in one process of its own,
 which then reports its peak resident memory.
 
-    python bench/softmax_figures.py    # the measurements, as JSON (run.py calls it)
+    python bench/softmax_figures.py          # the measurements, as JSON (run.py calls it)
+    python bench/softmax_figures.py 600MB    # the same with a larger budget for the checkpoints
 """
 
 from __future__ import annotations
@@ -66,14 +67,15 @@ class PlainLoop:
         self.loss = float(loss)
 
 
-def measure(stretch: int = 100) -> dict[str, Any]:
+def measure(memory: int, stretch: int = 100) -> dict[str, Any]:
     """Both train the whole run, taking turns a stretch of epochs at a time so that both see the
-    same machine; then bpdbg jumps to steps whose epochs lie furthest from a checkpoint."""
+    same machine; then bpdbg, its checkpoints spaced to fit `memory` bytes, jumps to steps whose
+    epochs lie furthest from a checkpoint."""
     from bpdbg.engine.cursor import Cursor
     from bpdbg.engine.session import open_scenario
 
     before = _resident_mb()
-    plain, trainer = PlainLoop(), open_scenario(SCENARIO)
+    plain, trainer = PlainLoop(), open_scenario(SCENARIO, memory)
     plain_seconds = seconds = 0.0
     for _ in range(EPOCHS // stretch):
         start = time.perf_counter()
@@ -150,4 +152,6 @@ def figures() -> list[Row]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure()))
+    from bpdbg.engine.limits import CHECKPOINT_BYTES, parse_memory
+
+    print(json.dumps(measure(parse_memory(sys.argv[1]) if len(sys.argv) > 1 else CHECKPOINT_BYTES)))
