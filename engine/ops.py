@@ -176,7 +176,7 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     bits), without their Python wrappers: this runs every epoch.
     """
     count = math.prod(shape) if axis is None else shape[axis]
-    ones = np.ones(shape)
+    ones = functools.cache(lambda: np.ones(shape))  # made when the gradient is first sent back, not before
     divisor = 1 if kind == "sum" else count
     keep = {} if axis is None else {"keepdims": True}
     total = functools.partial(np.add.reduce, axis=axis, **keep)  # a sum is this one call
@@ -187,10 +187,10 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     forward = total if kind == "sum" else mean
     over = f"{count} entries" if axis is None else f"the {count} entries along axis {axis}"
     if kind == "sum":
-        partial = d("1", lambda g: g * ones, "g", note=f"a sum of {over}: each gets the whole gradient")
+        partial = d("1", lambda g: g * ones(), "g", note=f"a sum of {over}: each gets the whole gradient")
     else:
         note = f"a mean of {over}: each gets 1/{count} of it"
-        partial = d(f"1/{count}", lambda g: (g / divisor) * ones, "g", note=note)
+        partial = d(f"1/{count}", lambda g: (g / divisor) * ones(), "g", note=note)
     written = call(kind, axis)
     return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)
 
@@ -267,8 +267,10 @@ def onehot(k: int) -> Op:
 AXIS_FUNCTIONS = ("sum", "mean", "max", "min", "softmax", "log_softmax")
 
 
+@functools.lru_cache(maxsize=256)
 def with_axis(func: str, shape: Shape, axis: int | None) -> Op:
-    """The op of an axis function, for an operand of this shape."""
+    """The op of an axis function, for an operand of this shape: made once, as a breakpoint or a
+    log field evaluates the same call every epoch (an op holds no arrays until its gradient runs)."""
     if func in ("sum", "mean"):
         return reduction(func, shape, axis)
     if func in ("max", "min"):
