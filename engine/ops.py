@@ -111,9 +111,14 @@ ONE = d("1", same, "g")
 MINUS_ONE = d("−1", np.negative, "g")
 
 
+# NumPy's functions by short names, for the rules below: called in the formula's order rather than
+# through the operators, which for a float on the left go the long way round (the same bits).
+mul, sub, div, neg, greater = np.multiply, np.subtract, np.divide, np.negative, np.greater
+
+
 def sigmoid(z: Array) -> Array:
     """1 / (1 + e^−z), the notes' formula; a huge −z gives e^−z = inf and so exactly 0."""
-    return 1.0 / (1.0 + np.exp(-z))
+    return div(1.0, np.add(1.0, np.exp(neg(z))))
 
 
 def _tie_share(mine: Array, other: Array, wins: Callable[[Array, Array], Array]) -> Array:
@@ -129,17 +134,18 @@ MUL = elementwise("mul", np.multiply, infix("·", PRODUCT, " ⊙ "),
                   d("{a}", np.multiply, "g", "a"))
 DIV = elementwise("div", np.divide, infix("/", PRODUCT),
                   d("1/{b}", np.divide, "g", "b"),
-                  d("−{a}/{b}²", lambda g, a, b: g * (-a / (b * b)), "g", "a", "b"))
+                  d("−{a}/{b}²", lambda g, a, b: mul(g, div(neg(a), mul(b, b))), "g", "a", "b"))
 NEG = elementwise("neg", np.negative, prefix("−"), MINUS_ONE)
 POS = elementwise("pos", np.positive, prefix("+"), ONE)
 IDENTITY = elementwise("identity", same, BARE, ONE)
 SIGMOID = elementwise("sigmoid", sigmoid, call("sigmoid"),
-                      d("{out}·(1 − {out})", lambda g, out: g * (out * (1.0 - out)), "g", "out"))
+                      d("{out}·(1 − {out})", lambda g, out: mul(g, mul(out, sub(1.0, out))), "g", "out"))
 RELU = elementwise("relu", functools.partial(np.maximum, 0.0), call("relu"),
-                   d("[{a} > 0]", lambda g, a: g * (a > 0).astype(np.float64), "g", "a"))
-TANH = elementwise("tanh", np.tanh, call("tanh"), d("1 − {out}²", lambda g, out: g * (1.0 - out * out), "g", "out"))
+                   d("[{a} > 0]", lambda g, a: mul(g, greater(a, 0).astype(np.float64)), "g", "a"))
+TANH = elementwise("tanh", np.tanh, call("tanh"),
+                   d("1 − {out}²", lambda g, out: mul(g, sub(1.0, mul(out, out))), "g", "out"))
 EXP = elementwise("exp", np.exp, call("exp"), d("{out}", np.multiply, "g", "out"))
-LOG = elementwise("log", np.log, call("log"), d("1/{a}", lambda g, a: g * (1.0 / a), "g", "a"))
+LOG = elementwise("log", np.log, call("log"), d("1/{a}", lambda g, a: mul(g, div(1.0, a)), "g", "a"))
 ABS = elementwise("abs", np.abs, call("abs"), d("sign({a})", lambda g, a: g * np.sign(a), "g", "a"))
 MAXIMUM = elementwise("maximum", np.maximum, call("maximum"),
                       d("[{a} ≥ {b}]", lambda g, a, b: g * _tie_share(a, b, np.greater), "g", "a", "b"),
@@ -161,7 +167,7 @@ def power(exponent: float) -> Op:
     shown = f"{exponent:g}"
     written = postfix("²" if exponent == 2 else "³" if exponent == 3 else f"^{shown}")
     if exponent == 2:
-        partial = d("2·{a}", lambda g, a: g * (2.0 * a), "g", "a")
+        partial = d("2·{a}", lambda g, a: mul(g, mul(2.0, a)), "g", "a")
     elif exponent == 1:
         partial = ONE
     else:
@@ -187,10 +193,10 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     forward = total if kind == "sum" else mean
     over = f"{count} entries" if axis is None else f"the {count} entries along axis {axis}"
     if kind == "sum":
-        partial = d("1", lambda g: g * ones(), "g", note=f"a sum of {over}: each gets the whole gradient")
+        partial = d("1", lambda g: mul(g, ones()), "g", note=f"a sum of {over}: each gets the whole gradient")
     else:
         note = f"a mean of {over}: each gets 1/{count} of it"
-        partial = d(f"1/{count}", lambda g: (g / divisor) * ones(), "g", note=note)
+        partial = d(f"1/{count}", lambda g: mul(div(g, divisor), ones()), "g", note=note)
     written = call(kind, axis)
     return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)
 
