@@ -9,8 +9,9 @@ epochs at once, from the losses the trainer keeps.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from measure import Row, best_of, print_table, ratio_row, training_time
 
 from bpdbg.engine.conditions import parse_breakpoint
 from bpdbg.engine.cursor import Cursor
@@ -24,16 +25,10 @@ CASES = [
 ]
 
 
-def figures(best_of: Callable[..., list[float]], repeats: int) -> list[dict[str, object]]:
+def figures(repeats: int) -> list[Row]:
     rows = []
     for name, condition, target in CASES:
         path = shipped()[name]
-
-        def plain(path: Path = path) -> float:
-            trainer = open_scenario(path)
-            start = time.perf_counter()
-            trainer.run()
-            return time.perf_counter() - start
 
         def watched(path: Path = path, condition: str = condition) -> float:
             cursor = Cursor(open_scenario(path))
@@ -44,21 +39,12 @@ def figures(best_of: Callable[..., list[float]], repeats: int) -> list[dict[str,
             assert found.condition is None and cursor.trainer.finished
             return took
 
-        without, with_one = best_of(repeats, plain, watched)
-        rows.append(
-            {
-                "figure": f"run to the end with breakpoint {condition}, {name}",
-                "baseline": f"the same run without one {without * 1e3:.1f} ms",
-                "value": f"{with_one * 1e3:.1f} ms",
-                "ratio": with_one / without,
-                "target": f"≤ {target:g}×",
-                "ok": with_one / without <= target,
-            }
-        )
+        without, with_one = best_of(repeats, lambda path=path: training_time(path), watched)
+        figure = f"run to the end with breakpoint {condition}, {name}"
+        baseline = f"the same run without one {without * 1e3:.1f} ms"
+        rows.append(ratio_row(figure, f"{with_one * 1e3:.1f} ms", baseline, with_one / without, target))
     return rows
 
 
 if __name__ == "__main__":
-    import run
-
-    run.print_table(figures(run.best_of, 5))
+    print_table(figures(5))

@@ -10,13 +10,14 @@ are wrong, and each update step names the formula that produced it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .derivation import Derivation
 from .scenario import DerivationEntry, ScenarioError
-from .tape import Instruction, Program, Values
+from .tape import Program
 
 
 def written_updates(derivation: Derivation) -> dict[str, DerivationEntry]:
@@ -28,6 +29,7 @@ def as_written(derivation: Derivation) -> Program:
     """The program with the derivation's updates; ScenarioError if one cannot be computed or does not fit."""
     program = derivation.program
     steps, instructions = list(program.steps), list(program.instructions)
+    every = tuple(range(len(program.base)))  # an entry may read any value the epoch has computed so far
     for param in program.params:
         entry = written_updates(derivation).get(param.name)
         if entry is None:
@@ -46,12 +48,14 @@ def as_written(derivation: Derivation) -> Program:
         step = steps[index]
         formula = f"{param.name} ← {entry.formula.text}   (as written, derivation line {entry.formula.place.line})"
         steps[index] = dataclasses.replace(step, formula=formula)
-        instructions[index] = _written(derivation, entry.name, param.shape)
+        instructions[index] = ((step.slot, _written(derivation, entry.name, param.shape), every),)
     return dataclasses.replace(program, steps=tuple(steps), instructions=tuple(instructions))
 
 
-def _written(derivation: Derivation, name: str, shape: tuple[int, ...]) -> Instruction:
-    def update(vals: Values) -> Any:
+def _written(derivation: Derivation, name: str, shape: tuple[int, ...]) -> Callable[..., Any]:
+    """The update as the entry computes it, on every value of the iteration (in slot order)."""
+
+    def update(*vals: Any) -> Any:
         value = derivation.evaluate(vals, upto=name)[name]
         if value is None:  # it cannot be computed on these values: the run stops at a non-finite value
             return np.full(shape, np.nan)

@@ -12,16 +12,17 @@ of a value NumPy broadcast is summed back over the broadcast axes to the value's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .notation import grad_symbol, local_symbol, quantity, substitute
-from .ops import Partial, Vjp, unbroadcast
+from .ops import Partial, unbroadcast
 from .tape import BackwardInfo, Instruction, Operand, Values, Written
 
 if TYPE_CHECKING:
-    from .compiler import Emitted, TapeBuilder
+    from .tape_builder import Emitted, TapeBuilder
 
 
 def emit_backward(tape: TapeBuilder, loss_slot: int, loss: str) -> dict[int, int]:
@@ -53,7 +54,7 @@ def _edge(
     args = [probe[i] for i in inputs]
     share = partial.vjp(probe[upstream], probe[out], *args)
     axes = unbroadcast(shape, np.shape(share))
-    instruction = _share(partial.vjp, upstream, out, inputs, axes, shape)
+    compute, reads = _share(partial, (upstream, out, *inputs), axes, shape)
     d_target, d_out = grad_symbol(loss, target), grad_symbol(loss, out_label)
     written = None
     if not partial.elementwise:
@@ -71,11 +72,14 @@ def _edge(
         note = _broadcast_words(target, axes, np.shape(probe[out]))
     contribution = tape.slot(share, d_target)
     total = None
+    before: Instruction = ()
     if target_slot in grads:  # a further path to this value: add its share to what came before
         formula = formula.replace(" = ", " += ", 1)
         earlier = grads[target_slot]
         total = tape.slot(probe[earlier] + share, d_target)
-        instruction = _summing(instruction, earlier, contribution)
+        # The share keeps a slot of its own, so the debugger can show it beside the sum.
+        before = ((contribution, compute, reads),)
+        compute, reads = np.add, (earlier, contribution)
     info = BackwardInfo(
         target,
         out_label,
@@ -92,7 +96,8 @@ def _edge(
         partial.elementwise,
     )
     slot = contribution if total is None else total
-    return tape.add_step("backward", slot, d_target, formula, emitted.expr.name, instruction, info).slot
+    step = tape.add_step("backward", slot, d_target, formula, emitted.expr.name, compute, reads, info, before=before)
+    return step.slot
 
 
 def _matrix(
@@ -126,30 +131,21 @@ def _unbroadcast(value: Any, axes: tuple[int, ...], shape: tuple[int, ...]) -> n
 
 
 def _share(
-    vjp: Vjp, upstream: int, out: int, inputs: tuple[int, ...], axes: tuple[int, ...], shape: tuple[int, ...]
-) -> Instruction:
-    """The input's share of the upstream gradient, by the op's backward rule."""
-    if len(inputs) == 1:
-        (a,) = inputs
-        plain: Instruction = lambda vals: vjp(vals[upstream], vals[out], vals[a])  # noqa: E731
-    else:
-        a, b = inputs
-        plain = lambda vals: vjp(vals[upstream], vals[out], vals[a], vals[b])  # noqa: E731
+    partial: Partial, operands: tuple[int, ...], axes: tuple[int, ...], shape: tuple[int, ...]
+) -> tuple[Callable[..., Any], tuple[int, ...]]:
+    """The input's share of the upstream gradient, by the op's backward rule: the function and
+    the slots it reads. `operands` are the slots of (∂L/∂out, out, the op's inputs…)."""
+    reads = tuple(operands[i] for i in partial.reads)
     if not axes:
-        return plain
-    return lambda vals: _unbroadcast(plain(vals), axes, shape)
+        return partial.rule, reads
+    rule = partial.rule
+
+    def summed(*values: Any) -> Any:
+        return _unbroadcast(rule(*values), axes, shape)
+
+    return summed, reads
 
 
-def _summing(share: Instruction, earlier: int, contribution: int) -> Instruction:
-    """Add a further share to a gradient; the share keeps a slot of its own."""
-
-    def summing(vals: Values) -> object:
-        part = vals[contribution] = share(vals)
-        return vals[earlier] + part
-
-    return summing
-
-
-def _local(partial: Partial, out: int, inputs: tuple[int, ...]) -> Instruction:
+def _local(partial: Partial, out: int, inputs: tuple[int, ...]) -> Callable[[Values], Any]:
     """The local factor ∂out/∂input on an iteration's values, for the debugger to show."""
     return lambda vals: partial.local(vals[out], *[vals[i] for i in inputs])

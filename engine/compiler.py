@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
-from . import limits, ops
+from . import ops
 from .backward import emit_backward
 from .conditions import check_condition, check_log_fields
 from .evaluate import evaluate
@@ -24,72 +22,9 @@ from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_valu
 from .notation import binding, grad_symbol, renumber
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
-from .tape import BackwardInfo, Instruction, Operand, ParamInfo, Phase, Program, Step, Values, Written, bind
+from .tape import Operand, ParamInfo, Phase, Program, Written
+from .tape_builder import Emitted, TapeBuilder
 from .updates import state_names, update_steps
-
-
-@dataclass(frozen=True)
-class Emitted:
-    """An op on the tape: what the backward pass needs to send gradients through it."""
-
-    op: ops.Op
-    inputs: tuple[int, ...]
-    output: int
-    expr: Expression  # the expression it was written in, for errors and for the step's node
-
-
-@dataclass
-class TapeBuilder:
-    """Slots and steps as they are emitted, with the first iteration's values to learn shapes from."""
-
-    scenario: Scenario
-    steps: list[Step] = field(default_factory=list)
-    instructions: list[Instruction] = field(default_factory=list)
-    base: Values = field(default_factory=list)  # constants; other slots start empty
-    probe: Values = field(default_factory=list)  # every slot's value in the first iteration
-    labels: list[str] = field(default_factory=list)
-    requires_grad: list[bool] = field(default_factory=list)
-    emitted: dict[int, Emitted] = field(default_factory=dict)  # output slot → op, in emission order
-    named_slots: set[int] = field(default_factory=set)  # data, parameters and named nodes
-    folded: dict[int, Written] = field(default_factory=dict)  # each op's value written over named quantities
-    elements: int = 0  # numbers held by one iteration's values so far
-    current: Expression | None = None  # the expression being compiled, for errors
-
-    def slot(self, value: Any, label: str, requires_grad: bool = False, constant: bool = False) -> int:
-        self.elements += int(np.size(value)) if value is not None else 0
-        if self.elements > limits.MAX_TAPE_ELEMENTS:
-            raise self.error(
-                f"one iteration would hold more than {limits.MAX_TAPE_ELEMENTS} numbers "
-                f"({limits.MAX_TAPE_ELEMENTS * 8 // 2**20} MiB); use smaller data or parameters"
-            )
-        self.base.append(value if constant else None)
-        self.probe.append(value)
-        self.labels.append(label)
-        self.requires_grad.append(requires_grad)
-        return len(self.base) - 1
-
-    def add_step(
-        self,
-        phase: Phase,
-        slot: int,
-        label: str,
-        formula: str,
-        node: str,
-        instruction: Instruction,
-        backward: BackwardInfo | None = None,
-        written: tuple[Written, Written] | None = None,
-    ) -> Step:
-        own, folded = written if written is not None else (None, None)
-        shape = np.shape(self.probe[slot])
-        step = Step(len(self.steps), phase, slot, label, formula, node, shape, backward, own, folded)
-        self.steps.append(step)
-        self.instructions.append(instruction)
-        return step
-
-    def error(self, message: str, column: int = 0) -> ScenarioError:
-        if self.current is None:
-            return ScenarioError(self.scenario.params[0].place, message)
-        return self.current.error(message, column)
 
 
 class _Forward:
@@ -187,7 +122,7 @@ class _Forward:
         slot = tape.slot(value, label, requires_grad=needs_grad)
         written = self.written(op, inputs, arrays)
         tape.folded[slot] = written[1]
-        tape.add_step(phase, slot, label, f"{label} = {right}", expr.name, bind(op.forward, inputs), None, written)
+        tape.add_step(phase, slot, label, f"{label} = {right}", expr.name, op.forward, inputs, None, written)
         tape.emitted[slot] = Emitted(op, inputs, slot, expr)
         return slot
 
@@ -248,7 +183,7 @@ class _Updates:
         if grad_slot is None:  # the loss does not depend on it: it stays as it is
             update_slot = tape.slot(tape.probe[slot], name)
             formula = f"{name} ← {name}   (the loss does not depend on {name})"
-            tape.add_step("update", update_slot, name, formula, name, lambda vals: vals[slot])
+            tape.add_step("update", update_slot, name, formula, name, ops.same, (slot,))
         else:
             current = {"param": slot, "grad": grad_slot, "rate": self.rate_slot, "epoch": self.epoch_slot}
             entering = {state: tape.slot(np.zeros(shape), state) for state in state_names(self.optimizer, name)}
@@ -265,8 +200,7 @@ class _Updates:
                         Operand(symbols.get(r, r), current[r], np.shape(tape.probe[current[r]])) for r in order
                     )
                     written = (Written(template, operands), Written(template, operands))
-                instruction = bind(rule.compute, reads)
-                tape.add_step("update", new, rule.target, rule.formula, name, instruction, None, written)
+                tape.add_step("update", new, rule.target, rule.formula, name, rule.compute, reads, None, written)
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():

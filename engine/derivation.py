@@ -50,7 +50,9 @@ class Problem:
     message: str
     place: Place
 
-    def describe(self) -> str:
+    @property
+    def described(self) -> str:
+        """Where the entry is, what it says, and why it cannot be checked: one line."""
         return f"line {self.place.line}, {self.entry.name} = {self.entry.formula.text}: {self.message}"
 
 

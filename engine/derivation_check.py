@@ -43,7 +43,7 @@ class DerivationReport:
 
     def describe(self, loss: str) -> str:
         if self.problem is not None:
-            found = f"derivation CANNOT BE CHECKED at {self.problem.describe()}"
+            found = f"derivation CANNOT BE CHECKED at {self.problem.described}"
             if self.wrong is None:
                 return found
             return f"{found}; of the entries that can be, {self._wrong(loss)}"

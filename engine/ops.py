@@ -9,6 +9,7 @@ computed can never disagree. Each op also says how it is written and what shape 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ from .notation import BARE, PRODUCT, SUM, Notation, call, infix, postfix, prefix
 Array = Any
 """A NumPy array, or a NumPy scalar where an op reduces to one; NumPy's stubs give most results as Any."""
 Shape = tuple[int, ...]
-Vjp = Callable[..., Array]
-"""(upstream gradient, the op's output, its inputs…) → the input's share of the gradient."""
+OPERANDS = ("g", "out", "a", "b")
+"""What a backward rule may read: the upstream gradient, the op's output, and its inputs."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Partial:
     """The derivative of an op's output with respect to one of its inputs."""
 
     formula: str  # the local derivative in the scenario's names: {out}, {a}, {b} stand for the operands
-    vjp: Vjp
+    rule: Callable[..., Array]  # the input's share of the gradient, from the operands it reads
+    reads: tuple[int, ...]  # which of OPERANDS the rule takes, in order
     elementwise: bool = True  # False for matrix products and transposes, which have no factor per element
     note: str = ""  # what a reduction does to the gradient, in words; {count} is how many entries
 
@@ -38,6 +40,11 @@ class Partial:
     def is_one(self) -> bool:
         """The gradient passes through unchanged (x + y, sum)."""
         return self.formula == "1"
+
+    def vjp(self, g: Array, out: Array, *inputs: Array) -> Array:
+        """The input's share of the upstream gradient g."""
+        operands = (g, out, *inputs)
+        return self.rule(*[operands[i] for i in self.reads])
 
     def local(self, out: Array, *inputs: Array) -> Array:
         """The local derivative itself: the backward rule applied to a gradient of ones."""
@@ -85,18 +92,33 @@ def elementwise(name: str, forward: Callable[..., Array], write: Notation, *part
     return Op(name, forward, partials, write, broadcast if len(partials) == 2 else _same_shape)
 
 
-def d(formula: str, vjp: Vjp) -> Partial:
-    """One element-wise derivative: its formula and its rule."""
-    return Partial(formula, vjp)
+def d(formula: str, rule: Callable[..., Array], *reads: str, elementwise: bool = True, note: str = "") -> Partial:
+    """One derivative: its formula, and its rule on the operands it names (of g, out, a, b).
+
+    Naming just what the rule reads lets the tape call it on those values directly: a rule
+    that is one NumPy call, e.g. g·b as `d("{b}", np.multiply, "g", "b")`, runs with no
+    Python in between, and a rule that reads only constants is computed once.
+    """
+    return Partial(formula, rule, tuple(OPERANDS.index(name) for name in reads), elementwise, note)
 
 
-ONE = d("1", lambda g, out, *xs: g)
-MINUS_ONE = d("−1", lambda g, out, *xs: -g)
+def same(value: Array) -> Array:
+    """The value itself, unchanged."""
+    return value
+
+
+ONE = d("1", same, "g")
+MINUS_ONE = d("−1", np.negative, "g")
+
+
+# NumPy's functions by short names, for the rules below: called in the formula's order rather than
+# through the operators, which for a float on the left go the long way round (the same bits).
+mul, sub, div, neg, greater = np.multiply, np.subtract, np.divide, np.negative, np.greater
 
 
 def sigmoid(z: Array) -> Array:
     """1 / (1 + e^−z), the notes' formula; a huge −z gives e^−z = inf and so exactly 0."""
-    return 1.0 / (1.0 + np.exp(-z))
+    return div(1.0, np.add(1.0, np.exp(neg(z))))
 
 
 def _tie_share(mine: Array, other: Array, wins: Callable[[Array, Array], Array]) -> Array:
@@ -108,34 +130,34 @@ def _tie_share(mine: Array, other: Array, wins: Callable[[Array, Array], Array])
 ADD = elementwise("add", np.add, infix(" + ", SUM), ONE, ONE)
 SUB = elementwise("sub", np.subtract, infix(" − ", SUM), ONE, MINUS_ONE)
 MUL = elementwise("mul", np.multiply, infix("·", PRODUCT, " ⊙ "),
-                  d("{b}", lambda g, out, a, b: g * b),
-                  d("{a}", lambda g, out, a, b: g * a))
+                  d("{b}", np.multiply, "g", "b"),
+                  d("{a}", np.multiply, "g", "a"))
 DIV = elementwise("div", np.divide, infix("/", PRODUCT),
-                  d("1/{b}", lambda g, out, a, b: g / b),
-                  d("−{a}/{b}²", lambda g, out, a, b: g * (-a / (b * b))))
+                  d("1/{b}", np.divide, "g", "b"),
+                  d("−{a}/{b}²", lambda g, a, b: mul(g, div(neg(a), mul(b, b))), "g", "a", "b"))
 NEG = elementwise("neg", np.negative, prefix("−"), MINUS_ONE)
 POS = elementwise("pos", np.positive, prefix("+"), ONE)
-IDENTITY = elementwise("identity", lambda a: a, BARE, ONE)
+IDENTITY = elementwise("identity", same, BARE, ONE)
 SIGMOID = elementwise("sigmoid", sigmoid, call("sigmoid"),
-                      d("{out}·(1 − {out})", lambda g, out, a: g * (out * (1.0 - out))))
-RELU = elementwise("relu", lambda a: np.maximum(0.0, a), call("relu"),
-                   d("[{a} > 0]", lambda g, out, a: g * (a > 0).astype(np.float64)))
-TANH = elementwise("tanh", np.tanh, call("tanh"), d("1 − {out}²", lambda g, out, a: g * (1.0 - out * out)))
-EXP = elementwise("exp", np.exp, call("exp"), d("{out}", lambda g, out, a: g * out))
-LOG = elementwise("log", np.log, call("log"), d("1/{a}", lambda g, out, a: g * (1.0 / a)))
-ABS = elementwise("abs", np.abs, call("abs"), d("sign({a})", lambda g, out, a: g * np.sign(a)))
+                      d("{out}·(1 − {out})", lambda g, out: mul(g, mul(out, sub(1.0, out))), "g", "out"))
+RELU = elementwise("relu", functools.partial(np.maximum, 0.0), call("relu"),
+                   d("[{a} > 0]", lambda g, a: mul(g, greater(a, 0).astype(np.float64)), "g", "a"))
+TANH = elementwise("tanh", np.tanh, call("tanh"),
+                   d("1 − {out}²", lambda g, out: mul(g, sub(1.0, mul(out, out))), "g", "out"))
+EXP = elementwise("exp", np.exp, call("exp"), d("{out}", np.multiply, "g", "out"))
+LOG = elementwise("log", np.log, call("log"), d("1/{a}", lambda g, a: mul(g, div(1.0, a)), "g", "a"))
+ABS = elementwise("abs", np.abs, call("abs"), d("sign({a})", lambda g, a: g * np.sign(a), "g", "a"))
 MAXIMUM = elementwise("maximum", np.maximum, call("maximum"),
-                      d("[{a} ≥ {b}]", lambda g, out, a, b: g * _tie_share(a, b, np.greater)),
-                      d("[{b} ≥ {a}]", lambda g, out, a, b: g * _tie_share(b, a, np.greater)))
+                      d("[{a} ≥ {b}]", lambda g, a, b: g * _tie_share(a, b, np.greater), "g", "a", "b"),
+                      d("[{b} ≥ {a}]", lambda g, a, b: g * _tie_share(b, a, np.greater), "g", "a", "b"))
 MINIMUM = elementwise("minimum", np.minimum, call("minimum"),
-                      d("[{a} ≤ {b}]", lambda g, out, a, b: g * _tie_share(a, b, np.less)),
-                      d("[{b} ≤ {a}]", lambda g, out, a, b: g * _tie_share(b, a, np.less)))
+                      d("[{a} ≤ {b}]", lambda g, a, b: g * _tie_share(a, b, np.less), "g", "a", "b"),
+                      d("[{b} ≤ {a}]", lambda g, a, b: g * _tie_share(b, a, np.less), "g", "a", "b"))
 MATMUL = Op("matmul", np.matmul, (
-    Partial("(·) @ {b}ᵀ", lambda g, out, a, b: g @ b.T, elementwise=False),
-    Partial("{a}ᵀ @ (·)", lambda g, out, a, b: a.T @ g, elementwise=False),
+    d("(·) @ {b}ᵀ", lambda g, b: g @ b.T, "g", "b", elementwise=False),
+    d("{a}ᵀ @ (·)", lambda a, g: a.T @ g, "a", "g", elementwise=False),
 ), infix(" @ ", PRODUCT), _matmul_shape)
-TRANSPOSE = Op("transpose", np.transpose,
-               (Partial("(·)ᵀ", lambda g, out, a: np.transpose(g), elementwise=False),),
+TRANSPOSE = Op("transpose", np.transpose, (d("(·)ᵀ", np.transpose, "g", elementwise=False),),
                postfix("ᵀ"), _transposed)
 # fmt: on
 
@@ -145,11 +167,11 @@ def power(exponent: float) -> Op:
     shown = f"{exponent:g}"
     written = postfix("²" if exponent == 2 else "³" if exponent == 3 else f"^{shown}")
     if exponent == 2:
-        partial = d("2·{a}", lambda g, out, a: g * (2.0 * a))
+        partial = d("2·{a}", lambda g, a: mul(g, mul(2.0, a)), "g", "a")
     elif exponent == 1:
         partial = ONE
     else:
-        partial = d(f"{shown}·{{a}}^{exponent - 1:g}", lambda g, out, a: g * (exponent * a ** (exponent - 1)))
+        partial = d(f"{shown}·{{a}}^{exponent - 1:g}", lambda g, a: g * (exponent * a ** (exponent - 1)), "g", "a")
     return elementwise("pow", lambda a: a**exponent, written, partial)
 
 
@@ -160,24 +182,21 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     bits), without their Python wrappers: this runs every epoch.
     """
     count = math.prod(shape) if axis is None else shape[axis]
-    ones = np.ones(shape)
+    ones = functools.cache(lambda: np.ones(shape))  # made when the gradient is first sent back, not before
     divisor = 1 if kind == "sum" else count
+    keep = {} if axis is None else {"keepdims": True}
+    total = functools.partial(np.add.reduce, axis=axis, **keep)  # a sum is this one call
 
-    def total(a: Array) -> Array:
-        if axis is None:
-            return np.add.reduce(a, axis=None)
-        return np.add.reduce(a, axis=axis, keepdims=True)
+    def mean(a: Array) -> Array:
+        return total(a) / divisor
 
-    def forward(a: Array) -> Array:
-        return total(a) if kind == "sum" else total(a) / divisor
-
+    forward = total if kind == "sum" else mean
     over = f"{count} entries" if axis is None else f"the {count} entries along axis {axis}"
     if kind == "sum":
-        partial = Partial("1", lambda g, out, a: g * ones, note=f"a sum of {over}: each gets the whole gradient")
+        partial = d("1", lambda g: mul(g, ones()), "g", note=f"a sum of {over}: each gets the whole gradient")
     else:
-        partial = Partial(
-            f"1/{count}", lambda g, out, a: (g / divisor) * ones, note=f"a mean of {over}: each gets 1/{count} of it"
-        )
+        note = f"a mean of {over}: each gets 1/{count} of it"
+        partial = d(f"1/{count}", lambda g: mul(div(g, divisor), ones()), "g", note=note)
     written = call(kind, axis)
     return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)
 
@@ -202,7 +221,7 @@ def extreme(kind: str, axis: int | None) -> Op:
 
     written = call(kind, axis)
     shape: Callable[[list[Shape]], Shape] = lambda shapes: reduced_shape(shapes[0], axis)  # noqa: E731
-    return Op(kind, forward, (d(f"[{{a}} = {kind}]", share),), written, shape, axis)
+    return Op(kind, forward, (d(f"[{{a}} = {kind}]", share, "g", "out", "a"),), written, shape, axis)
 
 
 def softmax(axis: int | None) -> Op:
@@ -212,11 +231,11 @@ def softmax(axis: int | None) -> Op:
         e = np.exp(a - np.max(a, axis=axis, keepdims=True))
         return e / np.add.reduce(e, axis=axis, keepdims=True)
 
-    def vjp(g: Array, out: Array, a: Array) -> Array:
+    def vjp(g: Array, out: Array) -> Array:
         return out * (g - np.add.reduce(g * out, axis=axis, keepdims=True))
 
     written = call("softmax", axis)
-    partial = Partial("{out} ⊙ ((·) − Σ (·) ⊙ {out})", vjp, elementwise=False)
+    partial = d("{out} ⊙ ((·) − Σ (·) ⊙ {out})", vjp, "g", "out", elementwise=False)
     return Op("softmax", forward, (partial,), written, _same_shape, axis)
 
 
@@ -227,11 +246,11 @@ def log_softmax(axis: int | None) -> Op:
         shifted = a - np.max(a, axis=axis, keepdims=True)
         return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
-    def vjp(g: Array, out: Array, a: Array) -> Array:
+    def vjp(g: Array, out: Array) -> Array:
         return g - np.exp(out) * np.add.reduce(g, axis=axis, keepdims=True)
 
     written = call("log_softmax", axis)
-    partial = Partial("(·) − exp({out}) ⊙ Σ (·)", vjp, elementwise=False)
+    partial = d("(·) − exp({out}) ⊙ Σ (·)", vjp, "g", "out", elementwise=False)
     return Op("log_softmax", forward, (partial,), written, _same_shape, axis)
 
 
@@ -247,15 +266,17 @@ def onehot(k: int) -> Op:
             raise ValueError(f"onehot() takes labels as a column (n×1) or a vector, not {labels}")
         return (math.prod(labels), k)
 
-    return Op("onehot", forward, (d("0", lambda g, out, a: np.zeros(np.shape(a))),), call("onehot", k), shape)
+    return Op("onehot", forward, (d("0", lambda a: np.zeros(np.shape(a)), "a"),), call("onehot", k), shape)
 
 
 #: Functions whose second argument, if any, is an axis written out: f(x) or f(x, 0).
 AXIS_FUNCTIONS = ("sum", "mean", "max", "min", "softmax", "log_softmax")
 
 
+@functools.lru_cache(maxsize=256)
 def with_axis(func: str, shape: Shape, axis: int | None) -> Op:
-    """The op of an axis function, for an operand of this shape."""
+    """The op of an axis function, for an operand of this shape: made once, as a breakpoint or a
+    log field evaluates the same call every epoch (an op holds no arrays until its gradient runs)."""
     if func in ("sum", "mean"):
         return reduction(func, shape, axis)
     if func in ("max", "min"):
@@ -265,7 +286,7 @@ def with_axis(func: str, shape: Shape, axis: int | None) -> Op:
 
 def comparison(name: str, symbol: str, compare: Callable[[Array, Array], Array]) -> Op:
     """1 where the comparison holds, 0 where not: for metrics such as an accuracy, never differentiated."""
-    no_gradient = d("0", lambda g, out, a, b: np.zeros(np.shape(a)))
+    no_gradient = d("0", lambda a: np.zeros(np.shape(a)), "a")
     written = infix(f" {symbol} ", 0)
     return elementwise(name, lambda a, b: compare(a, b).astype(np.float64), written, no_gradient, no_gradient)
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from .evaluate import evaluate
+from .ops import same
 from .scenario import Expression, Scenario
 
 if TYPE_CHECKING:
@@ -28,24 +30,34 @@ Phase = Literal["forward", "loss", "metric", "backward", "update"]
 Values = list[Any]
 """One iteration's values by slot: NumPy arrays, or NumPy scalars where an op reduces to one
 (NumPy's stubs give most results as Any); a slot not computed (yet) holds None."""
-Instruction = Callable[[Values], object]
+Operation = tuple[int, Callable[..., Any], tuple[int, ...]]
+"""One call of the loop: the slot it fills, the function, and the slots it reads, in order."""
+Instruction = tuple[Operation, ...]
+"""What a step computes: usually one operation; a summing chain-rule step fills its share's slot first."""
 
 
-def bind(compute: Callable[..., Any], slots: tuple[int, ...]) -> Instruction:
-    """A step's instruction: `compute` on the values in these slots.
-
-    Written out for one, two and three slots, as instructions run for every step of every epoch.
-    """
+def gather(slots: Sequence[int]) -> Callable[[Values], Sequence[Any]]:
+    """A C-level reader of these slots' values, as a sequence (itemgetter gives a lone item bare)."""
     if len(slots) == 1:
-        (a,) = slots
-        return lambda vals: compute(vals[a])
-    if len(slots) == 2:
-        a, b = slots
-        return lambda vals: compute(vals[a], vals[b])
-    if len(slots) == 3:
-        a, b, c = slots
-        return lambda vals: compute(vals[a], vals[b], vals[c])
-    return lambda vals: compute(*[vals[slot] for slot in slots])
+        return itemgetter(slice(slots[0], slots[0] + 1))
+    if not slots:
+        return lambda vals: ()
+    return itemgetter(*slots)
+
+
+COPY, MANY = -1, 4  # how an operation reads: besides 0 to 3 operands, a value passed on, or any number
+Planned = tuple[int, Callable[..., Any], int, int, int, int, tuple[int, ...]]
+"""An operation as the loop runs it: slot, function, how it reads (a count, COPY or MANY), up to
+three operand slots, and the slots for MANY."""
+
+
+def planned(slot: int, compute: Callable[..., Any], reads: tuple[int, ...]) -> Planned:
+    if compute is same and len(reads) == 1:
+        return (slot, compute, COPY, reads[0], 0, 0, ())
+    if len(reads) <= 3:
+        a, b, c = (*reads, 0, 0, 0)[:3]
+        return (slot, compute, len(reads), a, b, c, ())
+    return (slot, compute, MANY, 0, 0, 0, reads)
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,7 @@ class BackwardInfo:
     output_slot: int  # the op's forward value
     upstream_slot: int
     local_formula: str  # ∂output/∂target in the scenario's names
-    local: Instruction | None  # its value, for element-wise ops
+    local: Callable[[Values], Any] | None  # its value, for element-wise ops
     contribution_slot: int
     total_slot: int | None  # set when the target already had a gradient: the sum lands here
     summed_axes: tuple[int, ...]
@@ -137,16 +149,33 @@ class Program:
     cannot know of."""
 
     def __post_init__(self) -> None:
-        self._plan = [(step.slot, instruction) for step, instruction in zip(self.steps, self.instructions, strict=True)]
+        # Every operation flattened into one list, its operands' slots unpacked: the loop then
+        # makes one call per operation, and none at all in Python when the function is NumPy's.
+        self._plan: list[Planned] = []
+        self._bounds = [0]  # where each step's operations start in the plan
+        for instruction in self.instructions:
+            self._plan += [planned(*operation) for operation in instruction]
+            self._bounds.append(len(self._plan))
+        self.row_items = self.params + self.states
+        """What carries over from one epoch to the next: the parameters, then the optimizer's state."""
+        self._carry_slots = [p.slot for p in self.row_items]
+        first = self._carry_slots[0] if self._carry_slots else 0
+        # Parameters take consecutive slots (states may not): then one slice assignment sets them all.
+        self._carry_range = (
+            slice(first, first + len(self._carry_slots))
+            if self._carry_slots == list(range(first, first + len(self._carry_slots)))
+            else None
+        )
+        self.length = len(self.steps)
+        self.updated = gather([p.update_slot for p in self.row_items])
+        """The row's values as an iteration leaves them."""
         phases = [step.phase for step in self.steps]
         # The tape runs forward, loss, metrics, backward, updates: these split it.
         self.loss_end = max(i for i, phase in enumerate(phases) if phase == "loss") + 1
         self.backward_start = sum(1 for phase in phases if phase in ("forward", "loss", "metric"))
-
-    @property
-    def row_items(self) -> tuple[ParamInfo, ...]:
-        """What carries over from one epoch to the next: the parameters, then the optimizer's state."""
-        return self.params + self.states
+        # The stretches training runs every epoch, cut from the plan once.
+        stretches = [(0, self.backward_start), (self.backward_start, self.length), (0, self.length)]
+        self._parts = {(a, b): self._plan[self._bounds[a] : self._bounds[b]] for a, b in stretches}
 
     @property
     def n_params(self) -> int:
@@ -164,9 +193,10 @@ class Program:
             row[p.offset : p.offset + p.size] = np.ravel(param.value)
         return row
 
-    def flatten(self, values: Sequence[Any]) -> np.ndarray:
-        """One row of every parameter and state, in order (the trainer's checkpoints)."""
-        return np.concatenate([value.ravel() for value in values])
+    def flatten(self, values: Sequence[Any], out: np.ndarray | None = None) -> np.ndarray:
+        """One row of every parameter and state, in order (the trainer's checkpoints), written
+        into `out` if given."""
+        return np.concatenate([value.ravel() for value in values], out=out)
 
     def unflatten(self, row: np.ndarray) -> list[np.ndarray]:
         """Views of each parameter and state in a row."""
@@ -176,8 +206,11 @@ class Program:
         """A new iteration's values: the constants, the epoch and its learning rate, and the
         parameters and optimizer state carried over, in their slots."""
         vals: Values = list(self.base)
-        for p, value in zip(self.row_items, carried, strict=True):
-            vals[p.slot] = value
+        if self._carry_range is not None and len(carried) == len(self._carry_slots):
+            vals[self._carry_range] = carried
+        else:
+            for slot, value in zip(self._carry_slots, carried, strict=True):
+                vals[slot] = value
         vals[self.epoch_slot] = epoch
         if self.rate_schedule is not None:
             vals[self.rate_slot] = float(evaluate(self.rate_schedule.tree, {"epoch": epoch}))
@@ -185,8 +218,20 @@ class Program:
 
     def run(self, vals: Values, start: int, stop: int) -> None:
         """Compute steps start…stop−1 of the tape into `vals`: the one loop that runs it."""
-        for slot, instruction in self._plan[start:stop]:
-            vals[slot] = instruction(vals)
+        part = self._parts.get((start, stop)) or self._plan[self._bounds[start] : self._bounds[stop]]
+        for slot, compute, count, a, b, c, reads in part:
+            if count == 2:  # the commonest first
+                vals[slot] = compute(vals[a], vals[b])
+            elif count == 1:
+                vals[slot] = compute(vals[a])
+            elif count == 3:
+                vals[slot] = compute(vals[a], vals[b], vals[c])
+            elif count == COPY:
+                vals[slot] = vals[a]
+            elif count == 0:  # a value that is the same every epoch, computed once
+                vals[slot] = compute()
+            else:
+                vals[slot] = compute(*[vals[i] for i in reads])
 
     def replay(self, carried: Sequence[Any], count: int, epoch: int) -> Values:
         """The first `count` steps of an epoch from these parameters and state, every value kept.

@@ -15,7 +15,7 @@ non-finite value, so watching costs next to nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -89,9 +89,10 @@ class Trainer:
             m.name: program.named[m.name] for m in scenario.metrics if shapes.get(program.named[m.name]) == ()
         }
         self.metrics = {name: np.full(self.max_epochs, np.nan) for name in self.metric_slots}
+        self._metric_series = [(self.metrics[name], slot) for name, slot in self.metric_slots.items()]
         self.epochs_done = 0
         self.stop: Stop | None = None
-        self._carried: list[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
+        self._carried: Sequence[Any] = [value.copy() for value in program.unflatten(self.checkpoints[0])]
         self._flags = _FloatingPointFlags()
         #: Called with each epoch's values as it is trained (a derivation check reads them there,
         #: rather than replaying every epoch again).
@@ -122,10 +123,9 @@ class Trainer:
         rule = program.stop_rule
         vals = self.last_values = program.start(self._carried, epoch)
         program.run(vals, 0, program.backward_start)
-        loss = float(vals[program.loss_slot])
-        self.losses[epoch - 1] = loss
-        for name, slot in self.metric_slots.items():
-            self.metrics[name][epoch - 1] = vals[slot]
+        loss = self.losses[epoch - 1] = float(vals[program.loss_slot])
+        for series, slot in self._metric_series:
+            series[epoch - 1] = vals[slot]
         if (flags.raised or not math.isfinite(loss)) and self._non_finite(epoch, vals, program.backward_start):
             return
         if rule is not None and not rule.after_update and rule.holds(program, vals, loss, epoch):
@@ -139,15 +139,17 @@ class Trainer:
                 program.backward_start - 1,
             )
             return
-        program.run(vals, program.backward_start, len(program.steps))
-        row = program.flatten([vals[p.update_slot] for p in program.row_items])
-        if (flags.raised or not np.isfinite(row).all()) and self._non_finite(epoch, vals, len(program.steps)):
+        program.run(vals, program.backward_start, program.length)
+        carried = program.updated(vals)
+        # Straight into its checkpoint row when it is one (a fault found below puts the last one back).
+        kept, spacing = divmod(epoch, self.spacing)
+        row = program.flatten(carried, None if spacing else self.checkpoints[kept])
+        # A sum is finite only if every number is; an overflowing sum just searches the epoch.
+        if (flags.raised or not math.isfinite(np.add.reduce(row))) and self._non_finite(epoch, vals, program.length):
             return
         if self.observe is not None:
             self.observe(epoch, vals)
-        self._carried = [vals[p.update_slot] for p in program.row_items]
-        self._keep(epoch, row)
-        self.epochs_done = epoch
+        self._carried, self._latest, self.epochs_done = carried, (epoch, row), epoch
         if rule is not None and rule.after_update and rule.holds(program, vals, loss, epoch):
             self.stop = Stop("early", epoch, f"stopped early at epoch {epoch}: {rule.text} (checked after the update)")
         elif epoch == self.max_epochs:
@@ -159,7 +161,8 @@ class Trainer:
         self.epochs_done = epoch
 
     def _keep(self, epoch: int, row: np.ndarray) -> None:
-        """The row after the latest epoch is always at hand; every k-th is a checkpoint."""
+        """The row after the latest epoch is always at hand; every k-th is a checkpoint (an epoch
+        that ran to its end has already written both)."""
         if epoch % self.spacing == 0:
             self.checkpoints[epoch // self.spacing] = row
         self._latest = (epoch, row)
@@ -214,8 +217,8 @@ class Trainer:
         with np.errstate(all="ignore"):
             for e in range(start + 1, epoch + 1):
                 vals = program.start(program.unflatten(row), e)
-                program.run(vals, 0, len(program.steps))
-                row = program.flatten([vals[p.update_slot] for p in program.row_items])
+                program.run(vals, 0, program.length)
+                row = program.flatten(program.updated(vals))
                 self._remember(e, row)
         return row
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bpdbg.engine import cursor as cursor_module
@@ -127,3 +128,23 @@ def test_17_an_overflow_that_leaves_every_value_finite_is_no_fault(write_scenari
     trainer = open_scenario(scenario(write_scenario, 'z = "sigmoid(-1000 * w * x)"', 'L = "(z - 1) ** 2"'))
     trainer.run()
     assert trainer.stop is not None and trainer.stop.reason == "epochs"
+
+
+def test_17_a_value_of_the_data_alone_that_is_not_finite_stops_the_first_epoch_at_its_step(write_scenario) -> None:
+    # A step on constants alone is computed once when the file opens, unless its value is not finite.
+    path = scenario(write_scenario, 'z = "w * x"', 'L = "(z - 3) ** 2"', extra='[metrics]\nm = "log(x - 1)"\n')
+    trainer = open_scenario(path)
+    trainer.run()
+    assert trainer.stop is not None and (trainer.stop.reason, trainer.stop.epoch) == ("non-finite", 1)
+    step = trainer.program.steps[trainer.stop.step]  # type: ignore[index]
+    assert (step.phase, step.node) == ("metric", "m")
+    assert trainer.record(1).value(step.slot) == -np.inf
+
+
+def test_a_value_of_the_data_alone_is_the_same_in_every_epoch_and_in_every_replay(write_scenario) -> None:
+    path = scenario(write_scenario, 'z = "w * x"', 'L = "(z - 3) ** 2"', extra='[metrics]\nm = "exp(x) / 2"\n')
+    trainer = open_scenario(path)
+    trainer.run()
+    slot = trainer.program.named["m"]
+    assert {float(trainer.record(epoch).value(slot)) for epoch in (1, 2, 3)} == {float(np.exp(np.float64(1.0)) / 2)}
+    assert trainer.program.replay([0.5], 1, 1)[slot] is None  # a replay up to a step leaves later steps unset
