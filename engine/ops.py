@@ -192,10 +192,12 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
 
     forward = total if kind == "sum" else mean
     over = f"{count} entries" if axis is None else f"the {count} entries along axis {axis}"
+    single = count == 1  # a sum or mean of one entry hands its gradient on as it is: nothing to say
     if kind == "sum":
-        partial = d("1", lambda g: mul(g, ones()), "g", note=f"a sum of {over}: each gets the whole gradient")
+        note = "" if single else f"a sum of {over}: each gets the whole gradient"
+        partial = d("1", lambda g: mul(g, ones()), "g", note=note)
     else:
-        note = f"a mean of {over}: each gets 1/{count} of it"
+        note = "" if single else f"a mean of {over}: each gets 1/{count} of it"
         partial = d(f"1/{count}", lambda g: mul(div(g, divisor), ones()), "g", note=note)
     written = call(kind, axis)
     return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)

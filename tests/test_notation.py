@@ -165,3 +165,12 @@ def test_a_comparison_is_written_as_the_file_writes_it_with_its_brackets() -> No
     program = trainer_for("digits_softmax").program
     metric = next(s for s in program.steps if s.label == "accuracy")
     assert metric.formula == "accuracy = mean(sum(onehot(y, 10) ⊙ (Z2 == max(Z2, 1)), 1))"
+
+
+def test_a_sum_of_one_entry_says_nothing_about_how_it_shares_the_gradient() -> None:
+    """net_221's loss sums a 1×1 error: 'a sum of 1 entries: each gets the whole gradient' said nothing."""
+    program = trainer_for("net_221_sigmoid").program
+    notes = [s.backward.note for s in program.steps if s.backward is not None]
+    assert not any("of 1 entries" in note or "of the 1 entries" in note for note in notes), notes
+    moons = trainer_for("moons_relu").program  # a mean of 200 says how each entry's share is made
+    assert any(s.backward.note == "a mean of 200 entries: each gets 1/200 of it" for s in moons.steps if s.backward)
