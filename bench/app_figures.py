@@ -22,12 +22,13 @@ from bpdbg.scenarios import shipped
 from bpdbg.tui.app import DebuggerApp
 
 SIZE = (120, 40)
+NOTHING = "w"  # a key the app binds to nothing (z was, until it became presenter mode's)
 
 
 class _BenchApp(DebuggerApp):
     """The real app plus one key bound to nothing, the baseline for a key's cost."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [*DebuggerApp.BINDINGS, Binding("z", "nothing", "nothing", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [*DebuggerApp.BINDINGS, Binding(NOTHING, "nothing", "nothing", show=False)]
 
     def action_nothing(self) -> None:
         return None
@@ -71,8 +72,8 @@ def _headless(name: str) -> float:
 
 
 # What the first complete frame of two_neurons holds: every panel's title, and the chain
-# rule's first line, which is drawn last.
-FIRST_FRAME_MARKERS = (b"Tape", b"Chain rule", b"Parameters", b"Loss", b"step 1/25")
+# rule's first line (the named view starts at step 2), which is drawn last.
+FIRST_FRAME_MARKERS = (b"Tape", b"Chain rule", b"Parameters", b"Loss", b"step 2/25")
 
 
 def _environment() -> dict[str, str]:
@@ -130,7 +131,7 @@ def figures(repeats: int) -> list[dict[str, object]]:
     step = nothing = float("inf")
     for _ in range(max(5, repeats // 2)):
         step = min(step, asyncio.run(_cpu_per_key("moons_relu", "n", presses)))
-        nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", "z", presses)))
+        nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", NOTHING, presses)))
     extra = (step - nothing) * 1e3
     rows.append(
         {
@@ -138,14 +139,14 @@ def figures(repeats: int) -> list[dict[str, object]]:
             "baseline": f"do-nothing key {nothing * 1e3:.2f} ms",
             "value": f"{step * 1e3:.2f} ms (+{extra:.2f} ms)",
             "ratio": None,
-            "target": "≤ +10 ms",
-            "ok": extra <= 10,
+            "target": "≤ +5 ms",
+            "ok": extra <= 5,
         }
     )
     step = nothing = float("inf")
     for _ in range(max(5, repeats // 2)):  # the figure shown in place of the parameters (f)
         step = min(step, asyncio.run(_cpu_per_key("moons_relu", "n", presses, before="f")))
-        nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", "z", presses, before="f")))
+        nothing = min(nothing, asyncio.run(_cpu_per_key("moons_relu", NOTHING, presses, before="f")))
     extra = (step - nothing) * 1e3
     rows.append(
         {

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from bpdbg.engine.messages import flat_message
 from bpdbg.tui.widgets.panel import SnapshotView
@@ -98,16 +99,29 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         scrollable region's would let Textual skip its scrollbar check after the layout,
         and a scrollbar once shown would stay when the lines shrink back to one page.
         """
-        if self.virtual_size.height != len(self._lines):
-            self.virtual_size = Size(0, len(self._lines))
+        size = Size(0, len(self._lines))
+        if self.virtual_size == size:
+            return
+        if self.styles.is_auto_height or not self.container_size:  # its height follows its lines
+            self.virtual_size = size
+            return
+        # The layout decides the panel's height, and its lines only its scrollbar: set both now.
+        # The screen is then laid out only if the scrollbar comes or goes, and once, not twice.
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def _refresh_rows(self, start: int, count: int) -> None:
+        """Repaint the changed lines that are in view: a line scrolled out of view is drawn when
+        it comes into view, and a repaint below the panel would repaint whatever is there."""
         scroll = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
         fixed = min(max(self.fixed - start, 0), count)
         if fixed:  # drawn at their own rows, however far the rest is scrolled
             self.refresh_lines(start + scroll, fixed)
-        if count > fixed:
-            self.refresh_lines(start + fixed, count - fixed)
+        first, end = max(start + fixed, scroll + self.fixed), min(start + count, scroll + height)
+        if end > first:
+            self.refresh_lines(first, end - first)
 
     def style_of(self, kind: str) -> Style:
         """The panel's style, with a component class's on top; looked up once per theme."""
