@@ -43,6 +43,7 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         self._strips: list[Strip | None] = []
         self._width = -1  # the width the lines were made for
         self._styles: dict[str, Style] = {}
+        self._scrollbars_for: Size | None = None  # the size of lines the scrollbar was last set for
         self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def lines_for(self, width: int) -> Sequence[Line]:
@@ -108,8 +109,21 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         # The layout decides the panel's height, and its lines only its scrollbar: set both now.
         # The screen is then laid out only if the scrollbar comes or goes, and once, not twice.
         self.set_reactive(Widget.virtual_size, size)
-        self._scroll_update(size)
-        self.refresh()
+        self._scroll_update(size)  # the lines that changed are repainted by the caller
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        super()._scroll_update(virtual_size)
+        self._scrollbars_for = virtual_size
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Textual hands a scroll view its viewport here as its virtual size, which is never the
+        lines' size, so every layout of the screen would repaint each panel's scrollbar in a frame
+        of its own. The scrollbar needs it only for a size of lines it was not set for."""
+        if self._scrollbars_for == self.virtual_size:
+            virtual_size = self.virtual_size
+        else:
+            virtual_size = Size(-1, -1)  # never the lines' size: the scrollbar is set again
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _refresh_rows(self, start: int, count: int) -> None:
         """Repaint the changed lines that are in view: a line scrolled out of view is drawn when
