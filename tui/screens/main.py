@@ -96,13 +96,13 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         yield StatusBar(id="status").data_bind(snapshot, MainScreen.controls)
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield TapePanel(id="tape").data_bind(snapshot)
-                yield LossPanel(id="loss").data_bind(snapshot)
+                yield TapePanel(id="tape", classes=self.panel_classes("tape")).data_bind(snapshot)
+                yield LossPanel(id="loss", classes=self.panel_classes("loss")).data_bind(snapshot)
             with Vertical(id="right"):
                 yield PresenterPanel(id="presenter").data_bind(snapshot)
-                yield ChainPanel(id="chain").data_bind(snapshot)
+                yield ChainPanel(id="chain", classes=self.panel_classes("chain")).data_bind(snapshot)
                 views = lower_right_views()
-                with ViewSwitcher(id="views", initial=views[0].id):
+                with ViewSwitcher(id="views", initial=views[0].id, classes=self.panel_classes("views")):
                     for view in views:
                         yield view.data_bind(snapshot)
         yield CheckStrip(id="check").data_bind(snapshot)
