@@ -17,7 +17,9 @@ from textual.widgets import ContentSwitcher
 
 from bpdbg.engine.batched import Entry
 from bpdbg.engine.cursor import Cursor, Snapshot
-from bpdbg.engine.summary import Inspection, inspect_param, inspect_step
+from bpdbg.engine.summary import inspect_param, inspect_step
+from bpdbg.tui.screens.figure_axes import FigureAxesScreen
+from bpdbg.tui.screens.inspector import InspectorScreen
 from bpdbg.tui.widgets.figure import FigurePanel
 from bpdbg.tui.widgets.graph import GraphPanel
 from bpdbg.tui.widgets.loss import LossPanel
@@ -70,8 +72,6 @@ class PanelActions(Screen[None]):
 
     def action_figure_axes(self) -> None:
         """Ask for the figure's two numbers; the figure is shown on them."""
-        from bpdbg.tui.screens.figure_axes import FigureAxesScreen  # dialogs load when first opened
-
         self.pause()
         figures = self.cursor.figures
 
@@ -94,17 +94,12 @@ class PanelActions(Screen[None]):
 
     def action_inspect(self) -> None:
         if self.snapshot is not None:
-            self._inspect(inspect_step(self.snapshot))
+            self.app.push_screen(InspectorScreen(inspect_step(self.snapshot)))
 
     @on(InspectParam)
     def _inspect_param(self, message: InspectParam) -> None:
         if self.snapshot is not None:
-            self._inspect(inspect_param(self.snapshot, message.name, message.field))
-
-    def _inspect(self, seen: Inspection) -> None:
-        from bpdbg.tui.screens.inspector import InspectorScreen  # dialogs load when first opened
-
-        self.app.push_screen(InspectorScreen(seen))
+            self.app.push_screen(InspectorScreen(inspect_param(self.snapshot, message.name, message.field)))
 
     def on_click(self, event: events.Click) -> None:
         """The panel clicked becomes the current one, the one `m` maximizes."""
