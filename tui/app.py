@@ -14,7 +14,6 @@ from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.commands import KeyCommands
 from bpdbg.tui.keys import APP_BINDINGS
-from bpdbg.tui.screens.help import HelpScreen
 from bpdbg.tui.screens.lecture import Lecture
 from bpdbg.tui.screens.main import MainScreen
 from bpdbg.tui.screenshots import save_svg, screenshot_name
@@ -88,6 +87,8 @@ class DebuggerApp(App[None]):
         self._close_messages_no_wait()
 
     def action_help(self) -> None:
+        from bpdbg.tui.screens.help import HelpScreen  # a dialog's module loads when it first opens
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.palette_bindings))
 

@@ -14,7 +14,6 @@ from textual.message import Message
 
 from bpdbg.engine.messages import one_line
 from bpdbg.engine.trainer import Trainer
-from bpdbg.export.documents import epoch_document
 from bpdbg.export.files import write_whole
 from bpdbg.tui.screens.debugger_part import DebuggerPart
 
@@ -32,6 +31,8 @@ def export_path(folder: Path, scenario: str, epoch: int) -> Path:
 
 def write_epoch(trainer: Trainer, epoch: int, folder: Path) -> str:
     """Write the epoch's derivation; the status bar's one line about it, whatever happened."""
+    from bpdbg.export.documents import epoch_document  # the exporters load on the first `S`, not at start
+
     path = export_path(folder, trainer.program.scenario.name, epoch)
     try:
         write_whole(path, [epoch_document(trainer, epoch, "md")])

@@ -28,12 +28,8 @@ from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, throttled,
 from bpdbg.tui.checking import ChecksTheStep
 from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
-from bpdbg.tui.screens.breakpoint import BreakpointScreen
-from bpdbg.tui.screens.breakpoints import BreakpointListScreen
 from bpdbg.tui.screens.first_wrong import FirstWrongKey
-from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
-from bpdbg.tui.screens.open import OpenScreen
 from bpdbg.tui.screens.views import HEIGHT_CLASSES, WIDTH_CLASSES, PanelActions, ViewSwitcher, lower_right_views
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.checks import CheckStrip
@@ -100,13 +96,13 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         yield StatusBar(id="status").data_bind(snapshot, MainScreen.controls)
         with Horizontal(id="body"):
             with Vertical(id="left"):
-                yield TapePanel(id="tape").data_bind(snapshot)
-                yield LossPanel(id="loss").data_bind(snapshot)
+                yield TapePanel(id="tape", classes=self.panel_classes("tape")).data_bind(snapshot)
+                yield LossPanel(id="loss", classes=self.panel_classes("loss")).data_bind(snapshot)
             with Vertical(id="right"):
                 yield PresenterPanel(id="presenter").data_bind(snapshot)
-                yield ChainPanel(id="chain").data_bind(snapshot)
+                yield ChainPanel(id="chain", classes=self.panel_classes("chain")).data_bind(snapshot)
                 views = lower_right_views()
-                with ViewSwitcher(id="views", initial=views[0].id):
+                with ViewSwitcher(id="views", initial=views[0].id, classes=self.panel_classes("views")):
                     for view in views:
                         yield view.data_bind(snapshot)
         yield CheckStrip(id="check").data_bind(snapshot)
@@ -271,7 +267,11 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
     def on_unmount(self) -> None:
         self._stop_work.set()  # quitting: a worker stops after its current epoch
 
+    # The dialogs' modules load when a dialog first opens: the first frame does not wait for them.
+
     def action_goto(self) -> None:
+        from bpdbg.tui.screens.goto import GoToScreen
+
         self.pause()
         position = self.cursor.position
 
@@ -284,6 +284,8 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
 
     def action_open(self) -> None:
         """Another scenario; a bad file is reported in the dialog and this one stays."""
+        from bpdbg.tui.screens.open import OpenScreen
+
         self.pause()
 
         def load(trainer: Trainer | None) -> None:
@@ -324,6 +326,8 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
     # -- breakpoints ------------------------------------------------------------------------
 
     def action_add_breakpoint(self) -> None:
+        from bpdbg.tui.screens.breakpoint import BreakpointScreen
+
         def add(condition: Condition | None) -> None:
             if condition is not None:
                 self.cursor.breakpoints.append(condition)
@@ -332,6 +336,8 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         self.app.push_screen(BreakpointScreen(self.cursor.program), add)
 
     def action_list_breakpoints(self) -> None:
+        from bpdbg.tui.screens.breakpoints import BreakpointListScreen
+
         self.pause()
         self.app.push_screen(BreakpointListScreen(self.cursor.breakpoints), lambda _: self.show())
 

@@ -109,6 +109,11 @@ class PanelActions(DebuggerPart):
                 return
             widget = widget.parent if isinstance(widget.parent, Widget) else None
 
+    def panel_classes(self, panel: str) -> str:
+        """The current panel's class as the panels are made: added once they are mounted, it would
+        style the screen a second time before its first frame."""
+        return "-current" if panel == self.current_panel else ""
+
     def _make_current(self, panel: str) -> None:
         for name in PANELS:
             self.query_one(f"#{name}").set_class(name == panel, "-current")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -46,6 +47,21 @@ class AnswerBox(Input):
         self.screen.set_focus(None)
 
 
+def _same(shown: object, line: object) -> bool:
+    """Whether a row already shows this line: rich's Text compares only its text and spans."""
+    if isinstance(shown, Text) and isinstance(line, Text):
+        return (shown.plain, shown.spans, shown.style, shown.no_wrap, shown.overflow, shown.justify, shown.end) == (
+            line.plain,
+            line.spans,
+            line.style,
+            line.no_wrap,
+            line.overflow,
+            line.justify,
+            line.end,
+        )
+    return type(shown) is type(line) and isinstance(line, str) and shown == line
+
+
 class CheckStrip(SnapshotView, Vertical):
     DEFAULT_CSS = """
     CheckStrip { height: 3; padding: 0 1; background: $boost; }
@@ -66,8 +82,12 @@ class CheckStrip(SnapshotView, Vertical):
         yield Static(id="check-3")
 
     def _set(self, *lines: object) -> None:
+        """Each line that differs from the one shown: one row high whatever it holds, so the
+        screen is not laid out again (most steps change none of the three)."""
         for n, line in enumerate(lines, 1):
-            self.query_one(f"#check-{n}", Static).update(line)  # type: ignore[arg-type]
+            row = self.query_one(f"#check-{n}", Static)
+            if not _same(row.content, line):
+                row.update(line, layout=False)  # type: ignore[arg-type]
 
     def show(self, snapshot: Snapshot) -> None:
         checks = snapshot.checks

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from bpdbg.engine.messages import flat_message
 from bpdbg.tui.widgets.panel import SnapshotView
@@ -42,6 +43,7 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         self._strips: list[Strip | None] = []
         self._width = -1  # the width the lines were made for
         self._styles: dict[str, Style] = {}
+        self._scrollbars_for: Size | None = None  # the size of lines the scrollbar was last set for
         self.failure: str | None = None  # set when the last snapshot could not be shown
 
     def watch_show_vertical_scrollbar(self, shown: bool) -> None:
@@ -108,16 +110,42 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         scrollable region's would let Textual skip its scrollbar check after the layout,
         and a scrollbar once shown would stay when the lines shrink back to one page.
         """
-        if self.virtual_size.height != len(self._lines):
-            self.virtual_size = Size(0, len(self._lines))
+        size = Size(0, len(self._lines))
+        if self.virtual_size == size:
+            return
+        if self.styles.is_auto_height or not self.container_size:  # its height follows its lines
+            self.virtual_size = size
+            return
+        # The layout decides the panel's height, and its lines only its scrollbar: set both now.
+        # The screen is then laid out only if the scrollbar comes or goes, and once, not twice.
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)  # the lines that changed are repainted by the caller
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        super()._scroll_update(virtual_size)
+        self._scrollbars_for = virtual_size
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Textual hands a scroll view its viewport here as its virtual size, which is never the
+        lines' size, so every layout of the screen would repaint each panel's scrollbar in a frame
+        of its own. The scrollbar needs it only for a size of lines it was not set for."""
+        if self._scrollbars_for == self.virtual_size:
+            virtual_size = self.virtual_size
+        else:
+            virtual_size = Size(-1, -1)  # never the lines' size: the scrollbar is set again
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _refresh_rows(self, start: int, count: int) -> None:
+        """Repaint the changed lines that are in view: a line scrolled out of view is drawn when
+        it comes into view, and a repaint below the panel would repaint whatever is there."""
         scroll = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
         fixed = min(max(self.fixed - start, 0), count)
         if fixed:  # drawn at their own rows, however far the rest is scrolled
             self.refresh_lines(start + scroll, fixed)
-        if count > fixed:
-            self.refresh_lines(start + fixed, count - fixed)
+        first, end = max(start + fixed, scroll + self.fixed), min(start + count, scroll + height)
+        if end > first:
+            self.refresh_lines(first, end - first)
 
     def style_of(self, kind: str) -> Style:
         """The panel's style, with a component class's on top; looked up once per theme."""
