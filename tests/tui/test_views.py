@@ -204,11 +204,21 @@ class TestNarrowTerminals:
 
 
 class TestResizing:
-    async def test_a_screen_resized_back_looks_as_one_opened_at_that_size(self) -> None:
-        """gd_x2's tape is one row taller than its panel at 80×24, so it has a scrollbar there
-        but none at 120×40: coming back, the thumb is where the tape is scrolled to."""
-        sizes = [(57, 19), (120, 40), (80, 24)]
-        resized, fresh = make_app("gd_x2"), make_app("gd_x2")
+    @pytest.mark.parametrize(
+        ("scenario", "sizes"),
+        [
+            # gd_x2's tape is one row taller than its panel at 80×24, so it has a scrollbar there
+            # but none at 120×40: coming back, the thumb is where the tape is scrolled to.
+            ("gd_x2", [(57, 19), (120, 40), (80, 24)]),
+            # At 40×12 the parameters' scrollbar comes with the first layout and narrows their
+            # lines: every line is drawn again at the new width, the header too.
+            ("neuron_sigmoid", [(80, 24), (40, 12)]),
+        ],
+    )
+    async def test_a_screen_resized_looks_as_one_opened_at_that_size(
+        self, scenario: str, sizes: list[tuple[int, int]]
+    ) -> None:
+        resized, fresh = make_app(scenario), make_app(scenario)
         async with resized.run_test(size=sizes[0]) as pilot:
             for size in sizes[1:]:
                 await pilot.resize_terminal(*size)
