@@ -11,7 +11,7 @@ traceback: sizes that would exhaust memory are refused up front, with the limit 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,12 +136,12 @@ class _Loader(TableChecks):
             optimizer=optimizer,
             epochs=epochs,
             stop=stop,
-            breakpoints=breakpoints,
             log=log,
             expected_text=expected_text,
             expected_place=self.map.place("expected", "expected", "text") if expected is not None else None,
             places=names,
             derivation=derivation,
+            breakpoints=breakpoints,
         )
 
     # -- structure -------------------------------------------------------------------------
@@ -237,14 +237,20 @@ class _Loader(TableChecks):
 
     # -- log -------------------------------------------------------------------------------
 
+    def _tables(self, blocks: list[Any], section: str, keys: set[str]) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """Each entry of an array of tables ([[log]], [[breakpoint]]) with its index and place,
+        once it is known to be a table of known keys."""
+        for index, block in enumerate(blocks):
+            where = f"{section}[{index}]"
+            if not isinstance(block, dict):
+                raise self.fail(f"each [[{section}]] entry must be a table", where, section, index)
+            self.check_keys(block, keys, where, section, index)
+            yield index, where, block
+
     def _breakpoints(self, blocks: list[Any]) -> tuple[Expression, ...]:
         """[[breakpoint]] when = "…": parsed here, checked against the model once it is compiled."""
         result = []
-        for index, block in enumerate(blocks):
-            where = f"breakpoint[{index}]"
-            if not isinstance(block, dict):
-                raise self.fail("each [[breakpoint]] entry must be a table", where, "breakpoint", index)
-            self.check_keys(block, BREAKPOINT_KEYS, where, "breakpoint", index)
+        for index, where, block in self._tables(blocks, "breakpoint", BREAKPOINT_KEYS):
             when = self.typed(block, "when", str, where, "breakpoint", index)
             if when is None:
                 wanted = 'needs when, the condition to stop at, e.g. when = "loss < 0.05"'
@@ -256,11 +262,7 @@ class _Loader(TableChecks):
     def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
         result = []
         known = set(names) | {"epoch", "loss"}
-        for index, block in enumerate(blocks):
-            where = f"log[{index}]"
-            if not isinstance(block, dict):
-                raise self.fail("each [[log]] entry must be a table", where, "log", index)
-            self.check_keys(block, LOG_KEYS, where, "log", index)
+        for index, where, block in self._tables(blocks, "log", LOG_KEYS):
             fmt = self.typed(block, "format", str, where, "log", index)
             if fmt is None:
                 raise self.fail("needs format, the line(s) the notes print", where, "log", index)
