@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from bpdbg.engine.cursor import Cursor
+from bpdbg.tui.background import Job
 
 
 class DebuggerPart(Screen[None]):
@@ -25,4 +26,8 @@ class DebuggerPart(Screen[None]):
 
     def pause(self) -> None:
         """Stop a run in progress: the screen's own."""
+        raise NotImplementedError
+
+    def start_work(self, doing: str, none_found: str, job: Job) -> None:
+        """Long engine work in a worker, keys that would move the cursor waiting: the screen's own."""
         raise NotImplementedError

@@ -20,14 +20,14 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from bpdbg.engine.conditions import Condition
 from bpdbg.engine.cursor import Cursor, Snapshot
 from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, throttled, to_the_end
+from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, to_the_end
 from bpdbg.tui.checking import ChecksTheStep
 from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
+from bpdbg.tui.screens.breakpoint_keys import BreakpointKeys
 from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.views import HEIGHT_CLASSES, WIDTH_CLASSES, PanelActions, ViewSwitcher, lower_right_views
@@ -53,7 +53,7 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, PanelActions):
+class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, PanelActions, BreakpointKeys):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
@@ -215,9 +215,9 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
             self.cursor.to_end()
             self._moved()
             return
-        self._start_work("running to the end", "", to_the_end(self.cursor.trainer))
+        self.start_work("running to the end", "", to_the_end(self.cursor.trainer))
 
-    def _start_work(self, doing: str, none_found: str, job: Job) -> None:
+    def start_work(self, doing: str, none_found: str, job: Job) -> None:
         """Long engine work in a worker; until it ends, keys that would move the cursor wait."""
         self._doing, self._none_found, self.busy = doing, none_found, doing
         self._stop_work.clear()
@@ -322,42 +322,6 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         """Escape: drop a typed count (on_key already has), or stop a run to the end."""
         if not self._stop_worker():
             self.show(snapshot=False)
-
-    # -- breakpoints ------------------------------------------------------------------------
-
-    def action_add_breakpoint(self) -> None:
-        from bpdbg.tui.screens.breakpoint import BreakpointScreen
-
-        def add(condition: Condition | None) -> None:
-            if condition is not None:
-                self.cursor.breakpoints.append(condition)
-            self.show()
-
-        self.app.push_screen(BreakpointScreen(self.cursor.program), add)
-
-    def action_list_breakpoints(self) -> None:
-        from bpdbg.tui.screens.breakpoints import BreakpointListScreen
-
-        self.pause()
-        self.app.push_screen(BreakpointListScreen(self.cursor.breakpoints), lambda _: self.show())
-
-    def action_continue(self, direction: int) -> None:
-        """c: on to the next step where a breakpoint holds; C: back to the previous one (gdb's
-        reverse-continue). A search can be long, so it runs in a worker, as a run to the end does."""
-        self.pause()
-        cursor = self.cursor
-        if not cursor.breakpoints:
-            self.notice = "no breakpoints: b adds one"
-            self.show(snapshot=False)
-            return
-        forward = direction > 0
-        doing = f"finding the {'next' if forward else 'previous'} hit"
-        none = "no later breakpoint hit: at the end of the run" if forward else "no earlier hit: at the start"
-
-        def job(should_stop: Callable[[], bool], report: Callable[[int], None]) -> Found:
-            return cursor.search(forward, should_stop, throttled(report))
-
-        self._start_work(doing, none, job)
 
     # -- running ----------------------------------------------------------------------------
 
