@@ -79,12 +79,11 @@ def compact(value: object, width: int = 48) -> str:
     for n, v in enumerate(flat[: max(8, width // 6)].tolist()):
         last = n == flat.size - 1
         tail = "]" if last else " …]"
-        entry = short(v)
+        entry, squeezed = short(v), False
         if len(text) + len(entry) + len(tail) > width:
-            entry = short(v, max(width - len(text) - len(tail), 1))
-            if entry.lstrip(MINUS).isdigit() and v != round(v):
-                entry = "…" * width  # a whole number standing for 1.83 would read as exactly 2
-        if len(text) + len(entry) + len(tail) > width:
+            entry, squeezed = short(v, max(width - len(text) - len(tail), 1)), True
+        rounded_whole = squeezed and entry.lstrip(MINUS).isdigit() and v != round(v)  # 1.83 as 2 reads as exactly 2
+        if len(text) + len(entry) + len(tail) > width or rounded_whole:
             return text.rstrip() + " …]" if n and len(text) + 2 <= width else clip(text + "…", width)
         text += entry + ("" if last else " ")
     return text.rstrip() + ("]" if flat.size <= max(8, width // 6) else " …]")
