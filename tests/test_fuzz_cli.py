@@ -87,9 +87,11 @@ def models(draw: st.DrawFn) -> str:
     )
 
 
+# net_221_sigmoid's 10,001 epochs take every command seconds when a mangled copy still loads; its
+# text is fuzzed by test_fuzz_loader.py, and the commands' paths are the other scenarios' too.
 files = st.one_of(
     models().map(lambda text: text.encode("utf-8")),
-    mangled(),
+    mangled(leave_out=frozenset({"net_221_sigmoid"})),
     st.binary(max_size=200),
 )
 
