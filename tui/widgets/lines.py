@@ -159,9 +159,11 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        if width != self._width:  # a first frame, or a new size: make the lines for it, and draw
-            self._replace(self.safe_lines(width), width)  # them all (a scrollbar that came narrows
-            self.refresh()  # the lines, not the panel, so the rest of the frame asks for none)
+        if width != self._width:  # a first frame, or a new size: make the lines for it
+            drawn_before = self._width > 0
+            self._replace(self.safe_lines(width), width)
+            if drawn_before:  # draw them all: a scrollbar that came narrows the lines, not the
+                self.refresh()  # panel, and the rest of this frame asks for none of them
         row = y if y < self.fixed else y + int(self.scroll_offset.y)
         if row >= len(self._lines):
             return Strip.blank(width, self.style_of(""))
