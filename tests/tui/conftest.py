@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import resolve, shipped
@@ -107,8 +108,10 @@ async def wait_until(pilot: Pilot[None], holds: Callable[[], bool], what: str, *
     (`pilot.pause(0)`), so the wait is on the condition, however slow the machine. Not
     `pilot.pause()`, which also waits for the whole process to go idle: while a worker trains it
     never is, and each round would take that wait's one-second limit. Once the condition holds,
-    one such wait lets the screen draw what made it hold. The cap, far above any honest wait,
-    only turns a hang into a clear failure.
+    the screen draws what made it hold: after the process goes idle, or at once while a worker
+    keeps it busy (a worker that trains on would make that wait its whole limit, and the test
+    pay for a second of training). The cap, far above any honest wait, only turns a hang into
+    a clear failure.
     """
     if holds():
         return
@@ -117,7 +120,8 @@ async def wait_until(pilot: Pilot[None], holds: Callable[[], bool], what: str, *
         if time.monotonic() > give_up:
             raise AssertionError(f"still waiting after {cap:.0f} s for: {what}")
         await pilot.pause(0)
-    await pilot.pause()
+    working = any(worker.state == WorkerState.RUNNING for worker in pilot.app.workers)
+    await pilot.pause(0 if working else None)
 
 
 @pytest.fixture

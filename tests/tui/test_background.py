@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -42,8 +43,11 @@ async def press(pilot: Pilot[None], key: str, handled: Callable[[], bool]) -> No
     `pilot.press()` waits for the process to go idle after each key (a second while a worker
     trains); a key sent as the terminal sends it, then a condition, keeps the test's pace.
     """
-    pilot.app.simulate_key(key)
+    pilot.app.post_message(events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None)))
     await wait_until(pilot, handled, f"'{key}' to be handled")
+
+
+CHARACTERS = {"space": " ", "escape": "\x1b", "plus": "+"}
 
 
 def status(app: DebuggerApp) -> str:
