@@ -13,11 +13,13 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
 from rich.cells import cell_len
+from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
@@ -127,3 +129,43 @@ async def wait_until(pilot: Pilot[None], holds: Callable[[], bool], what: str, *
 @pytest.fixture
 def app_for() -> Callable[[str | Path], DebuggerApp]:
     return make_app
+
+
+Moment = Callable[[Pilot[None]], Awaitable[None]]
+SnapScreens = Callable[[DebuggerApp, tuple[int, int], Mapping[str, Moment]], list[str]]
+
+
+@pytest.fixture
+def snap_screens(snapshot: SnapshotAssertion, tmp_path: Path) -> SnapScreens:
+    """Several screens of one app, each compared with its own baseline, `TEST[name].svg`.
+
+    `snap_compare` starts an app for each screen, and an app's start is most of what a
+    snapshot costs; here one app goes through the moments in order. Each screen is taken as
+    `snap_compare` takes it (a headless run, the animations finished, the app's title), so
+    baselines are interchangeable. Returns the screens that differ, each named with the file
+    it was written to, to be looked at; `--snapshot-update` rewrites the baselines instead.
+    """
+    baseline = snapshot.use_extension(SVGImageExtension)
+
+    def compare(app: DebuggerApp, size: tuple[int, int], moments: Mapping[str, Moment]) -> list[str]:
+        screens: dict[str, str] = {}
+
+        async def take_them(pilot: Pilot[None]) -> None:
+            for name, moment in moments.items():
+                await moment(pilot)
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+                await pilot.pause()
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+                screens[name] = app.export_screenshot(title=app.title, simplify=True)
+            app.exit()
+
+        app.run(headless=True, size=size, auto_pilot=take_them)
+        assert list(screens) == list(moments), "the app ended before every screen was taken"
+        differ = [name for name, screen in screens.items() if not baseline(name=name) == screen]
+        for name in differ:
+            (tmp_path / f"{name}.svg").write_text(screens[name], encoding="utf-8")
+        return [f"{name}: {tmp_path / name}.svg" for name in differ]
+
+    return compare

@@ -1,7 +1,8 @@
 """What the debugger looks like, feature by feature, for every shipped scenario in an 80×24
 terminal (the smallest it promises to fit) and a 120×40 one (where the panels take the room).
 
-Baselines live in __snapshots__/test_snapshots/ and are made with `pytest --snapshot-update`;
+Baselines live in __snapshots__/test_snapshots/ and are made with `pytest --snapshot-update`
+(one per screen: a test that takes several screens of one app names each);
 a changed baseline is a changed screen, and is looked at before it is committed.
 """
 
@@ -13,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from .conftest import SCENARIOS, make_app, screen_text, wait_until
+from .conftest import SCENARIOS, Moment, SnapScreens, make_app, screen_text, wait_until
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -29,52 +30,44 @@ def parametrized(test):  # type: ignore[no-untyped-def]
     return test
 
 
-class TestLayout:
-    """The screen as it opens: the status bar, the tape at its first operation, the chain rule,
-    the parameters as the scenario declares them, an empty loss plot, and every key in the
-    key bar; the panels share the room at each size, and nothing is cut off at 80×24."""
+class TestEveryScenario:
+    """Each shipped scenario at each size, in one app, at three moments (each screen is compared
+    with a baseline of its own, named after the moment):
+
+    - `opened`: the status bar, the tape at its first operation, the chain rule, the parameters
+      as the scenario declares them, an empty loss plot, and every key in the key bar; the
+      panels share the room at each size, and nothing is cut off at 80×24;
+    - `backward`: halfway through the first backward pass, the tape marks the current
+      chain-rule step and keeps it in view, the chain rule shows the formula in the scenario's
+      names and then with numbers, the parameters mark the gradient this step touched, and the
+      check strip shows finite differences beside the step's gradient;
+    - `end`: after `G`, the last step of the last epoch, the whole loss curve with the current
+      epoch marked, and the status bar saying how the run ended (all epochs, or an early stop
+      and its rule).
+    """
 
     @parametrized
-    def test_the_first_step_of_the_first_epoch(self, snap_compare, scenario: str, size: str) -> None:
+    def test_opened_then_halfway_through_the_first_backward_pass_then_at_the_end(
+        self, snap_screens: SnapScreens, scenario: str, size: str
+    ) -> None:
         async def opened(pilot: Pilot[None]) -> None:
             await pilot.pause()
 
-        assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=opened)
-
-
-class TestBackwardPass:
-    """Halfway through the first backward pass: the tape marks the current chain-rule step and
-    keeps it in view, the chain rule shows the formula in the scenario's names and then with
-    numbers, the parameters mark the gradient this step touched, and the check strip shows
-    finite differences beside the step's gradient."""
-
-    @parametrized
-    def test_the_middle_of_the_first_backward_pass(self, snap_compare, scenario: str, size: str) -> None:
-        async def middle_of_backward(pilot: Pilot[None]) -> None:
-            await pilot.pause()
+        async def backward(pilot: Pilot[None]) -> None:
             screen = pilot.app.debugger  # type: ignore[attr-defined]
-            backward = [step.index for step in screen.cursor.program.steps if step.phase == "backward"]
-            screen.cursor.goto(1, backward[len(backward) // 2])
+            steps = [step.index for step in screen.cursor.program.steps if step.phase == "backward"]
+            screen.cursor.goto(1, steps[len(steps) // 2])
             screen.show()
             await pilot.app.workers.wait_for_complete()  # finite differences, for a large network
             await pilot.pause()
 
-        assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=middle_of_backward)
-
-
-class TestEndOfRun:
-    """After `G`: the last step of the last epoch, the whole loss curve with the current epoch
-    marked, and the status bar saying how the run ended (all epochs, or an early stop and its rule)."""
-
-    @parametrized
-    def test_the_last_step_after_running_to_the_end(self, snap_compare, scenario: str, size: str) -> None:
         async def end(pilot: Pilot[None]) -> None:
-            await pilot.pause()
             await pilot.press("G")
             await pilot.app.workers.wait_for_complete()  # the run to the end is a worker's
             await pilot.pause()
 
-        assert snap_compare(make_app(scenario), terminal_size=SIZES[size], run_before=end)
+        moments = {"opened": opened, "backward": backward, "end": end}
+        assert snap_screens(make_app(scenario), SIZES[size], moments) == []
 
 
 class TestDialogs:
@@ -188,22 +181,18 @@ class TestNotation:
         return go
 
     @pytest.mark.parametrize("size", SIZES)
-    def test_a_forward_step_with_its_numbers_in_place(self, snap_compare, size: str) -> None:
-        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=self.at("z1"))
+    def test_a_forward_step_with_its_numbers_in_place_and_the_named_view_folding_sub_expressions(
+        self, snap_screens: SnapScreens, size: str
+    ) -> None:
+        moments = {"forward": self.at("z1"), "named view": self.at("∂L/∂y_hat")}
+        assert snap_screens(make_app("two_neurons"), SIZES[size], moments) == []
 
     @pytest.mark.parametrize("size", SIZES)
-    def test_a_matrix_backward_step_with_its_shapes(self, snap_compare, size: str) -> None:
-        assert snap_compare(make_app("moons_relu"), terminal_size=SIZES[size], run_before=self.at("∂L/∂W2"))
-
-    @pytest.mark.parametrize("size", SIZES)
-    def test_a_gradient_summed_over_two_labelled_paths(self, snap_compare, size: str) -> None:
-        go = self.at("∂L/∂A2", which=1)
-        assert snap_compare(make_app("moons_relu"), terminal_size=SIZES[size], run_before=go)
-
-    @pytest.mark.parametrize("size", SIZES)
-    def test_the_named_view_folds_sub_expressions_into_named_steps(self, snap_compare, size: str) -> None:
-        go = self.at("∂L/∂y_hat")
-        assert snap_compare(make_app("two_neurons"), terminal_size=SIZES[size], run_before=go)
+    def test_a_matrix_backward_step_with_its_shapes_and_a_gradient_summed_over_two_labelled_paths(
+        self, snap_screens: SnapScreens, size: str
+    ) -> None:
+        moments = {"shapes": self.at("∂L/∂W2"), "two paths": self.at("∂L/∂A2", which=1)}
+        assert snap_screens(make_app("moons_relu"), SIZES[size], moments) == []
 
 
 async def _at(pilot: Pilot[None], view_presses: int, epoch: int, step: int | None = None) -> None:
@@ -224,19 +213,23 @@ class TestFigures:
     descent path so far and the current point; moons' decision regions under the data as training
     goes on, with the accuracy. The figure is the engine's, made once per epoch."""
 
-    @pytest.mark.parametrize("epoch", [1, 8, 15])
-    def test_gd_xy_contours_and_the_descent_path(self, snap_compare, epoch: int) -> None:
+    def test_gd_xy_contours_and_the_descent_path(self, snap_screens: SnapScreens) -> None:
+        moments = {f"epoch {epoch}": self.figure_at(epoch) for epoch in (1, 8, 15)}
+        assert snap_screens(make_app("gd_xy"), (120, 40), moments) == []
+
+    def test_moons_decision_regions_and_accuracy(self, snap_screens: SnapScreens) -> None:
+        moments = {f"epoch {epoch}": self.figure_at(epoch, 0) for epoch in (1, 300, 1000)}
+        assert snap_screens(make_app("moons_relu"), (120, 40), moments) == []
+
+    @staticmethod
+    def figure_at(epoch: int, step: int | None = None) -> Moment:
+        """The figure shown (f, the first time), the cursor at (epoch, step; None: its last)."""
+
         async def figure(pilot: Pilot[None]) -> None:
-            await _at(pilot, 1, epoch)
+            shown = pilot.app.debugger.cursor.show_figure  # type: ignore[attr-defined]
+            await _at(pilot, 0 if shown else 1, epoch, step)
 
-        assert snap_compare(make_app("gd_xy"), terminal_size=(120, 40), run_before=figure)
-
-    @pytest.mark.parametrize("epoch", [1, 300, 1000])
-    def test_moons_decision_regions_and_accuracy(self, snap_compare, epoch: int) -> None:
-        async def figure(pilot: Pilot[None]) -> None:
-            await _at(pilot, 1, epoch, 0)
-
-        assert snap_compare(make_app("moons_relu"), terminal_size=(120, 40), run_before=figure)
+        return figure
 
 
 class TestGraph:
