@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from bpdbg.cli import main
 from bpdbg.engine.cursor import Cursor
+from bpdbg.engine.trainer import Trainer
 from bpdbg.export.derivation import NoSuchEpoch, derive
 from bpdbg.tui.format import number
 
@@ -197,6 +198,27 @@ def run_json(scenario: str) -> list[dict[str, object]]:
 def test_jsonl_is_exactly_what_run_json_prints() -> None:
     jsonl = exported("neuron_identity", "--format", "jsonl")
     assert [json.loads(line) for line in jsonl.splitlines()] == run_json("neuron_identity")
+
+
+def test_run_json_takes_each_epoch_as_it_trains_and_gives_what_a_replay_of_it_gives(
+    write_scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Taken afterwards, each epoch's gradients cost a replay of it: `run --json` took twice the
+    # training's time. The export replays, so the two must agree to the bit (with Adam's states
+    # in the row, and an epoch that stops before its backward pass, as neuron_identity's last).
+    adam = str(write_scenario(MATRIX_SCENARIO.replace("[training]\n", '[training]\noptimizer = "adam"\n')))
+    record, replayed = Trainer.record, []
+
+    def replaying(self: Trainer, epoch: int) -> object:
+        replayed.append(epoch)
+        return record(self, epoch)
+
+    for scenario in (adam, "neuron_identity"):
+        with monkeypatch.context() as patched:
+            patched.setattr(Trainer, "record", replaying)
+            objects = run_json(scenario)
+        assert replayed == []
+        assert [json.loads(line) for line in exported(scenario, "--format", "jsonl").splitlines()] == objects
 
 
 def test_csv_has_a_column_per_matrix_entry_with_the_values_run_json_gives(write_scenario) -> None:

@@ -22,6 +22,7 @@ from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import DEFAULT, shipped
 
 JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
+JSON_CHUNK_BYTES = 64 << 20  # and at most this much of their gradients and parameters held meanwhile
 
 _GROUP_OPTIONS = frozenset({"-h", "--help", "-V", "--version"})  # any other option is the debugger's
 
@@ -136,7 +137,7 @@ def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
     import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
 
     from bpdbg.engine.report import Log
-    from bpdbg.export.epochs import epoch_objects
+    from bpdbg.export.epochs import catching, epoch_objects
 
     with interruptible() as running:
         trainer = running.trainer = load(scenario, memory)
@@ -145,12 +146,17 @@ def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
         report = running.progress.watching(trainer, Path(scenario).stem)
         try:
             if as_json:
-                while not trainer.finished:  # a chunk at a time, so a long run's lines come as it goes
-                    first = trainer.epochs_done + 1
-                    trainer.run(JSON_CHUNK, should_stop=report)
-                    running.progress.clear()
-                    for line in epoch_objects(trainer, first):
-                        click.echo(json.dumps(line, allow_nan=False))
+                # A chunk at a time, so a long run's lines come as it goes, and what is caught of
+                # each epoch (its gradients and parameters) never takes much memory.
+                chunk = max(1, min(JSON_CHUNK, JSON_CHUNK_BYTES // (16 * trainer.program.n_params + 1)))
+                with catching(trainer) as caught:
+                    while not trainer.finished:
+                        first = trainer.epochs_done + 1
+                        trainer.run(chunk, should_stop=report)
+                        running.progress.clear()
+                        for line in epoch_objects(trainer, first, caught):
+                            click.echo(json.dumps(line, allow_nan=False))
+                        caught.clear()
             else:
                 trainer.run(should_stop=report)
                 running.progress.clear()

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from bpdbg.engine.messages import coordinate
-from bpdbg.engine.trainer import Trainer
+from bpdbg.engine.tape import Program, Values
+from bpdbg.engine.trainer import EpochRecord, Trainer
 
 
 def number(value: object) -> object:
@@ -22,22 +26,65 @@ def number(value: object) -> object:
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return float(array) if np.isfinite(array) else None
+    if np.isfinite(array).all():
+        return array.tolist()
     return np.where(np.isfinite(array), array, np.array(None)).tolist()
 
 
-def epoch_objects(trainer: Trainer, first: int = 1) -> Iterator[dict[str, object]]:
-    """One object per epoch run so far, from `first` on."""
-    program = trainer.program
-    metrics = [e.name for e in program.scenario.metrics]
+@dataclass(frozen=True)
+class Caught:
+    """What an epoch's object needs of the values it computed; `params` is None where the epoch
+    made no update (it stopped early), and the parameters are then the ones it began with."""
+
+    grads: dict[str, Any]
+    metrics: dict[str, Any]
+    params: dict[str, Any] | None
+
+
+def caught_from(program: Program, values: Sequence[Any]) -> Caught:
+    """From an epoch's values, as it ran or as a replay computes them again."""
+    params = {p.name: values[p.update_slot] for p in program.params}
+    return Caught(
+        EpochRecord(0, tuple(values), len(values)).gradients(program),
+        {e.name: values[program.named[e.name]] for e in program.scenario.metrics},
+        None if any(value is None for value in params.values()) else params,
+    )
+
+
+@contextmanager
+def catching(trainer: Trainer) -> Iterator[dict[int, Caught]]:
+    """Catch each epoch's gradients, metrics and new parameters as the trainer runs it.
+
+    `epoch_objects` then takes them from here: finding them afterwards replays every epoch,
+    which took `run --json` twice as long as the training. The caller empties the dict as it
+    writes the epochs out, so it holds at most a chunk of them.
+    """
+    caught: dict[int, Caught] = {}
+
+    def catch(epoch: int, values: Values) -> None:
+        caught[epoch] = caught_from(trainer.program, values)
+
+    before, trainer.observe = trainer.observe, catch
+    try:
+        yield caught
+    finally:
+        trainer.observe = before
+
+
+def epoch_objects(
+    trainer: Trainer, first: int = 1, caught: Mapping[int, Caught] | None = None
+) -> Iterator[dict[str, object]]:
+    """One object per epoch run so far, from `first` on: from what was caught as it ran, or
+    else from a replay of the epoch."""
     for epoch in range(first, trainer.epochs_done + 1):
-        record = trainer.record(epoch)
-        grads = {name: number(value) for name, value in record.gradients(program).items()}
+        found = (caught or {}).get(epoch) or caught_from(trainer.program, trainer.record(epoch).values)
+        params = trainer.params_after(epoch) if found.params is None else found.params
         line: dict[str, object] = {
             "epoch": epoch,
             "loss": number(trainer.losses[epoch - 1]),
-            "params": {name: number(v) for name, v in trainer.params_after(epoch).items()},
-            "grads": grads,
-            "metrics": {m: number(record.value(program.named[m])) for m in metrics},
+            "params": {name: number(v) for name, v in params.items()},
+            "grads": {name: number(v) for name, v in found.grads.items()},
+            "metrics": {name: number(v) for name, v in found.metrics.items()},
         }
         if epoch == trainer.epochs_done and trainer.stop is not None:
             line["stop"] = trainer.stop.reason
