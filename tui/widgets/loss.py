@@ -184,7 +184,8 @@ class LossPanel(CachedPlot):
         losses, loss = snapshot.losses, snapshot.loss
         ended = np.flatnonzero(~np.isfinite(losses))
         curve = losses[: ended[0]] if ended.size else losses
-        shown = curve.tolist() + ([loss] if loss is not None and math.isfinite(loss) else [])
+        ends = [float(curve.min()), float(curve.max())] if curve.size else []  # the curve's, in two calls
+        shown = ends + ([loss] if loss is not None and math.isfinite(loss) else [])
         extremes = [min(shown), max(shown)] if shown else []
         chosen = wants_log(extremes) if self.log_scale is None else self.log_scale
         self.on_log = chosen and bool(extremes) and extremes[0] > 0
