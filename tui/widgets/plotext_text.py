@@ -11,8 +11,9 @@ holds the two equal).
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
-import plotext._utility as plotext_utility
+import plotext._utility as plotext_utility  # type: ignore[import-untyped]
 from rich.ansi import AnsiDecoder
 from rich.style import Style
 from rich.text import Text
@@ -20,19 +21,20 @@ from textual_plotext.plot import Plot
 
 
 @cache
-def _style(code: str) -> Style | None:
+def _style(code: str) -> str | Style | None:
     """The style rich gives text after `code`, the escapes plotext writes before a run of cells
     (each run ends in a reset, so the next starts from no style)."""
     decoded = AnsiDecoder().decode_line(code + "x")
-    return decoded.spans[0].style if decoded.spans else None  # type: ignore[return-value]
+    return decoded.spans[0].style if decoded.spans else None
 
 
 def built(plot: Plot) -> Text:
     """Build `plot` (as `plot.build()` does, sized and themed already) and return its cells as
     `Text.from_ansi(plot.build())` would."""
-    plot._set_sizes()
-    plot._build_matrix()
-    grid = plot.monitor.matrix
+    figure: Any = plot  # plotext's figure: its building steps and its grid are untyped
+    figure._set_sizes()
+    figure._build_matrix()
+    grid = figure.monitor.matrix
     lines = []
     for row in reversed(grid.Rows):  # plotext's row 0 is the bottom one
         markers, fore, style, back = grid.marker[row], grid.fullground[row], grid.style[row], grid.background[row]
