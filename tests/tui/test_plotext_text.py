@@ -45,10 +45,10 @@ async def test_the_loss_plot_at_the_end_of_a_run(scenario: str) -> None:
 async def test_a_figure_after_some_epochs(scenario: str) -> None:
     app = make_app(scenario)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("f", "5", "E")
+        await pilot.press("f", "5", "e")  # the figure, five epochs on: a path or regions that moved
         await pilot_settled(pilot)
         panel = app.debugger.query_one(FigurePanel)
-        assert panel.display
+        assert panel.display and app.debugger.cursor.position.epoch == 6
         assert_same_as_through_ansi(panel)
 
 
