@@ -10,7 +10,7 @@ holds the two equal).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import plotext._utility as plotext_utility  # type: ignore[import-untyped]
@@ -20,7 +20,7 @@ from rich.text import Text
 from textual_plotext.plot import Plot
 
 
-@cache
+@lru_cache(maxsize=4096)  # a plot uses a few colours; a figure's shaded regions, a few hundred at most
 def _style(code: str) -> str | Style | None:
     """The style rich gives text after `code`, the escapes plotext writes before a run of cells
     (each run ends in a reset, so the next starts from no style)."""
