@@ -20,7 +20,7 @@ from rich.text import Text
 from textual_plotext.plot import Plot
 
 
-@lru_cache(maxsize=4096)  # a plot uses a few colours; a figure's shaded regions, a few hundred at most
+@lru_cache(maxsize=4096)  # a plot uses a handful of colours (moons: 8, its regions with the loss curve)
 def _style(code: str) -> str | Style | None:
     """The style rich gives text after `code`, the escapes plotext writes before a run of cells
     (each run ends in a reset, so the next starts from no style)."""
