@@ -107,8 +107,12 @@ def compare_line(line_no: int, printed: str, mine: LogLine) -> Divergence | None
 
 def compare_log(trainer: Trainer, expected: str) -> Comparison:
     """The first place where the notes' printed table and the engine's log differ, if any."""
-    notes = expected_lines(expected)
-    ours = Log(trainer).lines()
+    return compare_lines(expected_lines(expected), Log(trainer).lines())
+
+
+def compare_lines(notes: list[str], ours: list[LogLine]) -> Comparison:
+    """`compare_log` on the notes' lines and the engine's whole log, already rendered (the
+    debugger has rendered it as the cursor went, and need not render it again)."""
     for index, printed in enumerate(notes):
         line_no = index + 1
         if index >= len(ours):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .check import Divergence, NumberCheck, compare_line, compare_log, compare_numbers, expected_lines
+from .check import Divergence, NumberCheck, compare_line, compare_lines, compare_numbers, expected_lines
 from .report import Log, LogLine
 from .trainer import Trainer
 
@@ -57,14 +57,15 @@ class NotesTable:
         self._final: tuple[Divergence | None] | None = None  # compare_log's word, once the run has ended
 
     def _render_to(self, epoch: int) -> None:
-        for e in range(self._rendered + 1, min(epoch, self.trainer.epochs_done) + 1):
+        last = min(epoch, self.trainer.epochs_done)
+        for e in self._log.printing_epochs(self._rendered + 1, last):
             start = len(self._lines)
             self._lines += self._log.lines_in(e)
             self._by_epoch[e] = (start, len(self._lines))
             for index in range(start, len(self._lines)):
                 if self._first is None and index < len(self.notes):
                     self._first = compare_line(index + 1, self.notes[index], self._lines[index])
-            self._rendered = e
+        self._rendered = max(self._rendered, last)
 
     def row(self, epoch: int) -> NotesRow:
         """The engine's lines of `epoch` (which the trainer has run) and the notes' at the same places."""
@@ -92,7 +93,7 @@ class NotesTable:
 
         It depends on the epoch asked about, not on how far the trainer happens to have run, so
         that a step shows the same whichever way the cursor came to it. Settled when a difference
-        is found, or when `upto` is the run's last epoch: then `compare_log` has the last word,
+        is found, or when `upto` is the run's last epoch: then `compare_log`'s comparison has the last word,
         which also notices a table longer or shorter than the log.
         """
         trainer = self.trainer
@@ -102,7 +103,7 @@ class NotesTable:
         if first is not None and first.epoch is not None and first.epoch <= upto:
             return first, True
         if trainer.finished and upto == trainer.epochs_done:
-            if self._final is None:
-                self._final = (compare_log(trainer, self.expected).divergence,)
+            if self._final is None:  # every epoch's lines are rendered: compared as `compare_log` would
+                self._final = (compare_lines(self.notes, self._lines).divergence,)
             return self._final[0], True
         return None, False

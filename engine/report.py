@@ -138,7 +138,26 @@ class Log:
         return values
 
     def lines(self) -> list[LogLine]:
-        return [line for epoch in range(1, self.trainer.epochs_done + 1) for line in self.lines_in(epoch)]
+        return [line for epoch in self.printing_epochs(1, self.trainer.epochs_done) for line in self.lines_in(epoch)]
+
+    def printing_epochs(self, first: int, last: int) -> list[int]:
+        """The epochs from `first` to `last` at which a block may print, in order; at every other
+        epoch `lines_in` prints nothing. A long run prints at few of its epochs, and its log is
+        rendered by asking only those."""
+        epochs: set[int] = set()
+        for template in self.templates:
+            block = template.block
+            if block.when != "epoch":
+                continue
+            if block.at:
+                epochs.update(e for e in block.at if first <= e <= last)
+            else:
+                start = block.first + max(0, -(-(first - block.first) // block.every)) * block.every
+                epochs.update(range(start, last + 1, block.every))
+        stop = self.trainer.stop
+        if stop is not None and stop.reason == "early" and first <= stop.epoch <= last:
+            epochs.add(stop.epoch)
+        return sorted(epochs)
 
     def lines_in(self, epoch: int) -> list[LogLine]:
         """What the log prints for one epoch the trainer has run (nothing, for most epochs of a long run)."""

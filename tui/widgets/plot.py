@@ -16,6 +16,7 @@ from textual_plotext import PlotextPlot
 
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.panel import SnapshotView
+from bpdbg.tui.widgets.plotext_text import built
 
 
 class CachedPlot(SnapshotView, PlotextPlot):
@@ -49,8 +50,13 @@ class CachedPlot(SnapshotView, PlotextPlot):
         return self._built[1]
 
     def _plotted(self) -> RenderResult:
-        """The plot plotext draws of what `_build` put on its canvas."""
-        return PlotextPlot.render(self)
+        """The plot plotext draws of what `_build` put on its canvas: `PlotextPlot.render`'s, read
+        off plotext's cells rather than decoded from its ANSI text (plotext_text.py)."""
+        width, height = self.size
+        self.plt.plotsize(width, height)  # set twice, as PlotextPlot.render sets it (textual-plotext#5)
+        self.plt._set_size(width, height)
+        self.plt.theme(self._get_plotext_theme_name(self.app.theme))
+        return built(self.plt)
 
     def _line(self, message: str) -> Text:
         """One line in place of the plot, cut to the panel's width."""
