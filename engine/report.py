@@ -146,14 +146,8 @@ class Log:
         rendered by asking only those."""
         epochs: set[int] = set()
         for template in self.templates:
-            block = template.block
-            if block.when != "epoch":
-                continue
-            if block.at:
-                epochs.update(e for e in block.at if first <= e <= last)
-            else:
-                start = block.first + max(0, -(-(first - block.first) // block.every)) * block.every
-                epochs.update(range(start, last + 1, block.every))
+            if template.block.when == "epoch":
+                epochs.update(template.block.epochs_between(first, last))
         stop = self.trainer.stop
         if stop is not None and stop.reason == "early" and first <= stop.epoch <= last:
             epochs.add(stop.epoch)

@@ -6,6 +6,7 @@ trees. Each item remembers where it came from so that later errors can point the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -103,6 +104,13 @@ class LogBlock:
         if self.at:
             return epoch in self.at
         return epoch >= self.first and (epoch - self.first) % self.every == 0
+
+    def epochs_between(self, first: int, last: int) -> Iterable[int]:
+        """The epochs `prints_at` holds for from `first` to `last`, found without asking each one."""
+        if self.at:
+            return [epoch for epoch in self.at if first <= epoch <= last]
+        start = self.first + max(0, -(-(first - self.first) // self.every)) * self.every
+        return range(start, last + 1, self.every)
 
 
 ClaimKind = Literal["gradient", "local", "update", "nothing"]
