@@ -20,6 +20,7 @@ from bpdbg.completion import SCENARIO, scenario_completions
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import DEFAULT, shipped
+from bpdbg.startup import resume_collection
 
 JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
 
@@ -81,7 +82,10 @@ def main() -> None:
     """
     # A diverging run is reported as a non-finite value at a named step; NumPy's own
     # overflow and divide warnings would only repeat it, as noise on the terminal.
-    click.get_current_context().with_resource(np.errstate(all="ignore"))
+    context = click.get_current_context()
+    context.with_resource(np.errstate(all="ignore"))
+    if context.invoked_subcommand != "open":  # the debugger resumes it once its first frame is drawn
+        resume_collection()
 
 
 @main.command("open")
