@@ -74,13 +74,16 @@ def test_each_headless_command_loads_no_ui(args: list[str]) -> None:
     assert_loads_no_ui(CLI.format(args=args))
 
 
-# What the debugger's first frame does not show: it loads these only when they are first shown.
+# What the debugger's first frame does not show: it loads these only when they are first shown
+# (the summary with the inspector, the help's details with the help or the command palette).
 SHOWN_LATER = (
     "bpdbg.engine.figures",
     "bpdbg.engine.batched",
     "bpdbg.engine.graph",
     "bpdbg.tui.screens.figure_axes",
     "bpdbg.tui.screens.inspector",
+    "bpdbg.engine.summary",
+    "bpdbg.tui.screens.help",
 )
 
 DEBUGGER_START = """
