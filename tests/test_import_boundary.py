@@ -75,7 +75,8 @@ def test_each_headless_command_loads_no_ui(args: list[str]) -> None:
 
 
 # What the debugger's first frame does not show: it loads these only when they are first shown
-# (the summary with the inspector, the help's details with the help or the command palette).
+# (the summary with the inspector, the help's details with the help or the command palette,
+# click's completion when the shell asks for it).
 SHOWN_LATER = (
     "bpdbg.engine.figures",
     "bpdbg.engine.batched",
@@ -84,6 +85,7 @@ SHOWN_LATER = (
     "bpdbg.tui.screens.inspector",
     "bpdbg.engine.summary",
     "bpdbg.tui.screens.help",
+    "click.shell_completion",
 )
 
 DEBUGGER_START = """

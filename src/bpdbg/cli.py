@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-from click.shell_completion import CompletionItem
 
 from bpdbg import __version__
 from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, interruptible, load, output_failed
@@ -21,6 +20,9 @@ from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import DEFAULT, shipped
 from bpdbg.startup import resume_collection
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
 
