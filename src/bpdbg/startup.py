@@ -1,9 +1,9 @@
 """The `bpdbg` command's start: the cyclic garbage collector waits until the first frame is drawn.
 
-Starting the debugger creates a few hundred thousand objects that live as long as it does
-(modules, classes, the stylesheet, the widgets) and almost no garbage. The collector would walk
-them over and over while they are made, one full pass alone taking about 30 ms, and find next to
-nothing. So the command holds it off while it starts; a command that is not the debugger lets
+Starting the debugger creates some 80,000 objects the collector tracks, nearly all of them living
+as long as it does (modules, classes, the stylesheet, the widgets), and almost no garbage. The
+collector would walk them over and over while they are made, one full pass alone taking 30 to
+40 ms, and find next to nothing. So the command holds it off while it starts; a command that is not the debugger lets
 it resume before it does its work, and the debugger once its first frame is on screen, with one
 full pass then, while the user reads it, rather than in the middle of a later key.
 """
