@@ -14,18 +14,21 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .bookmarks import Bookmarks
 from .breakpoints import Watch, watch
 from .checks import Checks
 from .conditions import Condition, file_breakpoints
-from .figures import Figures
 from .limits import MAX_RECORD_CACHE_BYTES
 from .named import stops
 from .search import Found, Search
 from .showing import Showing
 from .snapshot import ParamView, Position, Snapshot
 from .trainer import EpochRecord, Trainer
+
+if TYPE_CHECKING:
+    from .figures import Figures
 
 __all__ = ["Cursor", "ParamView", "Position", "Snapshot"]
 

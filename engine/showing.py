@@ -2,13 +2,15 @@
 
 The cursor decides where it stands; this turns that place into everything a screen shows,
 and keeps what is made once rather than per step: the graph, the figure maker, and the
-derivation's outcomes for the last few epochs.
+derivation's outcomes for the last few epochs. The figure's and the graph's modules load
+when one is first shown, so a debugger that never shows them starts without them.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,13 +19,15 @@ from .chain import chain_for
 from .checks import Checks
 from .derivation import Derivation, Outcome
 from .derivation_marks import DerivationMark, marks_for
-from .figures import Figures
-from .graph import Graph, GraphView, build_graph, graph_view
 from .lines import Line, backward_line, forward_line
 from .named import folded_line, inside
 from .snapshot import ParamView, Position, Snapshot
 from .tape import Step
 from .trainer import EpochRecord, Trainer
+
+if TYPE_CHECKING:
+    from .figures import Figures
+    from .graph import Graph, GraphView
 
 KEPT_OUTCOMES = 4  # epochs whose derivation outcomes are kept: moving within one costs nothing
 
@@ -41,11 +45,15 @@ class Showing:
     @cached_property
     def figures(self) -> Figures:
         """The figure maker, made on first use (it finds out whether the model is a classifier)."""
+        from .figures import Figures
+
         return Figures(self.trainer)
 
     @cached_property
     def graph(self) -> Graph:
         """The computation graph, made on first use (only while the graph is shown)."""
+        from .graph import build_graph
+
         return build_graph(self.program)
 
     def snapshot(
@@ -135,6 +143,8 @@ class Showing:
         return tuple(params)
 
     def _graph_at(self, index: int, record: EpochRecord) -> GraphView:
+        from .graph import graph_view
+
         return graph_view(self.program, self.graph, record.values, index)
 
     def _marks(self, epoch: int, record: EpochRecord, reached: int) -> tuple[DerivationMark, ...]:

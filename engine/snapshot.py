@@ -7,17 +7,20 @@ exports) depend on what it holds and not on how the cursor moves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .chain import Chain
 from .checks import StepChecks
 from .derivation_marks import DerivationMark
-from .figures import Figure
-from .graph import GraphView
 from .lines import Line
 from .tape import Step
 from .trainer import Stop
+
+if TYPE_CHECKING:  # made only while shown; their modules load then (showing.py)
+    from .figures import Figure
+    from .graph import GraphView
 
 
 @dataclass(frozen=True, order=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from bpdbg.engine.scenario import Place, ScenarioError
@@ -11,13 +10,13 @@ DEFAULT = "two_neurons"
 
 
 def shipped() -> dict[str, Path]:
-    """The scenario files that come with bpdbg, by name."""
-    folder = resources.files(__name__)
-    return {
-        Path(str(entry)).stem: Path(str(entry))
-        for entry in sorted(folder.iterdir(), key=str)
-        if str(entry).endswith(".toml")
-    }
+    """The scenario files that come with bpdbg, by name: the package data beside this module.
+
+    Read as files on disk, as importlib.resources gives them for an installed package (and
+    without loading it, which the debugger's start would otherwise pay for).
+    """
+    folder = Path(__file__).parent
+    return {entry.stem: entry for entry in sorted(folder.iterdir(), key=str) if entry.name.endswith(".toml")}
 
 
 def resolve(name_or_path: str) -> Path:

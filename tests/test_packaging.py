@@ -28,7 +28,7 @@ def test_the_scenarios_ship_as_package_data() -> None:
     assert data, "the scenarios read data files"
     for name in data:  # a data file a shipped scenario reads, or its licence, must ship with it
         assert any(Path(name).match(pattern) for pattern in config["package-data"]["bpdbg.scenarios"]), name
-    assert (ROOT / "scenarios" / "__init__.py").exists()  # importlib.resources needs it under editable installs
+    assert (ROOT / "scenarios" / "__init__.py").exists()  # a package, so its data installs beside it
 
 
 def test_the_license_is_declared_the_way_pep_639_asks() -> None:

@@ -15,11 +15,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.keys import key_to_character
 
 from bpdbg.tui.keymap import display_key
-from bpdbg.tui.screens.help import DETAILS
 
 
 def commands(bindings: list[Binding]) -> list[tuple[str, str, str]]:
     """(title, what it does, key to press) per binding, counts and hidden ones left out."""
+    from bpdbg.tui.screens.help import DETAILS  # the help dialog's module: loaded when the palette first opens
+
     found = []
     for binding in bindings:
         if binding.id is None or binding.id.startswith("count_") or not binding.show:

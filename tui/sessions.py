@@ -10,7 +10,6 @@ one-line notice for a condition that no longer applies, never a crash.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +54,8 @@ class SessionStore:
                 raw = file.read(MAX_SESSION_BYTES + 1)
             if len(raw) > MAX_SESSION_BYTES:
                 raise ValueError("larger than any session")
+            import json  # only once a session was saved: most scenarios open without one
+
             session = _parse(json.loads(raw.decode("utf-8")), scenario)
         except FileNotFoundError:
             return Session(), None
@@ -74,6 +75,8 @@ class SessionStore:
             "breakpoints": list(session.breakpoints),
             "bookmarks": [[p.epoch, p.step + 1] for p in session.bookmarks],  # steps from 1, as shown
         }
+        import json
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomically(self.file_for(scenario), json.dumps(document, indent=2) + "\n")

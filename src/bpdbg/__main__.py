@@ -1,3 +1,3 @@
-from bpdbg.cli import main
+from bpdbg.startup import main
 
 main()

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
-from click.shell_completion import CompletionItem
 
 from bpdbg import __version__
 from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, interruptible, load, output_failed
@@ -20,6 +19,10 @@ from bpdbg.completion import SCENARIO, scenario_completions
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import DEFAULT, shipped
+from bpdbg.startup import resume_collection
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 JSON_CHUNK = 1000  # epochs trained between batches of `run --json` lines, so a long run streams
 JSON_CHUNK_BYTES = 64 << 20  # and at most this much of their gradients and parameters held meanwhile
@@ -82,7 +85,10 @@ def main() -> None:
     """
     # A diverging run is reported as a non-finite value at a named step; NumPy's own
     # overflow and divide warnings would only repeat it, as noise on the terminal.
-    click.get_current_context().with_resource(np.errstate(all="ignore"))
+    context = click.get_current_context()
+    context.with_resource(np.errstate(all="ignore"))
+    if context.invoked_subcommand != "open":  # the debugger resumes it once its first frame is drawn
+        resume_collection()
 
 
 @main.command("open")

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from click.shell_completion import CompletionItem
 
 from bpdbg.scenarios import shipped
+
+if TYPE_CHECKING:  # click's completion module loads when the shell asks for completions
+    from click.shell_completion import CompletionItem
 
 
 def scenario_completions(incomplete: str) -> list[CompletionItem]:
     """Shipped names, then *.toml files and folders, that start with what was typed."""
+    from click.shell_completion import CompletionItem
+
     items = [CompletionItem(name) for name in shipped() if name.startswith(incomplete)]
     folder, _, stem = incomplete.rpartition("/")
     base = Path(folder).expanduser() if folder else Path("/" if incomplete.startswith("/") else ".")

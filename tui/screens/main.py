@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from bpdbg.engine.cursor import Cursor, Snapshot
 from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
+from bpdbg.startup import resume_collection
 from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, to_the_end
 from bpdbg.tui.checking import ChecksTheStep
 from bpdbg.tui.export import ExportsTheEpoch
@@ -124,6 +125,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         self._timer = self.set_interval(1 / FPS, self._tick, pause=True)
         self._make_current(self.current_panel)
         self.show()
+        self.call_after_refresh(resume_collection)  # held off while `bpdbg` started (startup.py)
 
     # -- showing ----------------------------------------------------------------------------
 

@@ -10,20 +10,22 @@ show_figure and show_graph), so a debugger that never shows them never pays for 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events, on
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
-from bpdbg.engine.batched import Entry
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.engine.summary import inspect_param, inspect_step
 from bpdbg.tui.screens.debugger_part import DebuggerPart
-from bpdbg.tui.screens.figure_axes import FigureAxesScreen
-from bpdbg.tui.screens.inspector import InspectorScreen
 from bpdbg.tui.widgets.figure import FigurePanel
 from bpdbg.tui.widgets.graph import GraphPanel
 from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.params import InspectParam, ParamsPanel
+
+if TYPE_CHECKING:
+    from bpdbg.engine.batched import Entry
+    from bpdbg.engine.summary import Inspection
 
 PANELS = ("tape", "loss", "chain", "views")  # what `m` can maximize, by id
 # The screen's size classes, which the stylesheet lays the panels out by (bpdbg.tcss).
@@ -71,6 +73,8 @@ class PanelActions(DebuggerPart):
 
     def action_figure_axes(self) -> None:
         """Ask for the figure's two numbers; the figure is shown on them."""
+        from bpdbg.tui.screens.figure_axes import FigureAxesScreen  # dialogs load when first opened
+
         self.pause()
         figures = self.cursor.figures
 
@@ -92,13 +96,22 @@ class PanelActions(DebuggerPart):
         self.query_one(LossPanel).toggle_log()
 
     def action_inspect(self) -> None:
+        from bpdbg.engine.summary import inspect_step
+
         if self.snapshot is not None:
-            self.app.push_screen(InspectorScreen(inspect_step(self.snapshot)))
+            self._inspect(inspect_step(self.snapshot))
 
     @on(InspectParam)
     def _inspect_param(self, message: InspectParam) -> None:
+        from bpdbg.engine.summary import inspect_param
+
         if self.snapshot is not None:
-            self.app.push_screen(InspectorScreen(inspect_param(self.snapshot, message.name, message.field)))
+            self._inspect(inspect_param(self.snapshot, message.name, message.field))
+
+    def _inspect(self, seen: Inspection) -> None:
+        from bpdbg.tui.screens.inspector import InspectorScreen  # dialogs load when first opened
+
+        self.app.push_screen(InspectorScreen(seen))
 
     def on_click(self, event: events.Click) -> None:
         """The panel clicked becomes the current one, the one `m` maximizes."""

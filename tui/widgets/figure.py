@@ -7,14 +7,18 @@ size or the theme changed, so a step within an epoch costs it nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from textual.app import RenderResult
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.engine.figures import Curve, Figure, NoFigure, Regions, Surface
 from bpdbg.tui.format import number
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.plot import CachedPlot
+
+if TYPE_CHECKING:  # the engine's figure module loads when it makes the first figure
+    from bpdbg.engine.figures import Curve, Figure, Regions, Surface
 
 # Contour levels from low to high, viridis as the notes' matplotlib draws them.
 VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
@@ -52,6 +56,8 @@ class FigurePanel(CachedPlot):
         return id(self._figure)  # the engine makes a figure once per epoch and point, and keeps it
 
     def _build(self) -> RenderResult:
+        from bpdbg.engine.figures import NoFigure  # loaded: the figure shown was made by it
+
         figure = self._figure
         if self.failure is not None:
             return self._line(self.failure)
@@ -66,6 +72,8 @@ class FigurePanel(CachedPlot):
             return self._line(drawing_failed(error))
 
     def _draw(self, figure: Curve | Surface | Regions) -> None:
+        from bpdbg.engine.figures import Curve, Surface
+
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -120,6 +128,10 @@ def _regions(plt: object, figure: Regions) -> None:
 
 def _titles(figure: Figure | None) -> tuple[str, str]:
     """The panel's title and subtitle: what is drawn, and where the cursor stands on it."""
+    if figure is None:
+        return "Figure", ""
+    from bpdbg.engine.figures import Curve, Regions, Surface  # loaded: the figure was made by it
+
     if isinstance(figure, Curve):
         return f"Figure · {figure.loss} over {figure.name}", f"{figure.name} = {number(figure.point)}"
     if isinstance(figure, Surface):

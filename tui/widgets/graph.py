@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.engine.graph import Graph, GraphNode, GraphView
 from bpdbg.tui.format import clip, compact
 from bpdbg.tui.scrolling import centre_rows
 from bpdbg.tui.widgets.lines import Line, LinesView
+
+if TYPE_CHECKING:  # the engine's graph module loads when the graph is first shown
+    from bpdbg.engine.graph import Graph, GraphNode, GraphView
 
 GAP = 3  # columns between two layers, where the edges turn
 VALUE_WIDTH = (10, 16)  # the narrowest and widest a value's block is

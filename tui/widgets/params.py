@@ -9,7 +9,7 @@ the screen to inspect it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -17,11 +17,13 @@ from textual import events
 from textual.message import Message
 
 from bpdbg.engine.cursor import ParamView, Snapshot
-from bpdbg.engine.summary import Field
 from bpdbg.tui.format import clip, shape
 from bpdbg.tui.matrix import MIN_CELL, Cell, block, block_columns, block_height, shown_columns
 from bpdbg.tui.scrolling import centre_rows
 from bpdbg.tui.widgets.lines import Line, LinesView
+
+if TYPE_CHECKING:  # the inspector's module, loaded when it first opens
+    from bpdbg.engine.summary import Field
 
 COLUMNS: tuple[tuple[Field, str], ...] = (("value", "value"), ("grad", "gradient"), ("change", "last change"))
 STACKED = ("value", "gradient", "change")  # a stacked parameter's labels, shorter than the titles
