@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from .conditions import Condition
-from .evaluate import evaluate, truth
+from .evaluate import Evaluator, evaluate, evaluator, truth
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, walk
 from .limits import MAX_STACK_BYTES
 from .ops import FUNCTION_OPS
@@ -75,8 +76,12 @@ class Watch:
             lookup[read.name] = vals[read.updated_slot if late else read.slot]  # type: ignore[index]
         if "loss" in lookup:
             lookup["loss"] = float(lookup["loss"])  # type: ignore[arg-type]
-        tree = self.condition.expression.tree
-        return truth(evaluate(tree, lookup, lambda name: vals[program.grad_of[name.id]]))
+        return truth(self.evaluated(lookup, lambda name: vals[program.grad_of[name.id]]))
+
+    @cached_property
+    def evaluated(self) -> Evaluator:
+        """The condition worked out once, as it is evaluated at every step it watches."""
+        return evaluator(self.condition.expression.tree)
 
     def missed(self, available: int) -> list[str]:
         """What it names that an epoch ending after `available` steps never set."""

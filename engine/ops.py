@@ -212,10 +212,10 @@ def reduced_shape(shape: Shape, axis: int | None) -> Shape:
 
 def extreme(kind: str, axis: int | None) -> Op:
     """max/min over everything or along one axis (kept); ties share the gradient evenly."""
-    pick = np.max if kind == "max" else np.min
+    pick = (np.maximum if kind == "max" else np.minimum).reduce  # what np.max calls, without its wrapper
 
     def forward(a: Array) -> Array:
-        return pick(a) if axis is None else pick(a, axis=axis, keepdims=True)
+        return pick(a, axis=None) if axis is None else pick(a, axis=axis, keepdims=True)
 
     def share(g: Array, out: Array, a: Array) -> Array:
         chosen = (a == out).astype(np.float64)
