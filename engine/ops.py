@@ -190,7 +190,7 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     def mean(a: Array) -> Array:
         return total(a) / divisor
 
-    forward = total if kind == "sum" else mean
+    forward = _one_entry(len(shape), total) if count == 1 and axis is None else total if kind == "sum" else mean
     over = f"{count} entries" if axis is None else f"the {count} entries along axis {axis}"
     single = count == 1  # a sum or mean of one entry hands its gradient on as it is: nothing to say
     if kind == "sum":
@@ -201,6 +201,20 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
         partial = d(f"1/{count}", lambda g: mul(div(g, divisor), ones()), "g", note=note)
     written = call(kind, axis)
     return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)
+
+
+def _one_entry(ndim: int, total: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    """The sum, and so the mean, of a single entry: np.add.reduce gives 0 + the entry (−0 becomes 0;
+    NaN keeps its bits), read here straight out of the array, without setting up a reduction. A
+    one-sample loss (the notes' net_221) is such a sum every epoch."""
+    where = (0,) * ndim
+
+    def entry(a: Array) -> Array:
+        if type(a) is np.ndarray and a.dtype.char == "d":
+            return a[where] + 0.0
+        return total(a)  # a Python number or another dtype: NumPy's own reduction, whatever it gives
+
+    return entry
 
 
 def reduced_shape(shape: Shape, axis: int | None) -> Shape:
