@@ -66,7 +66,8 @@ class _Forward:
             if node.op == "**":
                 exponent = constant_value(node.right)
                 assert exponent is not None  # the parser only lets constant exponents through
-                return self.emit(ops.power(exponent), (left,), expr, phase, label, node)
+                powered = ops.power(exponent, np.shape(self.tape.probe[left]))
+                return self.emit(powered, (left,), expr, phase, label, node)
             right = self.operand(node.right, expr, phase)
             return self.emit(ops.BINARY_OPS[node.op], (left, right), expr, phase, label, node)
         if isinstance(node, Call):

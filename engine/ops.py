@@ -162,8 +162,11 @@ TRANSPOSE = Op("transpose", np.transpose, (d("(·)ᵀ", np.transpose, "g", eleme
 # fmt: on
 
 
-def power(exponent: float) -> Op:
-    """x ** p for a constant p; p = 2 differentiates to the exact 2·x."""
+def power(exponent: float, shape: Shape = ()) -> Op:
+    """x ** p for a constant p; p = 2 differentiates to the exact 2·x.
+
+    An array squared is np.square, called directly (`x ** 2` on an array gives the same bits by a
+    longer way); a single number, which may be a NumPy scalar, keeps its own `**`."""
     shown = f"{exponent:g}"
     written = postfix("²" if exponent == 2 else "³" if exponent == 3 else f"^{shown}")
     if exponent == 2:
@@ -172,7 +175,8 @@ def power(exponent: float) -> Op:
         partial = ONE
     else:
         partial = d(f"{shown}·{{a}}^{exponent - 1:g}", lambda g, a: g * (exponent * a ** (exponent - 1)), "g", "a")
-    return elementwise("pow", lambda a: a**exponent, written, partial)
+    forward = np.square if exponent == 2 and shape else lambda a: a**exponent
+    return elementwise("pow", forward, written, partial)
 
 
 def reduction(kind: str, shape: Shape, axis: int | None) -> Op:

@@ -77,6 +77,12 @@ class Trainer:
         self.spacing = -(-self.max_epochs // (fit - 1))  # checkpoints at 0, k, 2k, … up to max_epochs
         self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.row_size))
         self.checkpoints[0] = program.initial_row()
+        # Each parameter's (and state's) column of the checkpoints, in its own shape (views: reshape
+        # refuses to copy): an epoch whose row is a checkpoint puts each value straight into place.
+        self._columns = [
+            self.checkpoints[:, p.offset : p.offset + p.size].reshape((-1, *p.shape), copy=False)
+            for p in program.row_items
+        ]
         self._ones = np.ones(program.row_size)  # ones · row is the row's sum, one BLAS call
         self._latest: tuple[int, np.ndarray] = (
             0,
@@ -149,7 +155,12 @@ class Trainer:
         carried = program.updated(vals)
         # Straight into its checkpoint row when it is one (a fault found below puts the last one back).
         kept, spacing = divmod(epoch, self.spacing)
-        row = program.flatten(carried, None if spacing else self.checkpoints[kept])
+        if spacing:
+            row = program.flatten(carried)
+        else:
+            row = self.checkpoints[kept]
+            for column, value in zip(self._columns, carried):  # noqa: B905 (one column per value, by construction)
+                column[kept] = value
         # A sum is finite only if every number is; an overflowing sum just searches the epoch.
         if (flags.raised or not math.isfinite(row.dot(self._ones))) and self._non_finite(epoch, vals, program.length):
             return
