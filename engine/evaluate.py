@@ -79,8 +79,9 @@ def evaluate(node: Node, lookup: Mapping[str, object], grad: Grad = None, each: 
     """The value of `node`, reading names from `lookup`.
 
     With each=True, `and`, `or` and `not` work element by element instead of asking whether
-    a condition holds for every element: a breakpoint on scalars is then evaluated for many
-    epochs at once, one element per epoch.
+    a condition holds for every element, and `max`/`min` of a whole value reduce all but the
+    first axis: a breakpoint is then evaluated for many epochs at once, its values stacked
+    along a first axis, one entry (or one slice) per epoch.
 
     Raises UnknownName for a missing name and EvaluationError, naming the innermost
     failing part, when shapes or an axis do not fit.
@@ -201,6 +202,8 @@ def _call(node: Call, each: bool) -> Evaluator:
             return grad(target)
 
         return gradient
+    if each and node.func in _PER_EPOCH and len(node.args) == 1:
+        return _per_epoch(node, _compile(node.args[0], each))
     if node.func in AXIS_FUNCTIONS or node.func == "onehot":
         operand = _compile(node.args[0], each)
         ops: dict[Shape, Op] = {}  # the op for each shape of operand met (with_axis keeps them too)
@@ -219,6 +222,24 @@ def _call(node: Call, each: bool) -> Evaluator:
         (only,) = args
         return lambda lookup, grad: _apply(node, function, only(lookup, grad))
     return lambda lookup, grad: _apply(node, function, *[arg(lookup, grad) for arg in args])
+
+
+#: The reductions of a whole value that, with each=True, are taken epoch by epoch: a value stacked
+#: by epoch along its first axis gives each epoch's largest or smallest entry, the very number one
+#: epoch's value gives (a sum's rounding could depend on the layout; these cannot).
+_PER_EPOCH = {"max": np.maximum.reduce, "min": np.minimum.reduce}
+
+
+def _per_epoch(node: Call, operand: Evaluator) -> Evaluator:
+    pick = _PER_EPOCH[node.func]
+
+    def reduced(a: Any) -> Any:
+        if np.ndim(a) == 0:  # a single number: its own extreme
+            return pick(a, axis=None)
+        a = np.asarray(a)
+        return pick(a.reshape(len(a), -1), axis=1).reshape((len(a),) + (1,) * (a.ndim - 1))
+
+    return lambda lookup, grad: _apply(node, reduced, operand(lookup, grad))
 
 
 def gradient_key(name: str) -> str:

@@ -54,3 +54,10 @@ def test_the_same_text_parsed_twice_and_different_trees_do_not_mix() -> None:
 def test_an_axis_a_value_does_not_have_is_an_evaluation_error_at_the_call() -> None:
     with pytest.raises(EvaluationError, match="axis"):
         evaluate(parse_log_field("sum(A, 1)"), {"A": np.ones(3)})
+
+
+def test_with_each_the_largest_entry_of_a_value_stacked_by_epoch_is_taken_epoch_by_epoch() -> None:
+    epochs = np.array([[[-1.0, -2.0], [-3.0, -0.5]], [[0.0, -1.0], [-1.0, -1.0]], [[NAN, -1.0], [-1.0, -1.0]]])
+    held = evaluate(parse_condition("max(A1) < 0"), {"A1": epochs}, each=True)
+    assert held.reshape(3).tolist() == [True, False, False]  # NaN is no number below 0
+    assert [float(np.max(e)) < 0 for e in epochs] == [True, False, False]
