@@ -12,21 +12,24 @@ first step of every epoch for `epoch`.
 
 A condition on the loss and the epoch alone is evaluated over many epochs at once, from
 the losses the trainer keeps, without replaying them. One evaluated once an epoch, element
-by element, is stacked: what it reads is kept from each epoch training runs and evaluated
-for a chunk of epochs at once. Any other is evaluated on each epoch's values, as training
-computes them or by a replay of an epoch already run.
+by element or on the largest or smallest entry of a value (`max(A1) < 0`, a dead ReLU layer),
+is stacked: what it reads is kept from each epoch training runs (the epoch's own arrays, never
+copied: a value on the tape is never overwritten) and evaluated for a chunk of epochs at once.
+Any other is evaluated on each epoch's values, as training computes them or by a replay of an
+epoch already run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from .conditions import Condition
-from .evaluate import evaluate, truth
+from .evaluate import Evaluator, evaluate, evaluator, truth
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, walk
 from .limits import MAX_STACK_BYTES
 from .ops import FUNCTION_OPS
@@ -36,6 +39,8 @@ TRAIN_CHUNK = 256  # the most epochs trained before the breakpoints checked for 
 
 #: Functions that act on each element alone, so a condition using only them can run on a column of epochs.
 ELEMENTWISE = frozenset(FUNCTION_OPS) - {"transpose"}
+#: The largest or smallest entry of a whole value, which a stack takes epoch by epoch (evaluate's each=True).
+WHOLE_EXTREMES = frozenset({"max", "min"})
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,12 @@ class Watch:
             lookup[read.name] = vals[read.updated_slot if late else read.slot]  # type: ignore[index]
         if "loss" in lookup:
             lookup["loss"] = float(lookup["loss"])  # type: ignore[arg-type]
-        tree = self.condition.expression.tree
-        return truth(evaluate(tree, lookup, lambda name: vals[program.grad_of[name.id]]))
+        return truth(self.evaluated(lookup, lambda name: vals[program.grad_of[name.id]]))
+
+    @cached_property
+    def evaluated(self) -> Evaluator:
+        """The condition worked out once, as it is evaluated at every step it watches."""
+        return evaluator(self.condition.expression.tree)
 
     def missed(self, available: int) -> list[str]:
         """What it names that an epoch ending after `available` steps never set."""
@@ -127,7 +136,7 @@ def watch(program: Program, condition: Condition) -> Watch:
     # all(a and b) is all(a) and all(b), so `and` survives stacking; `or` and `not` do not.
     stacks = (
         len(steps) == 1
-        and _each_element(tree)
+        and _each_element(tree, WHOLE_EXTREMES)
         and not any(isinstance(n, Binary | Unary) and n.op in ("or", "not") for n in walk(tree))
     )
     return Watch(condition, tuple(reads), tuple(sets), steps, first, by_loss, stacks)
@@ -138,9 +147,12 @@ def _is_param(label: str, reads: list[Read]) -> bool:
     return any(read.name == label and read.updated_slot is not None for read in reads)
 
 
-def _each_element(tree: Node) -> bool:
-    """Whether every operation acts on each element alone (no sums, matrix products or transposes)."""
+def _each_element(tree: Node, wholes: frozenset[str] = frozenset()) -> bool:
+    """Whether every operation acts on each element alone (no sums, matrix products or transposes),
+    but for calls of `wholes` on a whole value (no axis)."""
     for node in walk(tree):
+        if isinstance(node, Call) and node.func in wholes and len(node.args) == 1:
+            continue
         if isinstance(node, Call) and node.func not in ELEMENTWISE | {"grad"}:
             return False
         if isinstance(node, Transpose) or (isinstance(node, Binary) and node.op == "@"):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -22,9 +24,9 @@ from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_valu
 from .notation import binding, grad_symbol, renumber
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
-from .tape import Operand, ParamInfo, Phase, Program, Written
+from .tape import Instruction, Operand, ParamInfo, Phase, Program, Written
 from .tape_builder import Emitted, TapeBuilder
-from .updates import state_names, update_steps
+from .updates import PREVIOUS, UpdateStep, state_names, update_steps
 
 
 class _Forward:
@@ -66,7 +68,8 @@ class _Forward:
             if node.op == "**":
                 exponent = constant_value(node.right)
                 assert exponent is not None  # the parser only lets constant exponents through
-                return self.emit(ops.power(exponent), (left,), expr, phase, label, node)
+                powered = ops.power(exponent, np.shape(self.tape.probe[left]))
+                return self.emit(powered, (left,), expr, phase, label, node)
             right = self.operand(node.right, expr, phase)
             return self.emit(ops.BINARY_OPS[node.op], (left, right), expr, phase, label, node)
         if isinstance(node, Call):
@@ -200,12 +203,29 @@ class _Updates:
                         Operand(symbols.get(r, r), current[r], np.shape(tape.probe[current[r]])) for r in order
                     )
                     written = (Written(template, operands), Written(template, operands))
-                tape.add_step("update", new, rule.target, rule.formula, name, rule.compute, reads, None, written)
+                compute, reads, before = self._calls(rule, current, reads)
+                tape.add_step("update", new, rule.target, rule.formula, name, compute, reads, None, written, before)
                 current["param" if rule.target == name else rule.target] = new
             update_slot = current["param"]
             for state, entering_slot in entering.items():
                 self.states.append(ParamInfo(state, shape, 0, entering_slot, None, current[state], of=name))
         self.params.append(ParamInfo(name, shape, 0, slot, grad_slot, update_slot))
+
+    def _calls(
+        self, rule: UpdateStep, current: dict[str, int], reads: tuple[int, ...]
+    ) -> tuple[Callable[..., Any], tuple[int, ...], Instruction]:
+        """An update step as the loop runs it: its rule's NumPy calls one after another, each result
+        but the last in a slot of its own (read by no step), or else the rule called once."""
+        if not rule.calls:
+            return rule.compute, reads, ()
+        tape, before, known = self.tape, [], dict(current)
+        for function, names in rule.calls[:-1]:
+            args = tuple(known[n] for n in names)
+            part = tape.slot(function(*[tape.probe[a] for a in args]), f"{rule.target}: part of its update")
+            before.append((part, function, args))
+            known[PREVIOUS] = part
+        function, names = rule.calls[-1]
+        return function, tuple(known[n] for n in names), tuple(before)
 
     def placed(self) -> tuple[tuple[ParamInfo, ...], tuple[ParamInfo, ...]]:
         """The parameters and states with their offsets in a row: parameters first, in declaration

@@ -162,8 +162,11 @@ TRANSPOSE = Op("transpose", np.transpose, (d("(·)ᵀ", np.transpose, "g", eleme
 # fmt: on
 
 
-def power(exponent: float) -> Op:
-    """x ** p for a constant p; p = 2 differentiates to the exact 2·x."""
+def power(exponent: float, shape: Shape = ()) -> Op:
+    """x ** p for a constant p; p = 2 differentiates to the exact 2·x.
+
+    An array squared is np.square, called directly (`x ** 2` on an array gives the same bits by a
+    longer way); a single number, which may be a NumPy scalar, keeps its own `**`."""
     shown = f"{exponent:g}"
     written = postfix("²" if exponent == 2 else "³" if exponent == 3 else f"^{shown}")
     if exponent == 2:
@@ -172,7 +175,8 @@ def power(exponent: float) -> Op:
         partial = ONE
     else:
         partial = d(f"{shown}·{{a}}^{exponent - 1:g}", lambda g, a: g * (exponent * a ** (exponent - 1)), "g", "a")
-    return elementwise("pow", lambda a: a**exponent, written, partial)
+    forward = np.square if exponent == 2 and shape else lambda a: a**exponent
+    return elementwise("pow", forward, written, partial)
 
 
 def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
@@ -190,7 +194,7 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     def mean(a: Array) -> Array:
         return total(a) / divisor
 
-    forward = total if kind == "sum" else mean
+    forward = _one_entry(len(shape), total) if count == 1 and axis is None else total if kind == "sum" else mean
     over = f"{count} entries" if axis is None else f"the {count} entries along axis {axis}"
     single = count == 1  # a sum or mean of one entry hands its gradient on as it is: nothing to say
     if kind == "sum":
@@ -203,6 +207,20 @@ def reduction(kind: str, shape: Shape, axis: int | None) -> Op:
     return Op(kind, forward, (partial,), written, lambda shapes: reduced_shape(shapes[0], axis), axis)
 
 
+def _one_entry(ndim: int, total: Callable[[Array], Array]) -> Callable[[Array], Array]:
+    """The sum, and so the mean, of a single entry: np.add.reduce gives 0 + the entry (−0 becomes 0;
+    NaN keeps its bits), read here straight out of the array, without setting up a reduction. A
+    one-sample loss (the notes' net_221) is such a sum every epoch."""
+    where = (0,) * ndim
+
+    def entry(a: Array) -> Array:
+        if type(a) is np.ndarray and a.dtype.char == "d":
+            return a[where] + 0.0
+        return total(a)  # a Python number or another dtype: NumPy's own reduction, whatever it gives
+
+    return entry
+
+
 def reduced_shape(shape: Shape, axis: int | None) -> Shape:
     """A sum or mean keeps the reduced axis with length 1, as the notes' keepdims=True does."""
     if axis is None:
@@ -212,10 +230,10 @@ def reduced_shape(shape: Shape, axis: int | None) -> Shape:
 
 def extreme(kind: str, axis: int | None) -> Op:
     """max/min over everything or along one axis (kept); ties share the gradient evenly."""
-    pick = np.max if kind == "max" else np.min
+    pick = (np.maximum if kind == "max" else np.minimum).reduce  # what np.max calls, without its wrapper
 
     def forward(a: Array) -> Array:
-        return pick(a) if axis is None else pick(a, axis=axis, keepdims=True)
+        return pick(a, axis=None) if axis is None else pick(a, axis=axis, keepdims=True)
 
     def share(g: Array, out: Array, a: Array) -> Array:
         chosen = (a == out).astype(np.float64)

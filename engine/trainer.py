@@ -77,6 +77,13 @@ class Trainer:
         self.spacing = -(-self.max_epochs // (fit - 1))  # checkpoints at 0, k, 2k, … up to max_epochs
         self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.row_size))
         self.checkpoints[0] = program.initial_row()
+        # Each parameter's (and state's) column of the checkpoints, in its own shape (views: reshape
+        # refuses to copy): an epoch whose row is a checkpoint puts each value straight into place.
+        self._columns = [
+            self.checkpoints[:, p.offset : p.offset + p.size].reshape((-1, *p.shape), copy=False)
+            for p in program.row_items
+        ]
+        self._ones = np.ones(program.row_size)  # ones · row is the row's sum, one BLAS call
         self._latest: tuple[int, np.ndarray] = (
             0,
             self.checkpoints[0],
@@ -122,13 +129,17 @@ class Trainer:
         program, flags = self.program, self._flags
         rule = program.stop_rule
         vals = self.last_values = program.start(self._carried, epoch)
-        program.run(vals, 0, program.backward_start)
+        # The whole tape in one go, unless a stop rule is checked before the backward pass: a fault
+        # is the first non-finite value in the tape's order either way.
+        before = rule is not None and not rule.after_update
+        reached = program.backward_start if before else program.length
+        program.run(vals, 0, reached)
         loss = self.losses[epoch - 1] = float(vals[program.loss_slot])
         for series, slot in self._metric_series:
             series[epoch - 1] = vals[slot]
-        if (flags.raised or not math.isfinite(loss)) and self._non_finite(epoch, vals, program.backward_start):
+        if (flags.raised or not math.isfinite(loss)) and self._non_finite(epoch, vals, reached):
             return
-        if rule is not None and not rule.after_update and rule.holds(program, vals, loss, epoch):
+        if before and rule is not None and rule.holds(program, vals, loss, epoch):
             if self.observe is not None:
                 self.observe(epoch, vals)
             self._end_epoch_early(epoch)
@@ -139,13 +150,19 @@ class Trainer:
                 program.backward_start - 1,
             )
             return
-        program.run(vals, program.backward_start, program.length)
+        if before:
+            program.run(vals, program.backward_start, program.length)
         carried = program.updated(vals)
         # Straight into its checkpoint row when it is one (a fault found below puts the last one back).
         kept, spacing = divmod(epoch, self.spacing)
-        row = program.flatten(carried, None if spacing else self.checkpoints[kept])
+        if spacing:
+            row = program.flatten(carried)
+        else:
+            row = self.checkpoints[kept]
+            for column, value in zip(self._columns, carried):  # noqa: B905 (one column per value, by construction)
+                column[kept] = value
         # A sum is finite only if every number is; an overflowing sum just searches the epoch.
-        if (flags.raised or not math.isfinite(np.add.reduce(row))) and self._non_finite(epoch, vals, program.length):
+        if (flags.raised or not math.isfinite(row.dot(self._ones))) and self._non_finite(epoch, vals, program.length):
             return
         if self.observe is not None:
             self.observe(epoch, vals)

@@ -34,6 +34,12 @@ class UpdateStep:
     reads: tuple[str, ...]  # "param", "grad", "rate", "epoch", or a state's name, already updated
     # The right-hand side over what it reads, so that numbers can be put in: "{0} − {1}·{2}", (param, rate, grad).
     written: tuple[str, tuple[str, ...]] | None = None
+    # `compute` as the NumPy calls it makes, in order, each on names of `reads` or on PREVIOUS (the call
+    # before's result): the loop then makes them with no Python in between. Empty: `compute` is called.
+    calls: tuple[tuple[Callable[..., Any], tuple[str, ...]], ...] = ()
+
+
+PREVIOUS = "previous"
 
 
 def state_names(optimizer: Optimizer, param: str) -> tuple[str, ...]:
@@ -45,7 +51,9 @@ def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list
     """The update steps for one parameter whose gradient is written `grad` (∂L/∂w)."""
     if optimizer.kind == "sgd":
         written = ("{0} − {1}·{2}", ("param", "rate", "grad"))
-        return [UpdateStep(param, f"{param} ← {param} − α·{grad}   ({rate})", sgd, ("param", "grad", "rate"), written)]
+        calls = ((np.multiply, ("rate", "grad")), (np.subtract, ("param", PREVIOUS)))  # sgd's own two calls
+        formula = f"{param} ← {param} − α·{grad}   ({rate})"
+        return [UpdateStep(param, formula, sgd, ("param", "grad", "rate"), written, calls)]
     if optimizer.kind == "momentum":
         mu = optimizer.momentum
         v = f"v_{param}"

@@ -244,3 +244,13 @@ class TestTheDialogsWords:
         with pytest.raises(ScenarioError) as caught:
             parse_breakpoint(trainer_for(scenario).program, text)
         assert caught.value.message == message
+
+
+@pytest.mark.parametrize("condition", ["max(A1) > 3", "min(Z1) < -0.5 and max(A1) > 3"])
+def test_a_condition_on_the_largest_or_smallest_entry_is_stacked_and_finds_the_same_first_hit(condition: str) -> None:
+    stacked = cursor_with("moons_relu", condition)  # first holds hundreds of epochs in: found in a chunk
+    assert stacked.watches()[0].stacks
+    one_by_one = cursor_with("moons_relu", f"{condition} or epoch < 0")  # `or` is never stacked
+    assert not one_by_one.watches()[0].stacks
+    assert stacked.next_hit() is not None and one_by_one.next_hit() is not None
+    assert stacked.position == one_by_one.position and stacked.position.epoch > 256

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bpdbg.engine.check import gradient_check
+from bpdbg.engine.ops import reduction
 from bpdbg.engine.report import Log
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
@@ -149,3 +150,16 @@ def test_a_parenthesised_comparison_is_not_a_chain_but_a_bare_chain_is_refused(w
     parse_metric("mean((A2 > 0.5) == y)")
     with pytest.raises(ExprError, match="chained comparisons are not allowed"):
         parse_metric("mean(A2 > 0.5 == y)")
+
+
+@pytest.mark.parametrize("kind", ["sum", "mean"])
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_a_sum_or_mean_of_one_entry_has_numpys_bits_without_a_reduction(kind: str, shape: tuple[int, ...]) -> None:
+    forward = reduction(kind, shape, None).forward
+    nan_with_payload = np.array([0x7FF8000000000123]).view(np.float64)[0]
+    for entry in [-0.0, 0.0, 1.5, -2.25e-310, np.inf, -np.inf, nan_with_payload, 1e308]:
+        value = np.full(shape, entry)
+        expected = np.add.reduce(value, axis=None) if kind == "sum" else np.mean(value)
+        got = forward(value)
+        assert type(got) is type(expected)
+        assert np.array([got]).view(np.int64)[0] == np.array([expected]).view(np.int64)[0], entry

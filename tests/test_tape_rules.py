@@ -15,6 +15,7 @@ import pytest
 
 from bpdbg.engine.backward import _unbroadcast
 from bpdbg.engine.tape import Program, Step
+from bpdbg.engine.updates import sgd
 
 from .conftest import SHIPPED, trainer_for
 
@@ -52,3 +53,18 @@ def test_every_forward_and_chain_rule_step_is_its_ops_rule_on_the_epochs_values_
             if info.total_slot is not None:
                 assert same_bits(vals[step.slot], np.add(gradient_so_far[info.target_slot], share)), step.label
             gradient_so_far[info.target_slot] = vals[step.slot]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_sgd_update_made_as_numpys_calls_one_after_another_is_sgd_to_the_bit(name: str) -> None:
+    trainer = trainer_for(name)
+    program = trainer.program
+    if program.scenario.optimizer.kind != "sgd":
+        pytest.skip("only SGD's update is planned as separate calls")
+    trainer.run(2)
+    vals = trainer.record(2).values
+    updated = [p for p in program.params if p.grad_slot is not None]
+    assert updated
+    for p in updated:
+        plain = sgd(vals[p.slot], vals[p.grad_slot], vals[program.rate_slot])
+        assert same_bits(vals[p.update_slot], plain), p.name
