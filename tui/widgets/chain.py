@@ -55,18 +55,17 @@ class ChainPanel(LinesView):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.border_title = "Chain rule"
-        self._snapshot: Snapshot | None = None
+        self._described: list[Text] = []  # the snapshot's text, split into lines, before wrapping
 
     def show(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
+        self._described = describe(snapshot).split("\n")
         self.show_lines()
         self.scroll_home(animate=False, immediate=True)
 
     def lines_for(self, width: int) -> list[Line]:
-        if self._snapshot is None:
-            return []
         lines: list[Line] = []
-        for line in describe(self._snapshot).split("\n"):
+        # Written once per snapshot: a scrollbar that comes or goes makes them again at a new width.
+        for line in self._described:
             # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
             lines.extend(
                 (part, "") for part in ([line] if line.cell_len <= width else line.wrap(self.app.console, width))
