@@ -37,7 +37,7 @@ def chain_lines(chain: Chain) -> list[Text]:
     """A parameter's whole chain rule, line by line, as the panel writes it below the step."""
     text = Text()
     write_chain(text, chain)
-    return text.split("\n")
+    return list(text.split("\n"))
 
 
 def _update(text: Text, snapshot: Snapshot) -> None:
@@ -68,10 +68,10 @@ class ChainPanel(LinesView):
         step = describe(snapshot)
         chain = snapshot.chain
         if chain is None:
-            self._described = step.split("\n")
+            self._described = list(step.split("\n"))
         elif not step.plain.endswith("\n"):  # its last line goes on into the chain's first: write them as one
             write_chain(step, chain)
-            self._described = step.split("\n")
+            self._described = list(step.split("\n"))
         else:
             # A parameter's gradient step and its update show the same chain (the engine's own
             # object for the epoch): its lines are written once.
