@@ -22,7 +22,7 @@ from .limits import MAX_PATHS
 from .lines import Line, compose
 from .named import distinct_labels
 from .notation import grad_symbol, local_symbol
-from .tape import BackwardInfo, Program, Step
+from .tape import BackwardInfo, ParamInfo, Program, Step
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,8 @@ def _factor(segment: list[BackwardInfo], values: Sequence[object]) -> Factor:
     return Factor(local_symbol(top, bottom), " · ".join(formulas) or "1", None if value is None else np.asarray(value))
 
 
-def chain_for(program: Program, step: Step, values: Sequence[object]) -> Chain | None:
-    """The whole chain for the parameter whose gradient or update `step` is; else None."""
+def chain_param(program: Program, step: Step) -> ParamInfo | None:
+    """The parameter whose gradient or update `step` is (a state's update: its parameter's), if it has a gradient."""
     params = {p.slot: p for p in program.params}
     by_name = {p.name: p for p in program.params}
     updates = {p.update_slot: p for p in program.params}
@@ -125,8 +125,12 @@ def chain_for(program: Program, step: Step, values: Sequence[object]) -> Chain |
         param = updates[step.slot]
     else:
         return None
-    if param.grad_slot is None:
-        return None
+    return None if param.grad_slot is None else param
+
+
+def param_chain(program: Program, param: ParamInfo, values: Sequence[object]) -> Chain:
+    """A parameter's whole chain rule on one epoch's values: the same at every step that shows it."""
+    assert param.grad_slot is not None  # chain_param gives only parameters with a gradient
     named = set(program.named.values())
     edges = _edges(program)
     counts = path_counts(edges, program.loss_slot, param.slot)

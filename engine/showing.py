@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .breakpoints import Watch
-from .chain import chain_for
+from .chain import Chain, chain_param, param_chain
 from .checks import Checks
 from .derivation import Derivation, Outcome
 from .derivation_marks import DerivationMark, marks_for
@@ -41,6 +41,9 @@ class Showing:
         self.checks = checks
         self.derivation = Derivation(self.program) if self.program.scenario.derivation else None
         self._outcomes: OrderedDict[int, list[Outcome]] = OrderedDict()  # per epoch, a few kept
+        # The chain rules made from one epoch's record, by parameter: a parameter's gradient step
+        # and its update show the same chain, and stepping back and forth shows it again.
+        self._chains: tuple[EpochRecord | None, dict[int, Chain]] = (None, {})
 
     @cached_property
     def figures(self) -> Figures:
@@ -100,7 +103,7 @@ class Showing:
             params=params,
             line=self._line(current, values_now, folded),
             inside=inside(program, current, values_now, stops) if folded else (),
-            chain=chain_for(program, current, record.values),
+            chain=self._chain(current, record),
             losses=_read_only(trainer.losses[: epoch if loss is not None else epoch - 1]),
             metrics=tuple(
                 (name, _read_only(kept[: epoch if trainer.metric_slots[name] in done else epoch - 1]))
@@ -141,6 +144,20 @@ class Showing:
             touched = current.slot in (p.update_slot, p.grad_slot)
             params.append(ParamView(p.name, value, grad, change, touched))
         return tuple(params)
+
+    def _chain(self, step: Step, record: EpochRecord) -> Chain | None:
+        """The chain rule `step` shows, made once per parameter for the epoch's record."""
+        param = chain_param(self.program, step)
+        if param is None:
+            return None
+        kept_for, chains = self._chains
+        if kept_for is not record:
+            chains = {}
+            self._chains = (record, chains)
+        chain = chains.get(param.slot)
+        if chain is None:
+            chain = chains[param.slot] = param_chain(self.program, param, record.values)
+        return chain
 
     def _graph_at(self, index: int, record: EpochRecord) -> GraphView:
         from .graph import graph_view

@@ -1,12 +1,15 @@
 """A panel's scrollbar follows its lines as a step changes them, although a step repaints only
-what changed and lays the screen out only when a scrollbar comes or goes."""
+what changed and lays the screen out only when a scrollbar comes or goes; and the chain panel's
+lines, a kept chain's among them, are the ones writing the step and its chain afresh gives."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.pilot import Pilot
 
 from bpdbg.tui.app import DebuggerApp
-from bpdbg.tui.widgets.chain import ChainPanel
+from bpdbg.tui.widgets.chain import ChainPanel, describe
+from bpdbg.tui.widgets.chain_text import write_chain
 
 from .conftest import make_app
 
@@ -57,3 +60,23 @@ async def test_the_last_line_of_a_long_chain_rule_can_be_scrolled_to() -> None:
         assert chain.scroll_offset.y == chain.max_scroll_y > 0
         shown = [chain.render_line(y).text.rstrip() for y in range(chain.scrollable_content_region.height)]
         assert lines[-1].rstrip() in shown
+
+
+async def test_the_chain_panel_writes_a_kept_chain_as_the_step_and_chain_written_as_one_text() -> None:
+    app = make_app("moons_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        chain = chain_of(app)
+        with_chain = 0
+        for _ in range(20):  # an epoch of the named view and more: each parameter's chain shown twice
+            snapshot = app.debugger.snapshot
+            assert snapshot is not None
+            text = describe(snapshot)
+            if snapshot.chain is not None:
+                write_chain(text, snapshot.chain)
+                with_chain += 1
+            expected: list[Text] = list(text.split("\n"))
+            assert [(t.plain, t.spans) for t in chain._described] == [(t.plain, t.spans) for t in expected]
+            await pilot.press("n")
+            await pilot.pause()
+        assert with_chain >= 8

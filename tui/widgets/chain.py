@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.text import Text
 
+from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import compact
 from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, write_chain, write_line
@@ -13,7 +14,7 @@ from bpdbg.tui.widgets.lines import Line, LinesView
 
 
 def describe(snapshot: Snapshot) -> Text:
-    """Everything the panel says about the current step, as one styled text."""
+    """Everything the panel says about the current step but the parameter's whole chain, as one styled text."""
     step = snapshot.step
     text = Text()
     view = " · named view" if snapshot.named_view else ""
@@ -29,9 +30,14 @@ def describe(snapshot: Snapshot) -> Text:
         text.append("\ninside it, step by step (v shows every step):\n", style=NOTE)
         for line in snapshot.inside:
             write_line(text, line, "  ")
-    if snapshot.chain is not None:
-        write_chain(text, snapshot.chain)
     return text
+
+
+def chain_lines(chain: Chain) -> list[Text]:
+    """A parameter's whole chain rule, line by line, as the panel writes it below the step."""
+    text = Text()
+    write_chain(text, chain)
+    return list(text.split("\n"))
 
 
 def _update(text: Text, snapshot: Snapshot) -> None:
@@ -55,18 +61,30 @@ class ChainPanel(LinesView):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.border_title = "Chain rule"
-        self._snapshot: Snapshot | None = None
+        self._described: list[Text] = []  # the snapshot's text, split into lines, before wrapping
+        self._chain: tuple[Chain | None, list[Text]] = (None, [])  # a chain, and its lines
 
     def show(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
+        step = describe(snapshot)
+        chain = snapshot.chain
+        if chain is None:
+            self._described = list(step.split("\n"))
+        elif not step.plain.endswith("\n"):  # its last line goes on into the chain's first: write them as one
+            write_chain(step, chain)
+            self._described = list(step.split("\n"))
+        else:
+            # A parameter's gradient step and its update show the same chain (the engine's own
+            # object for the epoch): its lines are written once.
+            if self._chain[0] is not chain:
+                self._chain = (chain, chain_lines(chain))
+            self._described = [*step.split("\n"), *self._chain[1]]
         self.show_lines()
         self.scroll_home(animate=False, immediate=True)
 
     def lines_for(self, width: int) -> list[Line]:
-        if self._snapshot is None:
-            return []
         lines: list[Line] = []
-        for line in describe(self._snapshot).split("\n"):
+        # Written once per snapshot: a scrollbar that comes or goes makes them again at a new width.
+        for line in self._described:
             # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
             lines.extend(
                 (part, "") for part in ([line] if line.cell_len <= width else line.wrap(self.app.console, width))

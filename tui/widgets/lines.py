@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
@@ -45,6 +45,7 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         self._styles: dict[str, Style] = {}
         self._scrollbars_for: Size | None = None  # the size of lines the scrollbar was last set for
         self.failure: str | None = None  # set when the last snapshot could not be shown
+        self._rendering: tuple[int, int] | None = None  # width and scroll, while lines are rendered
 
     def watch_show_vertical_scrollbar(self, shown: bool) -> None:
         """A scrollbar shown again starts where the lines are scrolled to.
@@ -157,14 +158,26 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
             self._styles[kind] = style
         return style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The panel's width and scroll, looked up once for all the lines of one render: each
+        lookup asks the screen where the panel is, a good share of a changed line's cost."""
+        self._rendering = self._width_and_scroll()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._rendering = None
+
+    def _width_and_scroll(self) -> tuple[int, int]:
+        return self.scrollable_content_region.width, int(self.scroll_offset.y)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width, scroll = self._rendering or self._width_and_scroll()
         if width != self._width:  # a first frame, or a new size: make the lines for it
             drawn_before = self._width > 0
             self._replace(self.safe_lines(width), width)
             if drawn_before:  # draw them all: a scrollbar that came narrows the lines, not the
                 self.refresh()  # panel, and the rest of this frame asks for none of them
-        row = y if y < self.fixed else y + int(self.scroll_offset.y)
+        row = y if y < self.fixed else y + scroll
         if row >= len(self._lines):
             return Strip.blank(width, self.style_of(""))
         strip = self._strips[row]

@@ -35,15 +35,21 @@ class StatusBar(LinesView):
 
     controls: reactive[Controls] = reactive(Controls, always_update=True, init=False, layout=False, repaint=False)
 
+    _drawn_with: Controls | None = None  # the controls the lines were last made with
+
     def show(self, snapshot: Snapshot) -> None:
         self.show_lines()
 
     def watch_controls(self, controls: Controls) -> None:
-        self.show_lines()
+        """The screen hands over its controls with every snapshot, mostly as they were: the lines
+        just made for the snapshot already show them."""
+        if controls != self._drawn_with:
+            self.show_lines()
 
     def lines_for(self, width: int) -> list[Line]:
         if self.snapshot is None:
             return []
+        self._drawn_with = self.controls
         lines: list[Line] = []
         for line in render_status(self.snapshot, self.controls).split("\n"):
             line.truncate(width, overflow="ellipsis")
