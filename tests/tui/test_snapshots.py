@@ -93,42 +93,49 @@ class TestDialogs:
         await pilot.press("enter")
         await cls.steady_cursor(pilot)
 
-    def test_help_lists_every_key(self, snap_compare) -> None:
+    @staticmethod
+    def closing_the_last(moment: Moment) -> Moment:
+        """A moment that first closes the dialog the one before left open."""
+
+        async def closed_first(pilot: Pilot[None]) -> None:
+            if pilot.app.screen is not pilot.app.debugger:  # type: ignore[attr-defined]
+                await pilot.press("escape")
+            await moment(pilot)
+
+        return closed_first
+
+    def test_each_dialog_in_turn(self, snap_screens: SnapScreens) -> None:
         async def help(pilot: Pilot[None]) -> None:
             await pilot.pause()
             await pilot.press("question_mark")
             await pilot.pause()
 
-        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=help)
-
-    def test_go_to_asks_for_an_epoch_and_a_step(self, snap_compare) -> None:
         async def go_to(pilot: Pilot[None]) -> None:
             await pilot.pause()
             await pilot.press("g")
             await self.steady_cursor(pilot)
 
-        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=go_to)
-
-    def test_breakpoint_refuses_an_unknown_name_and_says_so(self, snap_compare) -> None:
         async def bad_breakpoint(pilot: Pilot[None]) -> None:
             await self.submit(pilot, "b", "#condition", "los < 0.05")
 
-        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=bad_breakpoint)
+        async def bad_open(pilot: Pilot[None]) -> None:
+            await self.submit(pilot, "o", "#path", "missing.toml")
 
-    def test_breakpoint_list_shows_each_one_to_delete(self, snap_compare) -> None:
         async def listed(pilot: Pilot[None]) -> None:
             for condition in ("loss < 0.085", "abs(grad(w1)) < 1e-3", "epoch == 10"):
                 await self.submit(pilot, "b", "#condition", condition)
             await pilot.press("B")
             await pilot.pause()
 
-        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=listed)
-
-    def test_open_reports_a_missing_file_in_one_line(self, snap_compare) -> None:
-        async def bad_open(pilot: Pilot[None]) -> None:
-            await self.submit(pilot, "o", "#path", "missing.toml")
-
-        assert snap_compare(make_app("two_neurons"), terminal_size=(80, 24), run_before=bad_open)
+        moments = {
+            "help lists every key": help,
+            "go to asks for an epoch and a step": go_to,
+            "breakpoint refuses an unknown name and says so": bad_breakpoint,
+            "open reports a missing file in one line": bad_open,
+            "breakpoint list shows each one to delete": listed,
+        }
+        moments = {name: self.closing_the_last(moment) for name, moment in moments.items()}
+        assert snap_screens(make_app("two_neurons"), (80, 24), moments) == []
 
 
 class TestPresenterMode:
@@ -262,9 +269,14 @@ class TestViews:
     with an ellipsis) to 200×60 (the tape, the chain rule and the plot take the room); and a
     maximized panel between the status bar and the keys."""
 
-    def test_the_inspector_on_moons_a1(self, snap_compare) -> None:
-        async def inspect(pilot: Pilot[None]) -> None:
+    def test_a_maximized_panel_then_the_inspector_on_moons_a1(self, snap_screens: SnapScreens) -> None:
+        async def maximized(pilot: Pilot[None]) -> None:
             await pilot.pause()
+            await pilot.press("5", "e", "m")
+            await pilot.pause()
+
+        async def inspect(pilot: Pilot[None]) -> None:
+            await pilot.press("escape")  # the panel restored
             screen = pilot.app.debugger  # type: ignore[attr-defined]
             a1 = next(step.index for step in screen.cursor.program.steps if step.label == "A1")
             screen.cursor.goto(1, a1)
@@ -272,7 +284,8 @@ class TestViews:
             await pilot.press("i")
             await pilot.pause()
 
-        assert snap_compare(make_app("moons_relu"), terminal_size=(80, 24), run_before=inspect)
+        moments = {"maximized": maximized, "inspector": inspect}
+        assert snap_screens(make_app("moons_relu"), (80, 24), moments) == []
 
     def test_a_loss_plot_on_a_log_scale(self, snap_compare) -> None:
         assert snap_compare(make_app("gd_xy"), terminal_size=(80, 24), run_before=to_end)
@@ -291,14 +304,6 @@ class TestViews:
             await pilot.pause()
 
         assert snap_compare(make_app("moons_relu"), terminal_size=LAYOUT_SIZES[size], run_before=middle)
-
-    def test_a_maximized_panel(self, snap_compare) -> None:
-        async def maximized(pilot: Pilot[None]) -> None:
-            await pilot.pause()
-            await pilot.press("5", "e", "m")
-            await pilot.pause()
-
-        assert snap_compare(make_app("moons_relu"), terminal_size=(80, 24), run_before=maximized)
 
 
 class TestChecks:
@@ -329,21 +334,17 @@ class TestChecks:
         await pilot.pause()
 
     @pytest.mark.parametrize("size", SIZES)
-    def test_the_quiz_before_a_reveal(self, snap_compare, size: str) -> None:
+    def test_the_quiz_before_and_after_a_reveal(self, snap_screens: SnapScreens, size: str) -> None:
         async def asked(pilot: Pilot[None]) -> None:
             await self.quiz_at_the_w1_gradient(pilot)
             await pilot.press(*"-0.0025")
             await TestDialogs.steady_cursor(pilot)
 
-        assert snap_compare(make_app("two_neurons", whole_tape=True), terminal_size=SIZES[size], run_before=asked)
-
-    @pytest.mark.parametrize("size", SIZES)
-    def test_the_quiz_after_a_reveal(self, snap_compare, size: str) -> None:
         async def revealed(pilot: Pilot[None]) -> None:
-            await self.quiz_at_the_w1_gradient(pilot)
-            await pilot.press(*"-0.0025", "enter")
+            await pilot.press("enter")
             await wait_until(pilot, lambda: "score 0/1" in screen_text(pilot.app), "the reveal")  # type: ignore[arg-type]
             await pilot.app.workers.wait_for_complete()
             await TestDialogs.steady_cursor(pilot)
 
-        assert snap_compare(make_app("two_neurons", whole_tape=True), terminal_size=SIZES[size], run_before=revealed)
+        moments = {"before": asked, "after": revealed}
+        assert snap_screens(make_app("two_neurons", whole_tape=True), SIZES[size], moments) == []
