@@ -74,9 +74,27 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.set_threshold(10_000, 50, 50)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first: with -n, a long test that starts last would leave one worker idle."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow tests first, shared out among the test processes.
+
+    With -n, a long test that starts last would leave the other processes idle at the end. And
+    pytest-xdist first hands each process an equal stretch of this list, in order, and only
+    then moves what is left between them: with every slow test at the front, the first
+    process ran them one after another while the others ran through the quick ones, and the
+    run waited for it. So each stretch starts with its share of the slow tests.
+    """
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    quick = [item for item in items if not item.get_closest_marker("slow")]
+    processes = getattr(config, "workerinput", {}).get("workercount", 1)
+    ordered: list[pytest.Item] = []
+    left = len(items)
+    for k in range(processes):
+        stretch = left // (processes - k)  # as pytest-xdist's worksteal cuts the list
+        share = slow[k::processes]
+        ordered += share + quick[: max(stretch - len(share), 0)]
+        del quick[: max(stretch - len(share), 0)]
+        left -= stretch
+    items[:] = ordered + quick
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Digits, Input
 
@@ -265,6 +266,7 @@ class TestSessions:
 
 
 class TestKeysAtStart:
+    @pytest.mark.slow  # each key replayed waits for the app to go idle
     async def test_keys_replay_so_a_lecture_begins_at_a_prepared_step(self) -> None:
         keys = key_sequence("3e5n", [*DEBUGGER_BINDINGS, *APP_BINDINGS])
         app = lecture_app(keys=tuple(keys))

@@ -104,6 +104,7 @@ class TestDialogs:
 
         return closed_first
 
+    @pytest.mark.slow  # typed a key at a time, each waited on
     def test_each_dialog_in_turn(self, snap_screens: SnapScreens) -> None:
         async def help(pilot: Pilot[None]) -> None:
             await pilot.pause()
