@@ -17,11 +17,26 @@ import numpy as np
 
 from .scenario import Optimizer
 
+PREVIOUS = "previous"
+Calls = tuple[tuple[Callable[..., Any], tuple[str, ...]], ...]
+"""A rule as the NumPy calls it makes, in order, each on names of what it reads or on PREVIOUS
+(the call before's result)."""
+
+# Plain gradient descent, p − α·∂L/∂p, the notes' update (α·g is g·α to the bit; NumPy's
+# multiply called directly saves going through the array's operator).
+SGD: Calls = ((np.multiply, ("rate", "grad")), (np.subtract, ("param", PREVIOUS)))
+
+
+def through(calls: Calls, named: dict[str, Any]) -> Any:
+    """The calls made one after another on the named values: the rule as one function."""
+    previous = None
+    for function, names in calls:
+        previous = function(*[previous if name == PREVIOUS else named[name] for name in names])
+    return previous
+
 
 def sgd(old: Any, grad: Any, rate: float) -> Any:
-    """Plain gradient descent, p − α·∂L/∂p, the notes' update (α·g is g·α to the bit; NumPy's
-    multiply called directly saves going through the array's operator)."""
-    return np.subtract(old, np.multiply(rate, grad))
+    return through(SGD, {"param": old, "grad": grad, "rate": rate})
 
 
 @dataclass(frozen=True)
@@ -34,12 +49,9 @@ class UpdateStep:
     reads: tuple[str, ...]  # "param", "grad", "rate", "epoch", or a state's name, already updated
     # The right-hand side over what it reads, so that numbers can be put in: "{0} − {1}·{2}", (param, rate, grad).
     written: tuple[str, tuple[str, ...]] | None = None
-    # `compute` as the NumPy calls it makes, in order, each on names of `reads` or on PREVIOUS (the call
-    # before's result): the loop then makes them with no Python in between. Empty: `compute` is called.
-    calls: tuple[tuple[Callable[..., Any], tuple[str, ...]], ...] = ()
-
-
-PREVIOUS = "previous"
+    # `compute` as its NumPy calls (`compute` is made of them): the loop then makes them with no
+    # Python in between. Empty: `compute` is called.
+    calls: Calls = ()
 
 
 def state_names(optimizer: Optimizer, param: str) -> tuple[str, ...]:
@@ -51,9 +63,8 @@ def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list
     """The update steps for one parameter whose gradient is written `grad` (∂L/∂w)."""
     if optimizer.kind == "sgd":
         written = ("{0} − {1}·{2}", ("param", "rate", "grad"))
-        calls = ((np.multiply, ("rate", "grad")), (np.subtract, ("param", PREVIOUS)))  # sgd's own two calls
         formula = f"{param} ← {param} − α·{grad}   ({rate})"
-        return [UpdateStep(param, formula, sgd, ("param", "grad", "rate"), written, calls)]
+        return [UpdateStep(param, formula, sgd, ("param", "grad", "rate"), written, SGD)]
     if optimizer.kind == "momentum":
         mu = optimizer.momentum
         v = f"v_{param}"
