@@ -13,14 +13,17 @@ dropped, and the newest point's figure is made next, so holding down a key makes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.message import Message
 from textual.worker import get_current_worker
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.engine.figures import Figure, FigureJob
 from bpdbg.tui.screens.debugger_part import DebuggerPart
+
+if TYPE_CHECKING:  # the engine's figure modules load when the first figure is made
+    from bpdbg.engine.figures import Figure, FigureJob
 
 
 @dataclass(eq=False)

@@ -78,7 +78,9 @@ def assert_same_surface(shown: Figure | None, expected: Figure) -> None:
     assert [(i, line.tolist()) for i, line in shown.lines] == [(i, line.tolist()) for i, line in expected.lines]
 
 
-async def at_the_end_of_epoch_1_with_the_figure_drawn(app: DebuggerApp, pilot: Pilot[None]) -> FigurePanel:
+async def stepped_into_epoch_2(app: DebuggerApp, pilot: Pilot[None], gate: Gate) -> tuple[FigurePanel, Figure | None]:
+    """From the last step of epoch 1, its figure drawn, `n` into epoch 2, whose figure is held at the gate.
+    Returns the figure panel and the figure it drew before the key."""
     await pilot.pause()
     await pilot.press("f")
     screen = app.debugger
@@ -86,27 +88,27 @@ async def at_the_end_of_epoch_1_with_the_figure_drawn(app: DebuggerApp, pilot: P
     screen.show()
     await wait_until(pilot, lambda: not screen.figure_waits, "epoch 1's figure")
     panel = screen.query_one(FigurePanel)
-    assert isinstance(screen.snapshot.figure, Surface) and "computing" not in screen_text(app)  # type: ignore[union-attr]
-    return panel
+    before = panel._figure
+    assert isinstance(before, Surface) and "computing" not in screen_text(app)
+    await pilot.press("n")
+    await wait_until(pilot, lambda: bool(gate.begun) and gate.begun[-1].epoch == 2, "epoch 2's figure begun")
+    return panel, before
 
 
 @pytest.mark.slow
 async def test_a_step_into_the_next_epoch_answers_before_its_figure_is_made(gate: Gate) -> None:
     app = make_app("digits_softmax")
     async with app.run_test(size=SIZE) as pilot:
-        panel = await at_the_end_of_epoch_1_with_the_figure_drawn(app, pilot)
-        before = panel._figure
+        panel, before = await stepped_into_epoch_2(app, pilot, gate)
         screen = app.debugger
-        await pilot.press("n")
-        await wait_until(pilot, lambda: len(gate.begun) > 0 and gate.begun[-1].epoch == 2, "epoch 2's figure begun")
-        # The key has answered: the cursor, the status bar and the tape are at epoch 2's first step,
-        # while the figure is still held at the gate.
+        # The key has answered while the figure is still held at the gate: the cursor, the status
+        # bar and the tape's marked row are at epoch 2's first step.
         assert not gate.open.is_set()
         position = screen.cursor.position
         assert position.epoch == 2 and screen.snapshot.position == position  # type: ignore[union-attr]
         text = screen_text(app)
-        assert f"epoch 2/{screen.cursor.trainer.max_epochs}" in text
-        assert screen.snapshot.step.label in text  # type: ignore[union-attr]
+        assert f"epoch 2/{screen.cursor.trainer.max_epochs}  step {position.step + 1}/" in text
+        assert f"▶ {position.step + 1:>2} {screen.snapshot.step.label} " in text  # type: ignore[union-attr]
         # The panel keeps epoch 1's figure, and says the next is on its way.
         assert screen.figure_waits and panel._figure is before
         assert "Figure · computing… · L over" in text
@@ -121,22 +123,20 @@ async def test_a_step_into_the_next_epoch_answers_before_its_figure_is_made(gate
 async def test_a_figure_for_an_epoch_the_cursor_has_left_is_dropped(gate: Gate) -> None:
     app = make_app("digits_softmax")
     async with app.run_test(size=SIZE) as pilot:
-        panel = await at_the_end_of_epoch_1_with_the_figure_drawn(app, pilot)
+        panel, _ = await stepped_into_epoch_2(app, pilot, gate)
         screen = app.debugger
         drawn: list[Figure | None] = []
         show = panel.show
         panel.show = lambda snapshot: (show(snapshot), drawn.append(panel._figure))  # type: ignore[method-assign, func-returns-value]
-        await pilot.press("n")
-        await wait_until(pilot, lambda: len(gate.begun) > 0 and gate.begun[-1].epoch == 2, "epoch 2's figure begun")
         await pilot.press("e")  # on to epoch 3 while epoch 2's figure is being made
         assert screen.cursor.position.epoch == 3 and screen.figure_waits
         gate.open.set()
         await wait_until(pilot, lambda: not screen.figure_waits, "epoch 3's figure")
         assert [job.epoch for job in gate.begun[-2:]] == [2, 3]  # epoch 2's was made, then epoch 3's
-        shown = screen.snapshot.figure  # type: ignore[union-attr]
-        assert_same_surface(shown, engines_figure(screen.cursor.position))
+        assert_same_surface(screen.snapshot.figure, engines_figure(screen.cursor.position))  # type: ignore[union-attr]
         held = [figure.held for figure in drawn if isinstance(figure, Surface)]
-        assert not any("epoch 2" in str(h) for h in held), held  # epoch 2's figure was never drawn
+        assert any("epoch 3" in str(h) for h in held), held  # the panel drew epoch 3's figure
+        assert not any("epoch 2" in str(h) for h in held), held  # and never epoch 2's
         assert "computing…" not in screen_text(app) and "as they enter epoch 3" in str(panel.border_title)
 
 

@@ -144,7 +144,7 @@ class MainScreen(
             if snapshot or self.snapshot is None:
                 self.snapshot = self.cursor.snapshot()
                 self.check_step()
-                self.make_figure()
+                self.call_after_refresh(self.make_figure)  # the key's answer is drawn first
             self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
     def _take_count(self) -> int:
