@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.message import Message
-from textual.worker import get_current_worker
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.screens.debugger_part import DebuggerPart
@@ -62,9 +61,9 @@ class MakesTheFigure(DebuggerPart):
 
     @work(thread=True, exclusive=True, group="figure", exit_on_error=False)
     def _make(self, job: FigureJob) -> None:
-        figure = job.make()  # never raises: a figure that cannot be made says why in its panel
-        if not get_current_worker().is_cancelled:
-            self.post_message(FigureMade(job, figure))
+        """Reads the job alone. Its figure is always posted, even if it is no longer wanted: the
+        screen drops it there, and learns that the worker is free."""
+        self.post_message(FigureMade(job, job.make()))  # make() never raises: a failure is a NoFigure
 
     @on(FigureMade)
     def _figure_made(self, message: FigureMade) -> None:
