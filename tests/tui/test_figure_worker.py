@@ -3,8 +3,9 @@
 A step across an epoch boundary answers at once (the status bar and the tape show the new
 step) while the figure panel keeps its last figure, marked "computing…"; the new figure is
 drawn once made, and it is the engine's own for that point. A figure made for a point the
-cursor has already left is dropped, never drawn. Here the figure's making waits on a gate
-the test opens, so "before it is made" is a fact, not a race.
+cursor has already left is dropped, never drawn, and one that arrives while a run to the end
+holds the trainer is drawn without asking the engine anything. Here the figure's making
+waits on a gate the test opens, so "before it is made" is a fact, not a race.
 """
 
 from __future__ import annotations
@@ -167,3 +168,39 @@ async def test_a_screenshot_taken_while_the_figure_is_being_made_shows_the_figur
             assert isinstance(app.debugger.snapshot.figure, Surface)  # type: ignore[union-attr]
     finally:
         held.set()
+
+
+@pytest.mark.slow
+async def test_a_figure_made_while_a_run_to_the_end_holds_the_trainer_is_drawn_without_asking_the_engine(
+    gate: Gate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app("digits_softmax")
+    async with app.run_test(size=SIZE) as pilot:
+        panel, _ = await stepped_into_epoch_2(app, pilot, gate)
+        screen = app.debugger
+        trainer, position = screen.cursor.trainer, screen.cursor.position
+        training = threading.Event()  # the run to the end trains only once the figure is drawn
+        train = trainer.run
+
+        def run_when_let(*args: object, **kwargs: object) -> None:
+            if threading.current_thread() is not threading.main_thread():
+                assert training.wait(GATE_CAP), "the test never let the run train"
+            train(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(trainer, "run", run_when_let)
+        snapshots = []
+        take = screen.cursor.snapshot
+        monkeypatch.setattr(screen.cursor, "snapshot", lambda: snapshots.append(1) or take())
+        await pilot.press("G")
+        try:
+            assert screen.busy is not None
+            gate.open.set()
+            await wait_until(pilot, lambda: not screen.figure_waits, "epoch 2's figure, during the run")
+            assert screen.busy is not None and not snapshots  # drawn while the run holds the trainer, no snapshot taken
+            assert screen.snapshot.position == position  # type: ignore[union-attr]
+            assert_same_surface(screen.snapshot.figure, engines_figure(position))  # type: ignore[union-attr]
+            assert panel._figure is screen.snapshot.figure  # type: ignore[union-attr]
+        finally:
+            training.set()
+        await pilot.press("space")  # stop the run
+        await wait_until(pilot, lambda: screen.busy is None, "the run to stop")
