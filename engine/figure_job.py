@@ -7,7 +7,9 @@ copies out of the trainer everything the figure needs: the parameters entering i
 the path's coordinates and losses. `FigureJob.make` then reads only that copy and the
 program, which nothing writes once compiled (each pass starts a fresh list of values from
 `Program.start`), and writes nothing but the arrays it returns. It never touches the trainer
-or the cursor, so it cannot race the screen's moves nor a run to the end that trains on.
+or the cursor, so it cannot race the screen's moves nor a run to the end that trains on. The
+only shared state it meets is the ops' caches (an axis op per shape, `functools.lru_cache`;
+an evaluator per learning-rate schedule), which only ever gain the same entry again.
 """
 
 from __future__ import annotations
