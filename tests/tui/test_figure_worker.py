@@ -96,7 +96,6 @@ async def stepped_into_epoch_2(app: DebuggerApp, pilot: Pilot[None], gate: Gate)
     return panel, before
 
 
-@pytest.mark.slow
 async def test_a_step_into_the_next_epoch_answers_before_its_figure_is_made(gate: Gate) -> None:
     app = make_app("digits_softmax")
     async with app.run_test(size=SIZE) as pilot:
@@ -120,7 +119,6 @@ async def test_a_step_into_the_next_epoch_answers_before_its_figure_is_made(gate
         assert "computing…" not in screen_text(app) and "as they enter epoch 2" in str(panel.border_title)
 
 
-@pytest.mark.slow
 async def test_a_figure_for_an_epoch_the_cursor_has_left_is_dropped(gate: Gate) -> None:
     app = make_app("digits_softmax")
     async with app.run_test(size=SIZE) as pilot:
@@ -141,7 +139,6 @@ async def test_a_figure_for_an_epoch_the_cursor_has_left_is_dropped(gate: Gate) 
         assert "computing…" not in screen_text(app) and "as they enter epoch 3" in str(panel.border_title)
 
 
-@pytest.mark.slow
 async def test_a_screenshot_taken_while_the_figure_is_being_made_shows_the_figure(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -170,7 +167,6 @@ async def test_a_screenshot_taken_while_the_figure_is_being_made_shows_the_figur
         held.set()
 
 
-@pytest.mark.slow
 async def test_a_figure_made_while_a_run_to_the_end_holds_the_trainer_is_drawn_without_asking_the_engine(
     gate: Gate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
