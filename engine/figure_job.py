@@ -129,7 +129,7 @@ class FigureJob:
     entries: tuple[Entry, ...]
     point: tuple[float, ...]  # the entries as they stand at the cursor
     carried: tuple[np.ndarray, ...]  # the parameters and optimizer state entering `epoch` (copies)
-    path: np.ndarray  # m × len(entries): the entries entering each epoch of the path (m × 0 for regions)
+    path: np.ndarray  # m × len(entries): the entries entering each epoch of the path (empty for regions)
     path_losses: np.ndarray  # the loss each epoch of the path computed
     side: int  # a loss surface's grid points along each axis
     classifier: Classifier | None
