@@ -54,6 +54,9 @@ class Cursor:
         self.derivation = self.shown.derivation
         self.show_figure = False  # figures and the graph are made only while shown
         self.show_graph = False
+        # The app makes a slow figure in a worker (Snapshot.figure_pending); headless, every
+        # snapshot holds its figure.
+        self.defer_figures = False
         if trainer.epochs_done == 0:
             trainer.run(1)
         self.position = Position(1, 0)
@@ -276,4 +279,5 @@ class Cursor:
             bookmark=(self.bookmarks.number(self.position), len(self.bookmarks)),
             figure=self.show_figure,
             graph=self.show_graph,
+            defer_figure=self.defer_figures,
         )

@@ -5,6 +5,10 @@ as its decision regions under the data. These are those figures, computed by the
 a grid evaluation of the loss (engine/batched.py, one batched pass of the tape) or of the
 model (Program.run with the grid as its input rows), the descent path from the trainer's
 rows, and the current point. A grid is evaluated once per epoch and kept, never per step.
+
+Making one is a `FigureJob` (figure_job.py): copied out of the trainer here, then made from
+that copy alone, so that the debugger can make a slow one in a worker; headless, and for a
+quick figure, it is made at once.
 """
 
 from __future__ import annotations
@@ -12,97 +16,31 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .batched import Entry, losses_at, per_point
+from .batched import Entry, per_point
+from .figure_job import (
+    Classifier,
+    Curve,
+    Figure,
+    FigureJob,
+    NoFigure,
+    Regions,
+    Surface,
+    contour_lines,
+    frozen,
+)
 from .limits import FIGURE_ELEMENTS, FIGURE_GRID
 from .messages import flat_message
 from .tape import Program
 from .trainer import Trainer
 
-CURVE_POINTS = 201
-LEVELS = 7  # contour lines of a loss surface: enough to read its shape, few enough for a terminal
-REGION_GRID = (96, 48)  # columns × rows of a classifier's decision regions
+__all__ = ["Classifier", "Curve", "Figure", "FigureJob", "Figures", "NoFigure", "Regions", "Surface", "contour_lines"]
+
 MAX_CLASSES = 10
 KEPT = 64  # figures kept at hand (a grid each)
-
-
-@dataclass(frozen=True)
-class Curve:
-    """The loss along the one parameter, the descent so far on it, and where the cursor stands."""
-
-    name: str
-    loss: str
-    xs: np.ndarray
-    losses: np.ndarray
-    path: np.ndarray  # the parameter entering each epoch so far
-    path_losses: np.ndarray  # the loss each of those epochs computed
-    point: float
-    point_loss: float
-
-
-@dataclass(frozen=True)
-class Surface:
-    """Contour lines of the loss over two numbers, the descent path over them, the current point."""
-
-    names: tuple[str, str]
-    loss: str
-    xs: np.ndarray  # the grid's axes
-    ys: np.ndarray
-    levels: tuple[float, ...]
-    lines: tuple[tuple[int, np.ndarray], ...]  # (level index, k×2 points) per contour line
-    path: np.ndarray  # m×2: the two numbers entering each epoch so far
-    point: tuple[float, float]
-    held: str | None  # for a slice of a larger model: what the other parameters are held at
-
-
-@dataclass(frozen=True)
-class Regions:
-    """A classifier with two inputs: the class it gives each point of a grid over the data, and the data."""
-
-    inputs: tuple[str, str]
-    xs: np.ndarray
-    ys: np.ndarray
-    classes: np.ndarray  # rows × columns of class numbers, rows along ys
-    points: np.ndarray  # n×2, the data
-    labels: np.ndarray  # n, whole numbers
-    accuracy: float  # of the model at this epoch's parameters on the data, by `rule`
-    rule: str
-    epoch: int
-
-
-@dataclass(frozen=True)
-class NoFigure:
-    reason: str
-
-
-Figure = Curve | Surface | Regions | NoFigure
-
-
-@dataclass(frozen=True)
-class Classifier:
-    """Where a model with two inputs keeps them, its labels and its output, and how it decides."""
-
-    inputs: str
-    labels: str
-    output: str
-    output_step: int
-    threshold: float | None  # one output column: class 1 above it; None: the largest column wins
-
-    def classes(self, output: np.ndarray) -> np.ndarray:
-        if self.threshold is not None:
-            return (output.reshape(-1) > self.threshold).astype(np.int64)
-        chosen: np.ndarray = np.argmax(output, axis=1).astype(np.int64)
-        return chosen
-
-    @property
-    def rule(self) -> str:
-        if self.threshold is None:
-            return f"the class of {self.output}'s largest column"
-        return f"class 1 where {self.output} > {self.threshold:g}"
 
 
 def find_classifier(program: Program) -> Classifier | None:
@@ -166,6 +104,7 @@ class Figures:
         self.classifier = find_classifier(self.program)
         self.entries: tuple[Entry, ...] = ()
         self._kept: OrderedDict[tuple[Any, ...], Figure] = OrderedDict()
+        self._pending: FigureJob | None = None  # the last job handed out and not yet kept
         self.choose(None)
 
     def choose(self, entries: list[Entry] | None) -> None:
@@ -197,59 +136,68 @@ class Figures:
         return "curve" if len(self.entries) == 1 else "surface"
 
     def at(self, epoch: int, current: dict[str, np.ndarray]) -> Figure:
-        """The figure for the cursor at `epoch`, with the parameters as they stand now (`current`)."""
+        """The figure for the cursor at `epoch`, with the parameters as they stand now (`current`),
+        made now if it is not kept."""
+        figure, job = self.ready(epoch, current, defer=False)
+        assert figure is not None, job
+        return figure
+
+    def ready(
+        self, epoch: int, current: dict[str, np.ndarray], *, defer: bool
+    ) -> tuple[Figure | None, FigureJob | None]:
+        """The figure if it is kept or quick to make; with `defer`, a slow one is left to be made
+        elsewhere: (None, the job that makes it), to be `keep`-ed once made."""
         point = tuple(float(np.asarray(current[e.param.name])[e.index]) for e in self.entries)
         key = (self.entries, epoch, repr(point))  # a NaN point is the same point again
         figure = self._kept.get(key)
-        if figure is None:
-            try:
-                figure = self._make(epoch, point)
-            except Exception as error:  # a figure that cannot be made is said in its panel; stepping goes on
-                figure = NoFigure(f"no figure: {flat_message(error)}")
-            self._kept[key] = figure
-            while len(self._kept) > KEPT:
-                self._kept.popitem(last=False)
-        else:
+        if figure is not None:
             self._kept.move_to_end(key)
+            return figure, None
+        job = self._pending
+        if job is None or job.key != key:
+            try:
+                job = self._pending = self._job(key, epoch, point)
+            except Exception as error:  # a figure that cannot be made is said in its panel; stepping goes on
+                return self._keep(key, NoFigure(f"no figure: {flat_message(error)}")), None
+        if defer and job.slow:
+            return None, job
+        return self.keep(job, job.make()), None
+
+    def keep(self, job: FigureJob, figure: Figure) -> Figure:
+        """Keep the figure `job` made (wherever it was made): the next snapshot at its point shows it."""
+        if self._pending is job:
+            self._pending = None
+        return self._keep(job.key, figure)
+
+    def _keep(self, key: tuple[Any, ...], figure: Figure) -> Figure:
+        self._kept[key] = figure
+        self._kept.move_to_end(key)
+        while len(self._kept) > KEPT:
+            self._kept.popitem(last=False)
         return figure
 
-    def _make(self, epoch: int, point: tuple[float, ...]) -> Figure:
-        if self.kind == "regions":
-            return self._regions(epoch)
-        if self.kind == "none":
-            return NoFigure("no figure: the model has no parameters to draw the loss over")
-        rows = self._path_rows(epoch)
+    def _job(self, key: tuple[Any, ...], epoch: int, point: tuple[float, ...]) -> FigureJob:
+        """What the figure at `epoch` is made from, copied out of the trainer (see figure_job.py)."""
+        trainer, program = self.trainer, self.program
+        epochs = self._path_epochs(epoch)
         columns = [
             e.param.offset + (int(np.ravel_multi_index(e.index, e.param.shape)) if e.index else 0) for e in self.entries
         ]
-        path = rows[:, columns]
-        box = [self._range(rows[0, c], path[:, i]) for i, c in enumerate(columns)]
-        loss = self.program.scenario.loss.name
-        carried = self.program.unflatten(self.trainer.row(epoch - 1))
-        if len(self.entries) == 1:
-            xs = np.linspace(*box[0], CURVE_POINTS)
-            grid = losses_at(self.program, carried, epoch, self.entries, np.append(xs, point[0])[:, None])
-            epochs = self._path_epochs(epoch)
-            return Curve(
-                self.entries[0].name,
-                loss,
-                xs,
-                grid[:-1],
-                path[:, 0],
-                self.trainer.losses[epochs - 1],
-                point[0],
-                float(grid[-1]),
-            )
-        side = self._side()
-        xs, ys = np.linspace(*box[0], side), np.linspace(*box[1], side)
-        gx, gy = np.meshgrid(xs, ys)
-        z = losses_at(self.program, carried, epoch, self.entries, np.column_stack([gx.ravel(), gy.ravel()]))
-        levels, lines = contour_lines(xs, ys, z.reshape(side, side))
-        held = None
-        if self.program.n_params > 2:
-            held = f"the other parameters as they enter epoch {epoch}"
-        names = (self.entries[0].name, self.entries[1].name)
-        return Surface(names, loss, xs, ys, levels, lines, path, (point[0], point[1]), held)
+        path = np.array([trainer.row(int(e) - 1)[columns] for e in epochs]) if columns else np.empty((0, 0))
+        losses = trainer.losses[epochs - 1] if self.kind == "curve" else np.empty(0)
+        return FigureJob(
+            key=key,
+            program=program,
+            kind=self.kind,
+            epoch=epoch,
+            entries=self.entries,
+            point=point,
+            carried=tuple(frozen(value) for value in program.unflatten(trainer.row(epoch - 1))),
+            path=frozen(path),
+            path_losses=frozen(losses),
+            side=self._side() if self.kind == "surface" else 0,
+            classifier=self.classifier,
+        )
 
     def _side(self) -> int:
         """Grid points along each axis: FIGURE_GRID, fewer when one point's pass is large."""
@@ -261,69 +209,6 @@ class Figures:
         spacing = self.trainer.spacing
         kept = np.arange(0, epoch, spacing)
         return (np.union1d(kept, [epoch - 1]) + 1).astype(np.int64)
-
-    def _path_rows(self, epoch: int) -> np.ndarray:
-        trainer = self.trainer
-        return np.array([trainer.row(int(e) - 1) for e in self._path_epochs(epoch)])
-
-    @staticmethod
-    def _range(start: float, path: np.ndarray) -> tuple[float, float]:
-        """Around zero out to the start and one more (the notes' −5…5 for a start at 4), widened to the path."""
-        half = abs(float(start)) + 1.0
-        finite = path[np.isfinite(path)]
-        lo, hi = min(-half, float(finite.min(initial=-half))), max(half, float(finite.max(initial=half)))
-        pad = 0.05 * (hi - lo) if (lo < -half or hi > half) else 0.0
-        return lo - pad, hi + pad
-
-    def _regions(self, epoch: int) -> Figure:
-        classifier, program = self.classifier, self.program
-        assert classifier is not None
-        data = program.scenario.data
-        points, labels = data[classifier.inputs], data[classifier.labels].reshape(-1).astype(np.int64)
-        lo, hi = points.min(axis=0), points.max(axis=0)
-        pad = 0.05 * np.maximum(hi - lo, 1e-9)
-        columns, rows = REGION_GRID
-        xs, ys = np.linspace(lo[0] - pad[0], hi[0] + pad[0], columns), np.linspace(lo[1] - pad[1], hi[1] + pad[1], rows)
-        gx, gy = np.meshgrid(xs, ys)
-        carried = program.unflatten(self.trainer.row(epoch - 1))
-        grid = self._output(carried, epoch, np.column_stack([gx.ravel(), gy.ravel()]))
-        on_data = self._output(carried, epoch, points)
-        accuracy = float(np.mean(classifier.classes(on_data) == labels))
-        names = (f"{classifier.inputs}[:,0]", f"{classifier.inputs}[:,1]")
-        classes = classifier.classes(grid).reshape(rows, columns)
-        return Regions(names, xs, ys, classes, points, labels, accuracy, classifier.rule, epoch)
-
-    def _output(self, carried: list[np.ndarray], epoch: int, inputs: np.ndarray) -> np.ndarray:
-        """The model's output with these rows as its input, by the tape's own forward instructions."""
-        classifier, program = self.classifier, self.program
-        assert classifier is not None
-        vals = program.start(carried, epoch)
-        vals[program.named[classifier.inputs]] = inputs
-        with np.errstate(all="ignore"):
-            program.run(vals, 0, classifier.output_step + 1)
-        return np.asarray(vals[program.named[classifier.output]])
-
-
-def contour_lines(
-    xs: np.ndarray, ys: np.ndarray, z: np.ndarray
-) -> tuple[tuple[float, ...], tuple[tuple[int, np.ndarray], ...]]:
-    """LEVELS contour lines of z, spaced by the square of their rank so that a bowl's rings come evenly.
-
-    Levels from the lowest value up to the 90th percentile (a steep corner would otherwise
-    take them all); contourpy traces each, as matplotlib's contour does.
-    """
-    import contourpy  # only when a surface is drawn
-
-    finite = z[np.isfinite(z)]
-    if finite.size == 0:
-        raise ValueError("the loss is not finite anywhere on the grid")
-    low, high = float(finite.min()), float(np.percentile(finite, 90))
-    if not high > low:
-        return (), ()
-    levels = tuple(low + (high - low) * t * t for t in np.linspace(0, 1, LEVELS + 1)[1:])
-    generator = contourpy.contour_generator(x=xs, y=ys, z=np.where(np.isfinite(z), z, np.nan), line_type="Separate")
-    lines = tuple((i, np.asarray(line)) for i, level in enumerate(levels) for line in generator.lines(level))
-    return levels, lines
 
 
 def figure_for(trainer: Trainer, epoch: int, entries: list[str] | None = None) -> Figure:

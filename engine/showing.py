@@ -26,7 +26,7 @@ from .tape import Step
 from .trainer import EpochRecord, Trainer
 
 if TYPE_CHECKING:
-    from .figures import Figures
+    from .figures import Figure, FigureJob, Figures
     from .graph import Graph, GraphView
 
 KEPT_OUTCOMES = 4  # epochs whose derivation outcomes are kept: moving within one costs nothing
@@ -70,8 +70,13 @@ class Showing:
         bookmark: tuple[int, int],
         figure: bool,
         graph: bool,
+        defer_figure: bool = False,
     ) -> Snapshot:
-        """Everything shown at `position`, from its epoch's `record`; figures and the graph only when on."""
+        """Everything shown at `position`, from its epoch's `record`; figures and the graph only when on.
+
+        With `defer_figure`, a slow figure not made yet is left out, and its job put in its place
+        (figure_pending) for the caller to make elsewhere.
+        """
         trainer, program = self.trainer, self.program
         epoch, index = position.epoch, position.step
         steps = program.steps
@@ -88,6 +93,7 @@ class Showing:
         hits = tuple(
             w.text for w in watches if index in w.steps_in(epoch) and w.holds_at(program, record.values, index, epoch)
         )
+        made, pending = self._figure(epoch, params, defer_figure) if figure else (None, None)
         ended = last and record.available < len(steps)  # the epoch stopped before the end of the tape
         missed = "; ".join(
             f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
@@ -120,7 +126,8 @@ class Showing:
             marks=self._marks(epoch, record, index),
             named_view=named_view,
             stops=stops,
-            figure=self.figures.at(epoch, {p.name: p.value for p in params}) if figure else None,
+            figure=made,
+            figure_pending=pending,
             graph=self._graph_at(index, record) if graph else None,
             checks=self.checks.at(epoch, current, record, stops if named_view else None),
         )
@@ -144,6 +151,10 @@ class Showing:
             touched = current.slot in (p.update_slot, p.grad_slot)
             params.append(ParamView(p.name, value, grad, change, touched))
         return tuple(params)
+
+    def _figure(self, epoch: int, params: tuple[ParamView, ...], defer: bool) -> tuple[Figure | None, FigureJob | None]:
+        """The figure at the parameters as they stand, or (deferred) the job that makes it."""
+        return self.figures.ready(epoch, {p.name: p.value for p in params}, defer=defer)
 
     def _chain(self, step: Step, record: EpochRecord) -> Chain | None:
         """The chain rule `step` shows, made once per parameter for the epoch's record."""

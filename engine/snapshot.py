@@ -6,7 +6,7 @@ exports) depend on what it holds and not on how the cursor moves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,7 +19,7 @@ from .tape import Step
 from .trainer import Stop
 
 if TYPE_CHECKING:  # made only while shown; their modules load then (showing.py)
-    from .figures import Figure
+    from .figures import Figure, FigureJob
     from .graph import GraphView
 
 
@@ -68,8 +68,14 @@ class Snapshot:
     bookmark: tuple[int, int] = (0, 0)  # (which bookmark this step is, from 1, or 0; how many there are)
     marks: tuple[DerivationMark, ...] = ()  # the scenario's derivation, each entry beside the step it claims
     figure: Figure | None = None  # when the debugger shows the figure: the loss surface or regions
+    # In the app, a slow figure not made yet: the job that makes it (figure is None meanwhile).
+    figure_pending: FigureJob | None = None
     graph: GraphView | None = None  # when the debugger shows the graph: it at this step
     checks: StepChecks | None = None  # the notes' row, finite differences and the quiz at this step
+
+    def with_figure(self, figure: Figure) -> Snapshot:
+        """This snapshot with the figure it was waiting for, once made (everything else the same)."""
+        return replace(self, figure=figure, figure_pending=None)
 
     @property
     def step(self) -> Step:

@@ -115,6 +115,7 @@ class DebuggerApp(App[None]):
     def action_save_svg(self) -> None:
         """The screen as it is now, dialogs included, as an SVG; the status bar says where it went."""
         debugger = self.debugger
+        debugger.settle_figure()  # a figure still being made is made now: the screenshot shows it
         position = debugger.cursor.position
         name = screenshot_name(debugger.cursor.program.scenario.path, position.epoch, position.step)
         folder = self.lecture.screenshots

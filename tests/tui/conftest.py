@@ -144,6 +144,7 @@ def snap_screens(snapshot: SnapshotAssertion, tmp_path: Path) -> SnapScreens:
     `snap_compare` takes it (a headless run, the animations finished, the app's title), so
     baselines are interchangeable. Returns the screens that differ, each named with the file
     it was written to, to be looked at; `--snapshot-update` rewrites the baselines instead.
+    A figure the app makes in a worker (a large model's) is waited for before each screen.
     """
     baseline = snapshot.use_extension(SVGImageExtension)
 
@@ -153,6 +154,7 @@ def snap_screens(snapshot: SnapshotAssertion, tmp_path: Path) -> SnapScreens:
         async def take_them(pilot: Pilot[None]) -> None:
             for name, moment in moments.items():
                 await moment(pilot)
+                await wait_until(pilot, lambda: not app.debugger.figure_waits, "the figure being made")
                 await pilot.pause()
                 await pilot.wait_for_scheduled_animations()
                 await pilot.pause()

@@ -48,7 +48,7 @@ from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.status import StatusBar
 
-from .conftest import SCENARIOS, make_app, screen_text
+from .conftest import SCENARIOS, make_app, screen_text, wait_until
 
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]
 Job = Callable[[Pilot[None]], Awaitable[Any]]
@@ -173,6 +173,7 @@ def fresh_screen(reference: DebuggerApp, size: tuple[int, int]) -> str:
             screen.show()
             screen.query_one("#quiz-answer", Input).value = answer
             await app.workers.wait_for_complete()  # finite differences, for a large network
+            await wait_until(pilot, lambda: not screen.figure_waits, "the figure being made")
             await pilot.pause()
             screen.query_one(ChainPanel).scroll_to(y=scroll, animate=False)
             await pilot.pause()
@@ -308,6 +309,7 @@ class DebuggerMachine(RuleBasedStateMachine):
                 await pilot.pause()
             self.app.debugger.pause()
             self.app.debugger.show()
+            await wait_until(pilot, lambda: not self.app.debugger.figure_waits, "the figure being made")
             await pilot.pause()
             return screen_text(self.app)
 

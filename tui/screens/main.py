@@ -27,6 +27,7 @@ from bpdbg.startup import resume_collection
 from bpdbg.tui.background import Job, RunEnded, RunProgress, perform, to_the_end
 from bpdbg.tui.checking import ChecksTheStep
 from bpdbg.tui.export import ExportsTheEpoch
+from bpdbg.tui.figuring import MakesTheFigure
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint_keys import BreakpointKeys
 from bpdbg.tui.screens.first_wrong import FirstWrongKey
@@ -54,7 +55,9 @@ class ScenarioLoaded(Message):
         self.trainer = trainer
 
 
-class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, PanelActions, BreakpointKeys):
+class MainScreen(
+    ExportsTheEpoch, FirstWrongKey, ChecksTheStep, MakesTheFigure, LectureScreen, PanelActions, BreakpointKeys
+):
     """The one screen a lecture lives on."""
 
     # Textual declares these on Screen without ClassVar; they are read as class defaults.
@@ -79,6 +82,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
         }
         self.set_class(self.lecture.present, "-present")
         self.cursor = cursor
+        cursor.defer_figures = True  # a slow figure is made in a worker (figuring.py)
         self.count = ""  # digits typed so far, for the next key
         self._count_for_key = ""  # the count the key being handled was typed with
         self.busy: str | None = None  # what a worker is doing with the trainer, if one is
@@ -140,6 +144,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
             if snapshot or self.snapshot is None:
                 self.snapshot = self.cursor.snapshot()
                 self.check_step()
+                self.call_after_refresh(self.make_figure)  # the key's answer is drawn first
             self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
     def _take_count(self) -> int:
@@ -300,6 +305,7 @@ class MainScreen(ExportsTheEpoch, FirstWrongKey, ChecksTheStep, LectureScreen, P
     async def _scenario_loaded(self, message: ScenarioLoaded) -> None:
         """Fresh panels for the new scenario (nothing of the old one lingers), built by this screen."""
         self.cursor = Cursor(message.trainer)
+        self.cursor.defer_figures = True
         self.open_session(self.cursor, self.lecture.sessions)
         self.cursor.set_named_view(self.cursor.named_is_shorter)
         self.show()

@@ -2,7 +2,9 @@
 
 Everything drawn is the engine's (snapshot.figure, made once per epoch); this panel only
 places it on a plotext canvas, and builds that canvas again only when the figure, its
-size or the theme changed, so a step within an epoch costs it nothing.
+size or the theme changed, so a step within an epoch costs it nothing. While a slow figure
+is being made (snapshot.figure_pending), the panel keeps the figure it drew last, its title
+saying "computing…".
 """
 
 from __future__ import annotations
@@ -41,15 +43,18 @@ class FigurePanel(CachedPlot):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._figure: Figure | None = None
+        self._waiting = False  # the snapshot waits for its figure: the last one stays, marked
 
     def on_mount(self) -> None:
         super().on_mount()
         self.border_title = "Figure"
 
     def show(self, snapshot: Snapshot) -> None:
-        if snapshot.figure is not self._figure:
-            self._figure = snapshot.figure
-            self.border_title, self.border_subtitle = _titles(snapshot.figure)
+        waiting = snapshot.figure is None and snapshot.figure_pending is not None
+        figure = self._figure if waiting else snapshot.figure
+        if figure is not self._figure or waiting != self._waiting:
+            self._figure, self._waiting = figure, waiting
+            self.border_title, self.border_subtitle = _titles(figure, waiting)
             self.refresh()
 
     def shown_key(self) -> int:
@@ -126,21 +131,23 @@ def _regions(plt: object, figure: Regions) -> None:
     plt.ylabel(figure.inputs[1])  # type: ignore[attr-defined]
 
 
-def _titles(figure: Figure | None) -> tuple[str, str]:
-    """The panel's title and subtitle: what is drawn, and where the cursor stands on it."""
+def _titles(figure: Figure | None, waiting: bool = False) -> tuple[str, str]:
+    """The panel's title and subtitle: what is drawn, and where the cursor stands on it; while the
+    next figure is being made, the title says so first (a long title is cut at its end)."""
+    title = "Figure · computing…" if waiting else "Figure"
     if figure is None:
-        return "Figure", ""
+        return title, ""
     from bpdbg.engine.figures import Curve, Regions, Surface  # loaded: the figure was made by it
 
     if isinstance(figure, Curve):
-        return f"Figure · {figure.loss} over {figure.name}", f"{figure.name} = {number(figure.point)}"
+        return f"{title} · {figure.loss} over {figure.name}", f"{figure.name} = {number(figure.point)}"
     if isinstance(figure, Surface):
         x, y = figure.names
         held = f" · slice, {figure.held}" if figure.held else ""
-        return f"Figure · {figure.loss} over {x}, {y}{held}", f"({number(figure.point[0])}, {number(figure.point[1])})"
+        return f"{title} · {figure.loss} over {x}, {y}{held}", f"({number(figure.point[0])}, {number(figure.point[1])})"
     if isinstance(figure, Regions):
         return (
-            f"Figure · decision regions, epoch {figure.epoch}",
+            f"{title} · decision regions, epoch {figure.epoch}",
             f"accuracy {100 * figure.accuracy:.1f}% ({figure.rule})",
         )
-    return "Figure", ""
+    return title, ""
