@@ -20,6 +20,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from bpdbg.engine.messages import flat_message
+from bpdbg.tui.widgets.framed import FramedLines
 from bpdbg.tui.widgets.panel import SnapshotView
 from bpdbg.tui.widgets.scrollbar import keep_scrollbar
 
@@ -43,6 +44,7 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
 
     def __init__(self, fixed: int = 0, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._styles_cache = FramedLines()
         self.fixed = fixed
         self._lines: list[Line] = []
         self._strips: list[Strip | None] = []
