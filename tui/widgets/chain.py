@@ -12,6 +12,8 @@ from bpdbg.tui.format import compact
 from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, write_chain, write_line
 from bpdbg.tui.widgets.lines import Line, LinesView
 
+KEPT_CHAINS = 32  # more than the parameters and states of any shipped scenario
+
 
 def describe(snapshot: Snapshot) -> Text:
     """Everything the panel says about the current step but the parameter's whole chain, as one styled text."""
@@ -54,15 +56,19 @@ def _update(text: Text, snapshot: Snapshot) -> None:
 class ChainPanel(LinesView):
     """Rewritten on every step, wrapped to the panel's width, and always starting at the top.
 
-    The lines are padded to whole panel heights: a scroll view's height change lays out
-    the whole screen again, and padded, the height seldom changes from one step to the next.
+    The lines are padded to whole panel heights, so the scrollbar's length seldom changes
+    from one step to the next; the scrollbar stays in place, blank while every line fits.
     """
+
+    steady_scrollbar = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.border_title = "Chain rule"
         self._described: list[Text] = []  # the snapshot's text, split into lines, before wrapping
-        self._chain: tuple[Chain | None, list[Text]] = (None, [])  # a chain, and its lines
+        # Each chain shown, and its lines, by the chain's identity: the engine makes one per parameter
+        # and epoch, and a parameter's gradient step and its update, far apart, show the same one.
+        self._chains: dict[int, tuple[Chain, list[Text]]] = {}
 
     def show(self, snapshot: Snapshot) -> None:
         step = describe(snapshot)
@@ -73,13 +79,18 @@ class ChainPanel(LinesView):
             write_chain(step, chain)
             self._described = list(step.split("\n"))
         else:
-            # A parameter's gradient step and its update show the same chain (the engine's own
-            # object for the epoch): its lines are written once.
-            if self._chain[0] is not chain:
-                self._chain = (chain, chain_lines(chain))
-            self._described = [*step.split("\n"), *self._chain[1]]
+            self._described = [*step.split("\n"), *self._lines_of(chain)]
         self.show_lines()
         self.scroll_home(animate=False, immediate=True)
+
+    def _lines_of(self, chain: Chain) -> list[Text]:
+        """A chain's lines, written once for as long as its epoch is shown."""
+        kept = self._chains.get(id(chain))
+        if kept is None or kept[0] is not chain:
+            if len(self._chains) >= KEPT_CHAINS:  # another epoch: the chains of the last are done with
+                self._chains.clear()
+            kept = self._chains[id(chain)] = (chain, chain_lines(chain))
+        return kept[1]
 
     def lines_for(self, width: int) -> list[Line]:
         lines: list[Line] = []

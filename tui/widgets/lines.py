@@ -8,17 +8,21 @@ each line's strip is kept until its content changes, and only changed lines are 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 
 from bpdbg.engine.messages import flat_message
+from bpdbg.tui.widgets.framed import FramedLines
 from bpdbg.tui.widgets.panel import SnapshotView
+from bpdbg.tui.widgets.scrollbar import keep_scrollbar
 
 Line = tuple[Text | str, str]
 """A line's content, and the component class it is drawn in ("" for the panel's own style)."""
@@ -35,9 +39,12 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
     DEFAULT_CSS = """
     LinesView { overflow-x: hidden; }
     """
+    steady_scrollbar: ClassVar[bool] = False
+    """Whether the scrollbar stays (with overflow-y: scroll), blank while every line fits."""
 
     def __init__(self, fixed: int = 0, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._styles_cache = FramedLines()
         self.fixed = fixed
         self._lines: list[Line] = []
         self._strips: list[Strip | None] = []
@@ -46,6 +53,12 @@ class LinesView(SnapshotView, ScrollView, can_focus=False):
         self._scrollbars_for: Size | None = None  # the size of lines the scrollbar was last set for
         self.failure: str | None = None  # set when the last snapshot could not be shown
         self._rendering: tuple[int, int] | None = None  # width and scroll, while lines are rendered
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        if self._vertical_scrollbar is None:
+            keep_scrollbar(self, self.steady_scrollbar)
+        return super().vertical_scrollbar
 
     def watch_show_vertical_scrollbar(self, shown: bool) -> None:
         """A scrollbar shown again starts where the lines are scrolled to.
