@@ -94,7 +94,7 @@ class ChainPanel(LinesView):
 
     def lines_for(self, width: int) -> list[Line]:
         lines: list[Line] = []
-        # Written once per snapshot: a scrollbar that comes or goes makes them again at a new width.
+        # Written once per snapshot, and again only at a new width (a resize).
         for line in self._described:
             # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
             lines.extend(
