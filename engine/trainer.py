@@ -163,8 +163,8 @@ class Trainer:
                 column[kept] = value
         # A sum is finite only if every number is; an overflowing sum just searches the epoch.
         # `@`, not `row.dot`: dot lets go of the interpreter lock around its BLAS call however short
-        # the row, and a thread waiting for the lock (the app's, while `G` trains in a worker) is
-        # woken at every such release, only to find it taken again: thousands of times a run.
+        # the row, and a thread waiting for the lock (one drawing a screen while this trains in a
+        # worker thread) is woken at every such release, only to find it taken again.
         if (flags.raised or not math.isfinite(row @ self._ones)) and self._non_finite(epoch, vals, program.length):
             return
         if self.observe is not None:
