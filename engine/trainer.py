@@ -83,7 +83,7 @@ class Trainer:
             self.checkpoints[:, p.offset : p.offset + p.size].reshape((-1, *p.shape), copy=False)
             for p in program.row_items
         ]
-        self._ones = np.ones(program.row_size)  # ones · row is the row's sum, one BLAS call
+        self._ones = np.ones(program.row_size)  # row @ ones is the row's sum, one call
         self._latest: tuple[int, np.ndarray] = (
             0,
             self.checkpoints[0],
@@ -162,7 +162,10 @@ class Trainer:
             for column, value in zip(self._columns, carried):  # noqa: B905 (one column per value, by construction)
                 column[kept] = value
         # A sum is finite only if every number is; an overflowing sum just searches the epoch.
-        if (flags.raised or not math.isfinite(row.dot(self._ones))) and self._non_finite(epoch, vals, program.length):
+        # `@`, not `row.dot`: dot lets go of the interpreter lock around its BLAS call however short
+        # the row, and a thread waiting for the lock (one drawing a screen while this trains in a
+        # worker thread) is woken at every such release, only to find it taken again.
+        if (flags.raised or not math.isfinite(row @ self._ones)) and self._non_finite(epoch, vals, program.length):
             return
         if self.observe is not None:
             self.observe(epoch, vals)

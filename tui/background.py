@@ -18,23 +18,27 @@ from bpdbg.engine.trainer import Trainer
 
 CHUNK_SECONDS = (0.02, 0.1)  # a chunk shorter than this grows, longer shrinks: a stop is honoured soon
 PROGRESS_AFTER = 0.2  # seconds before a run shows its progress: a short run just ends
-PROGRESS_EVERY = 0.1  # seconds between progress reports, each a repaint of the status bar
+# Seconds between progress reports. Each report wakes the event loop twice (the message, then the
+# status bar's frame), and each wake-up takes the interpreter's lock from the training thread and
+# hands it back: a few reports a second keep the count moving without slowing the run.
+PROGRESS_EVERY = 0.25
 MAX_CHUNK = 1 << 20
 
 
 @dataclass(eq=False)
-class RunProgress(Message):
-    """Epochs trained so far by a run to the end."""
+class RunProgress(Message, bubble=False):
+    """Epochs trained so far by a run to the end (for the screen alone: it does not bubble to the app)."""
 
     epochs_done: int
     max_epochs: int
 
 
 @dataclass(eq=False)
-class RunEnded(Message):
+class RunEnded(Message, bubble=False):
     """The worker has let go of the trainer: stopped by the user, finished, or failed.
 
-    `found` is where the cursor goes: the end of a run, or a breakpoint hit a search found."""
+    `found` is where the cursor goes: the end of a run, or a breakpoint hit a search found.
+    For the screen alone: it does not bubble to the app."""
 
     found: Found | None
     error: str | None = None
