@@ -102,11 +102,19 @@ def first_paths(
 
 
 def _factor(segment: list[BackwardInfo], values: Sequence[object]) -> Factor:
+    """The local factors of one segment multiplied out, entry by entry, where that is what they are.
+
+    A local factor lives in the shape of its op's output. Below a broadcast (a bias added to
+    every row, a scalar penalty added to every sample's loss) the next factor lives in the
+    smaller shape of what was broadcast, and the gradient passing between them is a sum over
+    the broadcast axes, not a product entry by entry: the segment then has no single value,
+    as across a matrix product.
+    """
     top, bottom = segment[0].output, segment[-1].target
     formulas = [e.local_formula for e in segment if e.local_formula != "1"]
     value: object = np.float64(1.0)
-    for edge in segment:
-        if edge.local is None:
+    for n, edge in enumerate(segment):
+        if edge.local is None or (edge.summed_axes and n < len(segment) - 1):
             value = None
             break
         value = value * np.asarray(edge.local(list(values)))

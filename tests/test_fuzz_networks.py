@@ -1,8 +1,9 @@
 """Generated networks pass the gradient check: random dense layers, smooth activations, random data.
 
 Valid generated networks (one to three layers of one to three units, sigmoid, tanh or
-no activation, random data and weights) must train without a warning and agree with
-finite differences.
+no activation, random data and weights, the loss sometimes with a penalty on a weight
+added to every sample's error) must train without a warning, agree with finite
+differences, and write every parameter's chain rule.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bpdbg.engine.chain import param_chain
 from bpdbg.engine.check import gradient_check
 from bpdbg.engine.session import open_scenario
 
@@ -54,7 +56,10 @@ def networks(draw: st.DrawFn) -> str:
         model.append(f'Z{layer} = "{previous} @ W{layer} + b{layer}"')
         model.append(f'A{layer} = "{activation}(Z{layer})"' if activation else f'A{layer} = "Z{layer}"')
         previous = f"A{layer}"
-    loss = draw(st.sampled_from([f"mean(({previous} - Y) ** 2)", f"0.5 * sum(({previous} - Y) ** 2)"]))
+    penalty = draw(st.sampled_from(["", *(f" + 0.01 * mean({w} * {w})" for w in params if w.startswith("W"))]))
+    loss = draw(
+        st.sampled_from([f"mean(({previous} - Y) ** 2{penalty})", f"0.5 * sum(({previous} - Y) ** 2{penalty})"])
+    )
     return "\n".join(
         [
             'title = "generated network"',
@@ -87,4 +92,8 @@ def test_generated_networks_pass_the_finite_difference_check(tmp_path: Path, tex
     for epoch in (1, 3):
         result = gradient_check(trainer, epoch)
         assert result.passed, (result, text)
+    program, values = trainer.program, trainer.record(1).values
+    for param in program.params:  # the chain panel's and the handouts' chains: none may fail
+        if param.grad_slot is not None:
+            assert np.array_equal(param_chain(program, param, values).total, values[param.grad_slot])
     assert all(np.isfinite(trainer.row(epoch)).all() for epoch in range(trainer.epochs_done + 1))
