@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
 from bpdbg.export.derivation import Derivation, Equation, Section
-from bpdbg.export.latex_math import math, text
+from bpdbg.export.latex_math import math as typeset
+from bpdbg.export.latex_math import text
 from bpdbg.export.latex_names import Shorthand, candidates, choose, letter_for, shorten_all, subscript
 from bpdbg.export.latex_width import TEXT_WIDTH, environment_width, math_width
 from bpdbg.export.markdown import equation_lines
@@ -29,7 +31,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setlength{\parindent}{0pt}
 """
 RELATIONS = {"=": "=", "←": r"\leftarrow", "+=": r"\mathrel{+}="}
-BREAKS = (" + ", " − ", " ⊙ ", " · ", " @ ")  # where a side too wide for the page may be broken
+math = lru_cache(maxsize=8192)(typeset)  # the same texts are set again as names are tried
+BREAKS = ((" + ", " − "), (" ⊙ ", " · ", " @ "))  # where a side too wide for the page may be broken, by choice
 
 
 def value(value: object) -> str:
@@ -44,26 +47,30 @@ def value(value: object) -> str:
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
-def _split(side: str, room: float) -> list[str]:
-    """A side too wide for `room` points, in pieces that each fit where it can: broken before an
-    operator outside every bracket, as a typesetter breaks a long sum (the operator starts the next
-    piece). A side with no such operator stays whole."""
-    pieces, start, depth = [], 0, 0
+def _breaks(side: str, operators: tuple[str, ...]) -> list[int]:
+    """Where `side` holds one of `operators` outside every bracket (the space before it)."""
+    at, depth = [], 0
     for i, char in enumerate(side):
         depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
-        if depth == 0 and side[i : i + 3] in BREAKS and i > start:
-            candidate = side[start:i]
-            if pieces and math_width(math(pieces[-1] + " " + candidate)) <= room:
-                pieces[-1] += " " + candidate
-            else:
-                pieces.append(candidate)
-            start = i + 1
-    last = side[start:]
-    if pieces and math_width(math(pieces[-1] + " " + last)) <= room:
-        pieces[-1] += " " + last
-    else:
-        pieces.append(last)
-    return [p.strip() for p in pieces]
+        if depth == 0 and side[i : i + 3] in operators:
+            at.append(i)
+    return at
+
+
+def _split(side: str, room: float) -> list[str]:
+    """A side too wide for `room` points, in pieces that each fit where they can: broken before an
+    operator outside every bracket, as a typesetter breaks a long formula, before a + or − if it
+    has one, else before a product's ⊙, · or @ (the operator starts the next piece). A side with
+    no such operator stays whole."""
+    at = next((found for level in BREAKS if (found := _breaks(side, level))), [])
+    pieces: list[str] = []
+    for start, end in zip([0, *(i + 1 for i in at)], [*at, len(side)], strict=True):
+        piece = side[start:end].strip()
+        if pieces and math_width(math(pieces[-1] + " " + piece)) <= room:
+            pieces[-1] += " " + piece
+        else:
+            pieces.append(piece)
+    return pieces
 
 
 def _right(relation: str, side: str, room: float) -> list[str]:

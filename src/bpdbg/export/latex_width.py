@@ -11,6 +11,7 @@ pdflatex's own where pdflatex is installed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 EM = 10.95  # pt: the 11pt article's body size
 TEXT_WIDTH = 614.295 - 2 * 56.9055  # pt: US letter, 2cm margins (geometry's margin=2cm)
@@ -140,6 +141,7 @@ def _math(tex: str) -> float:
     return total
 
 
+@lru_cache(maxsize=8192)  # the same rows are measured again as names are tried
 def math_width(tex: str) -> float:
     """The width in points of LaTeX mathematics (display style, no line breaks), rounded up."""
     return _math(tex) * EM * SLACK + ITALIC
