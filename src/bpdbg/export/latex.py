@@ -15,7 +15,7 @@ import numpy as np
 from bpdbg.export.derivation import Derivation, Equation, Section
 from bpdbg.export.latex_math import math as typeset
 from bpdbg.export.latex_math import text
-from bpdbg.export.latex_names import Shorthand, candidates, choose, letter_for, shorten_all, subscript
+from bpdbg.export.latex_names import Shorthand, candidates, choose, letter_for, numbered, shorten_all
 from bpdbg.export.latex_width import TEXT_WIDTH, environment_width, math_width
 from bpdbg.export.markdown import equation_lines
 from bpdbg.tui.format import compact, number
@@ -159,19 +159,7 @@ def shorthands(sections: Sequence[Section]) -> tuple[list[list[Equation]], list[
         candidates([e.lhs for p in parts for e in p]),
         lambda n, shorten: _overflow([_shortened(e, shorten) for e in parts[n]]),
     )
-    letter = letter_for([t for p in texts for t in p])
-    longest_first = sorted(chosen, key=len, reverse=True)
-    names: dict[str, str] = {}
-    defined: list[list[Shorthand]] = []
-    for p in texts:  # number the names in the order a reader meets them
-        new = [e for e in sorted(longest_first, key=len) if e not in names and any(e in t for t in p)]
-        for expression in new:
-            names[expression] = letter + subscript(len(names) + 1)
-        defined.append([])
-        for expression in new:
-            inner = [(e, names[e]) for e in longest_first if e in names and e != expression]
-            defined[-1].append(Shorthand(names[expression], shorten_all(expression, inner)))
-    named = [(e, names[e]) for e in longest_first if e in names]
+    named, defined = numbered(texts, chosen, letter_for([t for p in texts for t in p]))
     return [[_shortened(e, lambda t: shorten_all(t, named)) for e in p] for p in parts], defined
 
 

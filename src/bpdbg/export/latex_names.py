@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+MAX_NAMES = 24  # names a handout makes at most: past that, it is the formulas that need rewriting
 LETTERS = ("u", "v", "q", "r", "h", "s")  # a shorthand's letter: the first the scenario does not use
 NAME_CHARS = re.compile(r"[\w\u0300-\u036f\u2070-\u209f\u1d40-\u1dbfᵀ²³¹]")
 WORD = re.compile(r"[^\W\d][\w\u0300-\u036f\u2070-\u209f\u1d40-\u1dbf]*")
@@ -122,7 +123,7 @@ def choose(
         return {p: o for p in range(len(parts)) if (o := overflow(p, now)) > 0}
 
     chosen: list[str] = []
-    while too_wide := over(chosen):
+    while len(chosen) < MAX_NAMES and (too_wide := over(chosen)):
         helpful = [
             c
             for c in sorted(candidates, key=len, reverse=True)
@@ -132,8 +133,42 @@ def choose(
         if best is None:
             break
         chosen.append(best)
+    reached = over(chosen)
     for expression in sorted(chosen, key=len, reverse=True):
         fewer = [e for e in chosen if e != expression]
-        if len(over(fewer)) <= len(too_wide) and sum(over(fewer).values()) <= sum(too_wide.values()):
+        if len(without := over(fewer)) <= len(reached) and sum(without.values()) <= sum(reached.values()):
             chosen = fewer
     return chosen
+
+
+def numbered(
+    parts: list[list[str]], chosen: list[str], letter: str
+) -> tuple[list[tuple[str, str]], list[list[Shorthand]]]:
+    """Names for the chosen expressions, numbered in the order a reader meets them, each defined in
+    the first part that uses it (after any name its own definition uses); as (expression, name)
+    pairs, the longest first, and the names each part defines."""
+    longest = sorted(chosen, key=len, reverse=True)
+    marks = [(e, f"\0{n}\0") for n, e in enumerate(longest)]
+
+    def used(text: str, outside: str = "") -> list[str]:
+        shortened = shorten_all(text, [(e, m) for e, m in marks if e != outside])
+        return [longest[int(n)] for n in re.findall("\0(\\d+)\0", shortened)]
+
+    names: dict[str, str] = {}
+    defined: list[list[Shorthand]] = []
+
+    def meet(expression: str) -> None:
+        if expression in names:
+            return
+        for inner in used(expression, outside=expression):
+            meet(inner)
+        names[expression] = letter + subscript(len(names) + 1)
+        inner_names = [(e, names[e]) for e in longest if e in names and e != expression]
+        defined[-1].append(Shorthand(names[expression], shorten_all(expression, inner_names)))
+
+    for texts in parts:
+        defined.append([])
+        for text in texts:
+            for expression in used(text):
+                meet(expression)
+    return [(e, names[e]) for e in longest if e in names], defined
