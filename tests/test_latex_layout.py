@@ -1,0 +1,170 @@
+"""A LaTeX handout fits the page: no row runs past the margin, and shortening a formula to fit
+keeps the engine's mathematics exactly (a long sub-expression named once, a long side broken)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bpdbg.export.derivation import Equation, derive
+from bpdbg.export.latex import render_latex, rows, shorthands
+from bpdbg.export.latex_math import math
+from bpdbg.export.latex_names import is_atomic, letter_for, shorten
+from bpdbg.export.latex_width import TEXT_WIDTH, environment_width, math_width, row_widths
+
+from .conftest import SHIPPED, trainer_for
+
+ALIGN = re.compile(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", re.DOTALL)
+WHOLE_TAPE = ["moons_relu", "digits_softmax"]  # the scenarios whose whole-tape symbols ran off the page
+PDFLATEX = shutil.which("pdflatex")
+needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed on this machine")
+
+
+@cache
+def handout(scenario: str) -> str:
+    return render_latex(derive(trainer_for(scenario), 1))
+
+
+def environments(tex: str) -> list[list[str]]:
+    return [body.split("\n") for body in ALIGN.findall(tex)]
+
+
+# -- every row fits across the page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", SHIPPED)
+def test_no_row_of_any_shipped_scenarios_handout_is_wider_than_the_page(scenario: str) -> None:
+    """Each align* is as wide as its widest left-hand side and its widest right-hand side together."""
+    widths = [environment_width(rows) for rows in environments(handout(scenario))]
+    assert widths and max(widths) <= TEXT_WIDTH, [round(w - TEXT_WIDTH) for w in widths if w > TEXT_WIDTH]
+
+
+def test_the_measure_calls_the_old_whole_tape_rows_of_moons_relu_far_too_wide() -> None:
+    """The measure can fail: the row that ran 746pt over the margin before is measured as too wide."""
+    s = "y ⊙ log(A2 + 1e-8) + (1 − y) ⊙ log(1 − A2 + 1e-8)"
+    lhs, side = f"∂L/∂({s})", f"∂L/∂mean({s}) · ∂mean({s})/∂({s})"
+    left, right = row_widths(f"{math(lhs)} &= {math(side)}")
+    assert left + right > 2 * TEXT_WIDTH
+
+
+# -- a long sub-expression named once, the mathematics unchanged --------------------------------
+
+
+def expand(text: str, name: str, expression: str) -> str:
+    """The inverse of shortening: `name` written out again, bracketed wherever it stood as an operand."""
+    if text == name:
+        return expression
+    parts = text.split(name)
+    out = [parts[0]]
+    for before, after in itertools.pairwise(parts):
+        bare = is_atomic(expression) or (re.search(r"[(,] ?$", before) and re.match(r" ?[),]", after))
+        out += [expression if bare else f"({expression})", after]
+    return "".join(out)
+
+
+@pytest.mark.parametrize("scenario", WHOLE_TAPE)
+def test_every_shortened_equation_written_out_again_is_the_engines_own(scenario: str) -> None:
+    sections = derive(trainer_for(scenario), 1).sections
+    equations, defined = shorthands(sections)
+    names = [d for block in defined for d in block]
+    assert names, "these handouts cannot fit without a name"
+    assert len({d.name for d in names}) == len(names)  # each name defined once
+    for part, shortened in zip(sections, equations, strict=True):
+        for engine, written in zip(part.equations, shortened, strict=True):
+            texts = [written.lhs, *written.sides]
+            for d in reversed(names):  # a later name may stand for an expression holding an earlier one
+                texts = [expand(t, d.name, d.expression) for t in texts]
+            assert texts == [engine.lhs, *engine.sides]
+            assert (written.value is engine.value, written.note) == (True, engine.note)
+
+
+def test_the_whole_tape_symbol_of_moons_relu_is_written_by_a_name_defined_where_it_is_computed() -> None:
+    tex = handout("moons_relu")
+    definition = r"u_{2} &= y\ \odot \ \log(\mathit{A2}+10^{-8})+(1-y)\ \odot \ \log(1-\mathit{A2}+10^{-8})"
+    assert tex.count(definition) == 1
+    assert tex.index(definition) < tex.index(r"\section*{Backward pass}")
+    assert r"\partial L/\partial u_{2} &= \partial L/\partial \operatorname{mean}(u_{2})" in tex
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "shortened"),
+    [
+        ("∂L/∂(y ⊙ log(a) + b)", "y ⊙ log(a) + b", "∂L/∂u₁"),  # a bracketed operand: the brackets go too
+        ("∂mean(y + b)/∂(y + b)", "y + b", "∂mean(u₁)/∂u₁"),  # a call's argument: its brackets stay
+        ("sum(p ⊙ q, 1)", "p ⊙ q", "sum(u₁, 1)"),
+        ("1 − A2 + 1e-8", "A2 + 1e-8", "1 − A2 + 1e-8"),  # not a sub-expression: (1 − A2) + 1e-8
+        ("y ⊙ log(A2) + c", "y ⊙ log(A2)", "y ⊙ log(A2) + c"),  # unbracketed: left as written
+        ("xlog(a) + log(a)", "log(a)", "xlog(a) + u₁"),  # a call is named only where it is the whole call
+        ("log(a)(b)", "log(a)", "log(a)(b)"),
+        ("y + b", "y + b", "u₁"),
+    ],
+)
+def test_a_name_stands_only_for_a_whole_sub_expression(text: str, expression: str, shortened: str) -> None:
+    assert shorten(text, expression, "u₁") == shortened
+
+
+def test_the_names_letter_is_one_the_scenario_does_not_use() -> None:
+    assert letter_for(["∂L/∂(w1 · x)"]) == "u"
+    assert letter_for(["u1 + u", "v₂ · q"]) == "r"
+
+
+# -- a side too wide for the page, broken before an operator -------------------------------------
+
+
+def test_a_side_too_wide_for_the_page_is_broken_before_operators_and_nothing_is_lost() -> None:
+    side = " + ".join(f"weight{n} · input{n}" for n in range(30))
+    lines = rows(Equation("z", (side,)))
+    pieces = [re.sub(r"^(= |\\quad \{\})", "", line.removesuffix(" \\\\").partition("&")[2]) for line in lines]
+    assert len(lines) > 2 and lines[0].startswith("z &= ")
+    assert all(line.startswith(r" &\quad {}+") for line in lines[1:])  # broken before a +, not inside a product
+    assert "".join(pieces) == math(side)  # the same formula, set in pieces
+    assert max(math_width(piece) for piece in pieces) <= TEXT_WIDTH - math_width("z")
+
+
+# -- pdflatex agrees, where it is installed -------------------------------------------------------
+
+
+def pdflatex(tex: str, folder: Path) -> str:
+    (folder / "handout.tex").write_text(tex)
+    command = [str(PDFLATEX), "-interaction=nonstopmode", "-halt-on-error", "handout.tex"]
+    subprocess.run(command, cwd=folder, capture_output=True, timeout=120, check=False)
+    return (folder / "handout.log").read_text(errors="replace")
+
+
+@pytest.mark.slow
+@needs_pdflatex
+@pytest.mark.parametrize("scenario", WHOLE_TAPE)
+def test_pdflatex_sets_the_whole_tape_handouts_with_no_overfull_line(scenario: str, tmp_path: Path) -> None:
+    log = pdflatex(handout(scenario), tmp_path)
+    assert "Output written on handout.pdf" in log, log[-2000:]
+    over = [float(points) for points in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert not [points for points in over if points > 1.0], over
+
+
+@pytest.mark.slow
+@needs_pdflatex
+def test_the_measure_is_never_narrower_than_pdflatexs_own(tmp_path: Path) -> None:
+    """Each column of each row of a handout, typeset alone by TeX, is no wider than the measure says."""
+    tex = handout("moons_relu") + handout("net_221_sigmoid")
+    cells = [
+        cell
+        for body in environments(tex)
+        for row in body
+        if not row.startswith(r"\intertext")
+        for cell in re.split(r"(?<!\\)&", row.removesuffix(" \\\\"), maxsplit=1)
+    ]
+    preamble = handout("moons_relu").split(r"\begin{document}")[0]
+    probes = "\n".join(
+        rf"\sbox\probe{{$\displaystyle {{}}{cell}$}}\typeout{{WIDTH {n} \the\wd\probe}}" for n, cell in enumerate(cells)
+    )
+    log = pdflatex(preamble + "\\begin{document}\\newsavebox\\probe\n" + probes + "\n\\end{document}\n", tmp_path)
+    measured = {int(n): float(w) for n, w in re.findall(r"WIDTH (\d+) ([\d.]+)pt", log)}
+    assert len(measured) == len(cells), log[-2000:]
+    narrower = [(cell, measured[n], math_width(cell)) for n, cell in enumerate(cells) if math_width(cell) < measured[n]]
+    assert not narrower
