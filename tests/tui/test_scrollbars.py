@@ -7,6 +7,7 @@ whatever it hands back must be what Textual draws for that look.
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar
 
@@ -17,14 +18,14 @@ from bpdbg.tui.widgets.tape import TapePanel
 from tests.tui.conftest import make_app
 
 
-def drawn_afresh(bar: ScrollBar) -> list[str]:
-    """The bar's lines as Textual draws them, every line made again."""
+def drawn_afresh(bar: ScrollBar) -> list[list[Segment]]:
+    """The bar's lines as Textual draws them, every line made again: each cell's text and style."""
     bar._styles_cache.clear()  # Textual keeps the lines it drew last
-    return [line.text for line in ScrollBar.render_lines(bar, bar.size.region)]
+    return [list(line) for line in ScrollBar.render_lines(bar, bar.size.region)]
 
 
-def shown(bar: ScrollBar) -> list[str]:
-    return [line.text for line in bar.render_lines(bar.size.region)]
+def shown(bar: ScrollBar) -> list[list[Segment]]:
+    return [list(line) for line in bar.render_lines(bar.size.region)]
 
 
 async def test_the_chain_rules_scrollbar_stays_and_is_blank_while_every_line_fits() -> None:
@@ -42,7 +43,7 @@ async def test_the_chain_rules_scrollbar_stays_and_is_blank_while_every_line_fit
             assert bar.display, "the chain rule's scrollbar never goes"
             lines = shown(bar)
             if fits:
-                assert all(not line.strip() for line in lines), "a scrollbar with nothing to scroll is blank"
+                assert all(not segment.text.strip() for line in lines for segment in line), "nothing to scroll: blank"
             else:
                 assert lines == drawn_afresh(bar)
         assert seen == {True, False}, "the steps taken should include both kinds"
@@ -64,5 +65,11 @@ async def test_a_scrollbar_draws_each_look_once_and_hands_back_what_textual_draw
                 if bar.display:
                     assert shown(bar) == drawn_afresh(bar)
         assert tape_bar.render_lines(region) is first_look, "back at the top: the lines drawn there at first"
-        part = [line.text for line in tape_bar.render_lines(Region(0, 1, 1, region.height - 2))]
+        for key in "t" + "n" * 8:  # in the other theme, its own colours
+            await pilot.press(key)
+            await pilot.pause()
+            for bar in bars:
+                if bar.display:
+                    assert shown(bar) == drawn_afresh(bar)
+        part = [list(line) for line in tape_bar.render_lines(Region(0, 1, 1, region.height - 2))]
         assert part == shown(tape_bar)[1:-1]

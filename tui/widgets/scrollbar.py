@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import RenderResult
 from textual.geometry import Region
 from textual.renderables.blank import Blank
-from textual.scrollbar import ScrollBar
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -44,7 +47,9 @@ class KeptScrollBar(ScrollBar):
         look = (self.size, type(bar), tuple(sorted(vars(bar).items())))  # everything it is drawn from
         lines = self._drawn.get(look)
         if lines is None:
-            lines = self._drawn[look] = super().render_lines(self.size.region)
+            lines = self._drawn[look] = (
+                self._draw(bar) if isinstance(bar, ScrollBarRender) else super().render_lines(self.size.region)
+            )
             if len(self._drawn) > KEPT_LOOKS:
                 self._drawn.popitem(last=False)
         else:
@@ -52,6 +57,25 @@ class KeptScrollBar(ScrollBar):
         if crop == self.size.region:
             return lines
         return [line.crop(crop.x, crop.right) for line in lines[crop.y : crop.bottom]]
+
+    def _draw(self, bar: ScrollBarRender) -> list[Strip]:
+        """The bar's lines, one segment each, in the bar's own style over the widget's: what Textual
+        makes of the same segments through its general path for any renderable, at a tenth of the
+        cost (a test holds the two equal)."""
+        width, height = self.size
+        style = Style.parse(bar.style) if isinstance(bar.style, str) else bar.style
+        segments = bar.render_bar(
+            size=height,
+            virtual_size=bar.virtual_size,
+            window_size=bar.window_size,
+            position=bar.position,
+            thickness=width,
+            vertical=True,
+            back_color=style.bgcolor or Color.parse("#555555"),
+            bar_color=style.color or Color.parse("bright_magenta"),
+        )
+        base = self.rich_style
+        return [Strip([Segment(segment.text, base + segment.style)], width) for segment in segments.segments]
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
