@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the inspector's module, loaded when it first opens
 COLUMNS: tuple[tuple[Field, str], ...] = (("value", "value"), ("grad", "gradient"), ("change", "last change"))
 STACKED = ("value", "gradient", "change")  # a stacked parameter's labels, shorter than the titles
 SHORT_STACKED = ("val", "grad", "chg")  # the same in a narrow panel
+STACKED_TITLES = ["name", "value · gradient · change"]  # the header when every parameter stacks its fields
 MARK = "▶"
 PAD = 1  # blank cells either side of each column
 ROWS = 4  # matrix rows shown before "⋮" (the inspector shows every one)
@@ -209,7 +210,7 @@ class ParamsPanel(LinesView):
         narrow = third < MIN_CELL + 2
         if narrow:
             rest = max(width - name_width - 4 * PAD, 1)
-            self._widths, self._titles = (name_width, rest), ["name", "value · gradient · change"]
+            self._widths, self._titles = (name_width, rest), STACKED_TITLES
         else:
             self._widths = (name_width, third, third, third)
             self._titles = ["name", *(title if len(title) <= third else key for key, title in COLUMNS)]
@@ -223,6 +224,9 @@ class ParamsPanel(LinesView):
             height = 3 * rows if stacked else max(rows, 2 if p.value.shape else 1)
             self._layouts.append(Layout(top, height, stacked))
             top += height
+        if not narrow and params and all(layout.stacked for layout in self._layouts):
+            # No parameter sits in the three columns: their titles would head nothing below them.
+            self._widths, self._titles = (name_width, max(width - name_width - 4 * PAD, 1)), STACKED_TITLES
         self._stack_labels, self._stack_room = self._labels_for(params, width - name_width - 4 * PAD)
 
     def _labels_for(self, params: tuple[ParamView, ...], room: int) -> tuple[tuple[str, ...], int]:
