@@ -45,20 +45,14 @@ class FramedLines(StylesCache):
     def __init__(self) -> None:
         super().__init__()
         self._frame: Frame | None = None  # the frame of the widget being rendered, if plain
-        self._frames: dict[tuple[object, ...], Frame] = {}
+        self._frames: dict[tuple[object, ...], Frame] = {}  # by colours, border and padding
 
     def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
-        self._frame = _plain_frame(widget, self)
+        self._frame = self._plain_frame(widget)
         try:
             return super().render_widget(widget, crop)
         finally:
             self._frame = None
-
-    def frame_for(self, key: tuple[object, ...], make: Callable[[], Frame]) -> Frame:
-        frame = self._frames.get(key)
-        if frame is None:
-            frame = self._frames[key] = make()
-        return frame
 
     def render_line(
         self,
@@ -84,24 +78,29 @@ class FramedLines(StylesCache):
             line = Strip.blank(content_size.width, frame.inner)
         return Strip([*frame.before, *line, *frame.after], size.width)
 
+    def _plain_frame(self, widget: Widget) -> Frame | None:
+        """The frame of `widget`'s content lines, or None if it has an effect Textual must apply."""
+        styles = widget.styles
+        if (
+            widget.opacity != 1.0
+            or styles.text_opacity != 1.0
+            or styles.tint.a
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+            or any(edge for edge, _ in styles.outline)
+        ):
+            return None
+        base_background, background = widget.background_colors
+        key = (base_background, background, styles.border, styles.padding)
+        frame = self._frames.get(key)
+        if frame is None:
+            frame = self._frames[key] = self._made_frame(base_background, background, styles)
+        return frame
 
-def _plain_frame(widget: Widget, cache: FramedLines) -> Frame | None:
-    """The frame of `widget`'s content lines, or None if it has an effect Textual must apply."""
-    styles = widget.styles
-    if (
-        widget.opacity != 1.0
-        or styles.text_opacity != 1.0
-        or styles.tint.a
-        or (styles.has_rule("hatch") and styles.hatch != "none")
-        or any(edge for edge, _ in styles.outline)
-    ):
-        return None
-    base_background, background = widget.background_colors
-    border, padding, gutter = styles.border, styles.padding, styles.gutter
-
-    def make() -> Frame:
-        inner, outer = cache.get_inner_outer(base_background, background)
-        (_, _), (right_type, right_color), (_, _), (left_type, left_color) = border
+    def _made_frame(self, base_background: Color, background: Color, styles: StylesBase) -> Frame:
+        """The border and padding either side of a content line, as Textual's render_line adds them."""
+        inner, outer = self.get_inner_outer(base_background, background)
+        (_, _), (right_type, right_color), (_, _), (left_type, left_color) = styles.border
+        padding, gutter = styles.padding, styles.gutter
         before: list[Segment] = []
         after: list[Segment] = []
         if left_type:
@@ -113,5 +112,3 @@ def _plain_frame(widget: Widget, cache: FramedLines) -> Frame | None:
         if right_type:
             after.append(get_box(right_type, inner, outer, Style(foreground=base_background + right_color))[1][2])
         return Frame(tuple(before), tuple(after), inner.rich_style, gutter.top, gutter.bottom)
-
-    return cache.frame_for((base_background, background, border, padding), make)
