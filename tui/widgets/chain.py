@@ -60,7 +60,10 @@ class ChainPanel(LinesView):
     from one step to the next; the scrollbar stays in place, blank while every line fits.
     """
 
-    steady_scrollbar = True
+    DEFAULT_CSS = """
+    ChainPanel { overflow-y: scroll; }
+    """
+    steady_scrollbar = True  # never hidden (overflow-y: scroll above), blank while every line fits
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
