@@ -208,12 +208,6 @@ class ParamsPanel(LinesView):
         # three, every parameter stacks its fields under one title.
         third = max((width - name_width - 4 * 2 * PAD) // 3, 1)
         narrow = third < MIN_CELL + 2
-        if narrow:
-            rest = max(width - name_width - 4 * PAD, 1)
-            self._widths, self._titles = (name_width, rest), STACKED_TITLES
-        else:
-            self._widths = (name_width, third, third, third)
-            self._titles = ["name", *(title if len(title) <= third else key for key, title in COLUMNS)]
         self._layouts = []
         top = 0
         for p in params:
@@ -224,10 +218,14 @@ class ParamsPanel(LinesView):
             height = 3 * rows if stacked else max(rows, 2 if p.value.shape else 1)
             self._layouts.append(Layout(top, height, stacked))
             top += height
-        if not narrow and params and all(layout.stacked for layout in self._layouts):
-            # No parameter sits in the three columns: their titles would head nothing below them.
-            self._widths, self._titles = (name_width, max(width - name_width - 4 * PAD, 1)), STACKED_TITLES
-        self._stack_labels, self._stack_room = self._labels_for(params, width - name_width - 4 * PAD)
+        rest = width - name_width - 4 * PAD  # beside the names, when the fields stack
+        if narrow or (params and all(layout.stacked for layout in self._layouts)):
+            # No parameter sits in three columns: one title over the stacked fields, not three over nothing.
+            self._widths, self._titles = (name_width, max(rest, 1)), STACKED_TITLES
+        else:
+            self._widths = (name_width, third, third, third)
+            self._titles = ["name", *(title if len(title) <= third else key for key, title in COLUMNS)]
+        self._stack_labels, self._stack_room = self._labels_for(params, rest)
 
     def _labels_for(self, params: tuple[ParamView, ...], room: int) -> tuple[tuple[str, ...], int]:
         """The stacked fields' labels, and the cells' room beside them: the short labels when the
