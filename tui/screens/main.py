@@ -144,7 +144,8 @@ class MainScreen(
             if snapshot or self.snapshot is None:
                 self.snapshot = self.cursor.snapshot()
                 self.check_step()
-                self.call_after_refresh(self.make_figure)  # the key's answer is drawn first
+                if self.figure_waits:  # made in a worker, once the key's answer is drawn
+                    self.call_after_refresh(self.make_figure)
             self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
     def _take_count(self) -> int:
