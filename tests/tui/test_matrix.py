@@ -100,3 +100,37 @@ class TestSmallMatricesWhole:
             numbers = re.findall(r"[−\d.e]*\d", line.split("W1", 1)[1])
             assert [value_of(n) for n in numbers] == pytest.approx(w1[0].tolist(), rel=0.01)  # the whole first row
             assert panel.get_component_rich_style("cell--neg-4", partial=True).color is not None
+
+
+class TestTheTableSaysWhatEachColumnHolds:
+    """A parameter too wide for a third of the panel stacks its value, gradient and change, each
+    row labelled; the three column titles head only the parameters that sit in columns."""
+
+    @staticmethod
+    def panel_rows(app: object) -> list[str]:
+        panel = app.debugger.query_one(ParamsPanel)  # type: ignore[attr-defined]
+        region = panel.scrollable_content_region  # inside the border, beside the scrollbar
+        return [row[region.x : region.right] for row in screen_text(app).splitlines()[region.y : region.bottom]]
+
+    async def test_moons_stacked_matrices_sit_under_one_title_and_its_columns_under_their_own(self) -> None:
+        app = make_app("moons_relu")
+        async with app.run_test(size=(80, 60)) as pilot:
+            await pilot.pause()
+            rows = self.panel_rows(app)
+            header = next(n for n, row in enumerate(rows) if " name " in row)
+            assert "value · gradient · change" in rows[header]
+            w1, b1, w2 = (next(n for n, row in enumerate(rows) if f" {name} " in row) for name in ("W1", "b1", "W2"))
+            assert header < w1 < b1 < w2
+            assert all(label in "".join(rows[w1:w2]) for label in ("val", "grad", "chg"))  # stacked, labelled
+            titles = rows[w2 - 1].split()
+            assert titles == ["value", "gradient", "change"] or titles == ["value", "gradient", "last", "change"]
+            assert not any("gradient" in row for row in rows[header + 1 : w2 - 1])  # no titles over stacked rows
+
+    async def test_a_table_all_in_columns_keeps_its_three_titles_in_the_header(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            rows = self.panel_rows(app)
+            header = next(row for row in rows if " name " in row)
+            assert header.split()[:4] == ["name", "value", "gradient", "last"]
+            assert sum("gradient" in row for row in rows) == 1

@@ -2,8 +2,9 @@
 
 A parameter whose matrix fits a third of the panel whole sits in the three columns side by
 side; a wider one spans them, its value, gradient and change one under the other, so a
-small matrix is shown whole wherever the panel can hold it. A click on a parameter asks
-the screen to inspect it.
+small matrix is shown whole wherever the panel can hold it. Column titles head only rows
+that are in columns, so a stacked matrix never sits under titles that do not describe it.
+A click on a parameter asks the screen to inspect it.
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ CELL_CLASSES = {f"cell--{sign}-{level}" for sign in ("pos", "neg") for level in 
 
 @dataclass(frozen=True)
 class Layout:
-    """Per parameter: its first line, its height, and whether its fields stack."""
+    """Per parameter: its first line, its height, whether its fields stack, and whether a row of
+    column titles sits just above it (the first of a run of side-by-side parameters under a
+    header that titles stacked ones)."""
 
     top: int
     height: int
     stacked: bool
+    titled: bool = False
 
 
 class InspectParam(Message):
@@ -92,7 +96,8 @@ class ParamsPanel(LinesView):
         self.border_title = "Parameters"
         self._built_for: tuple[tuple[tuple[str, tuple[int, ...]], ...], int] | None = None
         self._widths: tuple[int, ...] = ()  # the name column's, then each of COLUMNS'
-        self._titles: list[str] = []
+        self._header: list[tuple[str, int]] = []  # the fixed header's titles and widths
+        self._column_titles = ""  # the row above a run of side-by-side parameters under a stacked header
         self._layouts: list[Layout] = []
         self._stack_room = 1  # a stacked field's width for its cells
         self._stack_labels: tuple[str, ...] = STACKED
@@ -107,7 +112,8 @@ class ParamsPanel(LinesView):
         self._snapshot = snapshot
         self.show_lines()
         touched = [layout for param, layout in zip(snapshot.params, self._layouts, strict=True) if param.touched]
-        top, height = (touched[0].top, touched[0].height) if touched else (0, 0)  # none: the top
+        # The touched parameter, with the row of column titles above it if it has one; none: the top.
+        top, height = (touched[0].top - touched[0].titled, touched[0].height + touched[0].titled) if touched else (0, 0)
         centre_rows(self, top, height, header=1)
 
     def lines_for(self, width: int) -> list[Line]:
@@ -117,8 +123,10 @@ class ParamsPanel(LinesView):
         params = snapshot.params
         if self._built_for != (tuple((p.name, p.value.shape) for p in params), width):
             self._layout(params, width)
-        lines: list[Line] = [(self._plain_row(self._titles), "params--header")]
+        lines: list[Line] = [(self._plain_row(self._header), "params--header")]
         for param, layout in zip(params, self._layouts, strict=True):
+            if layout.titled:
+                lines.append((self._column_titles, "params--header"))
             kind = "params--touched" if param.touched else ""
             room = self._stack_room if layout.stacked else self._widths[1]
             blocks = [self._cells(param, key, room) for key, _ in COLUMNS]
@@ -195,11 +203,9 @@ class ParamsPanel(LinesView):
             style = self._cell_styles[name] = self.get_component_rich_style(name, partial=True)
         return style
 
-    def _plain_row(self, cells: list[str]) -> str:
-        return "".join(
-            " " * PAD + clip(cell, width).ljust(width) + " " * PAD
-            for cell, width in zip(cells, self._widths, strict=True)
-        )
+    @staticmethod
+    def _plain_row(cells: list[tuple[str, int]]) -> str:
+        return "".join(" " * PAD + clip(cell, width).ljust(width) + " " * PAD for cell, width in cells)
 
     def _layout(self, params: tuple[ParamView, ...], width: int) -> None:
         self._built_for = (tuple((p.name, p.value.shape) for p in params), width)
@@ -208,23 +214,30 @@ class ParamsPanel(LinesView):
         # three, every parameter stacks its fields under one title.
         third = max((width - name_width - 4 * 2 * PAD) // 3, 1)
         narrow = third < MIN_CELL + 2
-        self._layouts = []
-        top = 0
+        stacks = []
         for p in params:
             columns = block_columns(p.value.shape)
             shown, cell = shown_columns(columns, third)
-            stacked = narrow or shown < columns or (columns > 1 and cell < MIN_CELL + 1)
+            stacks.append(narrow or shown < columns or (columns > 1 and cell < MIN_CELL + 1))
+        rest = width - name_width - 4 * PAD  # beside the names, when the fields stack
+        self._widths = (name_width, third, third, third)
+        titles = [(title if len(title) <= third else key, third) for key, title in COLUMNS]
+        if any(stacks):
+            # One title over the stacked fields, never three over rows that are not in columns; a
+            # run of parameters that do sit in columns gets its own row of column titles.
+            self._header = list(zip(STACKED_TITLES, (name_width, max(rest, 1)), strict=True))
+            self._column_titles = self._plain_row([("", name_width), *titles])
+        else:
+            self._header = [("name", name_width), *titles]
+        self._layouts = []
+        top = 0
+        for n, (p, stacked) in enumerate(zip(params, stacks, strict=True)):
+            titled = not stacked and any(stacks) and (n == 0 or stacks[n - 1])
+            top += titled
             rows = block_height(p.value.shape, ROWS)
             height = 3 * rows if stacked else max(rows, 2 if p.value.shape else 1)
-            self._layouts.append(Layout(top, height, stacked))
+            self._layouts.append(Layout(top, height, stacked, titled))
             top += height
-        rest = width - name_width - 4 * PAD  # beside the names, when the fields stack
-        if narrow or (params and all(layout.stacked for layout in self._layouts)):
-            # No parameter sits in three columns: one title over the stacked fields, not three over nothing.
-            self._widths, self._titles = (name_width, max(rest, 1)), STACKED_TITLES
-        else:
-            self._widths = (name_width, third, third, third)
-            self._titles = ["name", *(title if len(title) <= third else key for key, title in COLUMNS)]
         self._stack_labels, self._stack_room = self._labels_for(params, rest)
 
     def _labels_for(self, params: tuple[ParamView, ...], room: int) -> tuple[tuple[str, ...], int]:
