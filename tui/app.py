@@ -52,9 +52,16 @@ class DebuggerApp(App[None]):
             self.run_worker(self._replay(self.lecture.keys), group="replay")
 
     async def _replay(self, keys: tuple[str, ...]) -> None:
-        """`--keys`: each key pressed as if typed, once the one before it has done its work."""
+        """`--keys`: each key pressed as if typed, once the one before it has done its work.
+
+        Textual's own pilot presses them (its public way to type into a running app), and waits
+        for the screen to settle after each.
+        """
+        from textual.pilot import Pilot
+
+        pilot = Pilot(self)
         for key in keys:
-            await self._press_keys([key])
+            await pilot.press(key)
             engine = [w for w in self.workers if w.group == "engine"]
             if engine:  # (an empty list would mean every worker, this one included)
                 await self.workers.wait_for_complete(engine)
