@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
-from measure import Row, limit_row, ratio_row
+import textual_floor
+from measure import Row, context_row, limit_row, ratio_row
 from rich.console import RenderableType
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -179,6 +180,14 @@ def figures(repeats: int) -> list[Row]:
                 f"do-nothing key {nothing * 1e3:.2f} ms",
             )
         )
+    step, nothing = textual_floor.per_key(repeats, 60)
+    rows.append(
+        context_row(
+            "Textual's floor: a bare app repainting a status line and one panel the chain rule's size",
+            f"{step * 1e3:.2f} ms (+{(step - nothing) * 1e3:.2f} ms)",
+            f"its do-nothing key {nothing * 1e3:.2f} ms",
+        )
+    )
     for name in ("moons_relu", "net_221_sigmoid"):
         app = headless = float("inf")
         for _ in range(max(5, repeats // 2)):

@@ -2,7 +2,7 @@
 
 A row is one figure: what was measured, its value, the baseline measured in the same run,
 the ratio to it (if the target is one), the target, and whether it is met. Every module
-builds its rows with `ratio_row` or `limit_row`, and `print_table` prints them.
+builds its rows with `ratio_row`, `limit_row` or `context_row`, and `print_table` prints them.
 """
 
 from __future__ import annotations
@@ -62,12 +62,19 @@ def limit_row(figure: str, value: str, target: str, ok: bool, baseline: str = "-
     return {"figure": figure, "baseline": baseline, "value": value, "ratio": None, "target": target, "ok": ok}
 
 
+def context_row(figure: str, value: str, baseline: str = "-") -> Row:
+    """A figure with no target of its own, measured to read another against (ok: None, shown as -)."""
+    return {"figure": figure, "baseline": baseline, "value": value, "ratio": None, "target": "-", "ok": None}
+
+
 def print_table(rows: list[Row]) -> None:
     print(f"{'figure':<58} {'value':<44} {'ratio':>6}  {'target':<9} ok")
     for row in rows:
         ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-"
-        print(
-            f"{row['figure']:<58} {row['value']!s:<44} {ratio:>6}  {row['target']!s:<9} {'yes' if row['ok'] else 'NO'}"
-        )
+        print(f"{row['figure']:<58} {row['value']!s:<44} {ratio:>6}  {row['target']!s:<9} {_verdict(row['ok'])}")
         if row["baseline"] != "-":
             print(f"{'':<58} baseline: {row['baseline']}")
+
+
+def _verdict(ok: object) -> str:
+    return "-" if ok is None else "yes" if ok else "NO"

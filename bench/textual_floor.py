@@ -1,0 +1,83 @@
+"""Textual's own floor under a step key: what a bare Textual app spends to repaint what any step
+must, measured beside bpdbg's step key so that its +5 ms target can be read against it.
+
+The bare app has bpdbg's frame at 120×40: a status line over four bordered panels. Its key
+repaints the status line and one panel the chain rule's size (the chain rule changes at every
+step), and computes nothing; its other key is bound to nothing, as the bench's do-nothing key is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+
+SIZE = (120, 40)
+CHAIN_ROWS = 16  # lines of text in the repainted panel, as many as moons' chain rule shows there
+
+
+class _Panel(Widget):
+    DEFAULT_CSS = "_Panel { border: round $primary; height: 1fr; }"
+    step = 0
+
+    def render(self) -> Text:
+        return Text("\n".join(f"∂L/∂W1 = {self.step * 1e-3 + k:.6f}·(−0.5) + {k}" for k in range(CHAIN_ROWS)))
+
+
+class _Status(Widget):
+    DEFAULT_CSS = "_Status { height: 1; }"
+    step = 0
+
+    def render(self) -> Text:
+        return Text(f"paused  epoch 1/1000  step {self.step}/41 forward")
+
+
+class _BareApp(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("n", "step"), Binding("w", "nothing")]
+
+    def compose(self) -> ComposeResult:
+        yield _Status()
+        with Horizontal():
+            with Vertical():
+                yield _Panel()
+                yield _Panel()
+            with Vertical():
+                yield _Panel(id="chain")
+                yield _Panel()
+
+    def action_step(self) -> None:
+        for widget in (self.query_one("#chain", _Panel), self.query_one(_Status)):
+            widget.step += 1
+            widget.refresh()
+
+    def action_nothing(self) -> None:
+        return None
+
+
+async def _cpu_per_key(key: str, presses: int) -> float:
+    app = _BareApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(5):
+            await pilot.press(key)
+        await pilot.pause()
+        start = time.process_time()
+        for _ in range(presses):
+            await pilot.press(key)
+        await pilot.pause()
+        return (time.process_time() - start) / presses
+
+
+def per_key(repeats: int, presses: int) -> tuple[float, float]:
+    """CPU per repainting key and per do-nothing key in the bare app, best of several, taking turns."""
+    step = nothing = float("inf")
+    for _ in range(max(5, repeats // 2)):
+        step = min(step, asyncio.run(_cpu_per_key("n", presses)))
+        nothing = min(nothing, asyncio.run(_cpu_per_key("w", presses)))
+    return step, nothing
