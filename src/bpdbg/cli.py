@@ -212,12 +212,13 @@ def graph(scenario: str, epoch: int, step: int | None) -> None:
     """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point."""
     from bpdbg.engine.graph import dot_at
 
-    trainer = load(scenario)
-    try:
-        click.echo(dot_at(trainer, epoch, step), nl=False)
-    except ValueError as error:
-        click.echo(f"{Path(scenario).stem}: {error}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    with interruptible() as running:
+        trainer = running.trainer = load(scenario)
+        try:
+            click.echo(dot_at(trainer, epoch, step), nl=False)
+        except ValueError as error:
+            click.echo(f"{Path(scenario).stem}: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command("list")

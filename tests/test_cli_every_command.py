@@ -1,0 +1,33 @@
+"""What every headless command does alike, whichever it is: ctrl-c is one line and status 130,
+and a mistake on its command line is one line and status 2."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bpdbg.cli import main
+from bpdbg.engine.trainer import Trainer
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["graph", "--epoch", "10"],
+        ["export", "--format", "csv"],
+        ["export", "--format", "md", "--epoch", "10"],
+        ["gradcheck", "--after", "9"],
+    ],
+)
+def test_ctrl_c_while_a_command_trains_is_one_line_and_status_130(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_run = Trainer.run
+
+    def run_then_interrupt(self: Trainer, epochs: int | None = None, should_stop: object = None) -> None:
+        real_run(self, 3)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "run", run_then_interrupt)
+    result = CliRunner().invoke(main, [command[0], "two_neurons", *command[1:]])
+    assert (result.exit_code, result.stderr) == (130, "interrupted at epoch 3\n")
