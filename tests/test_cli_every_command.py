@@ -31,3 +31,28 @@ def test_ctrl_c_while_a_command_trains_is_one_line_and_status_130(
     monkeypatch.setattr(Trainer, "run", run_then_interrupt)
     result = CliRunner().invoke(main, [command[0], "two_neurons", *command[1:]])
     assert (result.exit_code, result.stderr) == (130, "interrupted at epoch 3\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["run"], "bpdbg run: Missing argument 'SCENARIO'."),
+        (["run", "two_neurons", "--jsn"], "bpdbg run: No such option '--jsn'. Did you mean '--json'?"),
+        (["run", "two_neurons", "extra"], "bpdbg run: Got unexpected extra argument (extra)"),
+        (["check"], "bpdbg check: Missing argument 'SCENARIOS...'."),
+        (
+            ["gradcheck", "two_neurons", "--after", "-1"],
+            "bpdbg gradcheck: Invalid value for '--after': -1 is not in the range x>=0.",
+        ),
+        (["graph", "gd_x2", "--epoch", "0"], "bpdbg graph: Invalid value for '--epoch': 0 is not in the range x>=1."),
+        (
+            ["graph", "gd_x2", "--step", "x"],
+            "bpdbg graph: Invalid value for '--step': 'x' is not a valid integer range.",
+        ),
+        (["list", "two_neurons"], "bpdbg list: Got unexpected extra argument (two_neurons)"),
+        (["two_neurons", "--presnt"], "bpdbg open: No such option '--presnt'. Did you mean '--present'?"),
+    ],
+)
+def test_a_mistake_on_the_command_line_is_one_line_and_status_2(args: list[str], line: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", line + "\n")

@@ -14,7 +14,7 @@ import click
 import numpy as np
 
 from bpdbg import __version__
-from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, interruptible, load, output_failed
+from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, OneLineUsage, interruptible, load, output_failed
 from bpdbg.completion import SCENARIO, scenario_completions
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.trainer import Trainer
@@ -31,7 +31,10 @@ _GROUP_OPTIONS = frozenset({"-h", "--help", "-V", "--version"})  # any other opt
 
 
 class _DebuggerByDefault(click.Group):
-    """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands."""
+    """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands, each of which
+    reports a mistake on its command line in one line."""
+
+    command_class = OneLineUsage
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # While the shell completes (resilient parsing), a lone word may be a command being typed.

@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from bpdbg.cli import main
-from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, OneLineUsage, interruptible, load, usage
+from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, interruptible, load, usage
 from bpdbg.completion import SCENARIO
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.scenarios import DEFAULT
 
 
-@main.command(cls=OneLineUsage)
+@main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option(
     "--format", "form", required=True, type=click.Choice(["md", "tex", "csv", "jsonl"]), help="What to write."
@@ -57,7 +57,7 @@ def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> 
         sys.exit(EXIT_DIFFERS)
 
 
-@main.command(cls=OneLineUsage)
+@main.command()
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port.")
