@@ -33,8 +33,9 @@ class Number:
 @dataclass(frozen=True)
 class LogLine:
     epoch: int
-    text: str
+    text: str  # without the spaces around it, as the notes' printed table is compared
     numbers: tuple[Number, ...]
+    printed: str = ""  # as the notes' print() writes it: leading spaces and NumPy's row indents kept
 
 
 _DEFAULT_FORMAT = "epoch {epoch}: loss = {loss:.6g}"
@@ -90,7 +91,7 @@ class Template:
                     lines.append(("", []))
                 last_text, last_numbers = lines[-1]
                 lines[-1] = (last_text + text, last_numbers + numbers)
-        return [LogLine(epoch, text.strip(), tuple(numbers)) for text, numbers in lines if text.strip()]
+        return [LogLine(epoch, text.strip(), tuple(numbers), text.rstrip()) for text, numbers in lines if text.strip()]
 
     def _field(self, field: LogField, values: dict[str, object]) -> list[tuple[str, list[Number]]]:
         value = field_value(field, values, self.place)

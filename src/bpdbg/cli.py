@@ -170,7 +170,7 @@ def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
                 trainer.run(should_stop=report)
                 running.progress.clear()
                 for log_line in Log(trainer).lines():
-                    click.echo(log_line.text)
+                    click.echo(log_line.printed)
         except ScenarioError as error:
             click.echo(str(error), err=True)
             sys.exit(EXIT_BAD_INPUT)

@@ -1,0 +1,45 @@
+"""`bpdbg run` prints a log line as the notes' print() does, leading spaces and NumPy's layout kept."""
+
+from __future__ import annotations
+
+import numpy as np
+from click.testing import CliRunner
+
+from bpdbg.cli import main
+
+SCENARIO = '''\
+title = "layout"
+
+[data]
+x = [[0.5, 1.0], [0.2, 0.1]]
+y = [[1.0], [0.0]]
+
+[params]
+W = [[0.3], [0.2]]
+
+[model]
+z = "x @ W"
+
+[loss]
+L = "mean((z - y) ** 2)"
+
+[training]
+learning_rate = 0.1
+epochs = 1
+
+[[log]]
+format = """
+Updated W:
+ {W}
+{loss:8.4f}
+"""
+'''
+
+
+def test_run_keeps_numpy_row_layout_and_leading_spaces(write_scenario) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(main, ["run", str(write_scenario(SCENARIO))])
+    assert result.exit_code == 0, result.output
+    x, y, w = np.array([[0.5, 1.0], [0.2, 0.1]]), np.array([[1.0], [0.0]]), np.array([[0.3], [0.2]])
+    loss = float(np.mean((x @ w - y) ** 2))
+    w = w - 0.1 * (x.T @ (2 * (x @ w - y) / 2))
+    assert result.stdout == f"Updated W:\n {w}\n{loss:8.4f}\n"
