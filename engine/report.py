@@ -39,8 +39,13 @@ class LogLine:
 
 
 _DEFAULT_FORMAT = "epoch {epoch}: loss = {loss:.6g}"
-#: What `bpdbg run` prints for a scenario that has no [[log]] of its own.
-DEFAULT_LOG = LogBlock(_DEFAULT_FORMAT, "epoch", parts=tuple(parse_log_format(_DEFAULT_FORMAT)))
+_DEFAULT_STOP = "stopped early at epoch {epoch}: loss = {loss:.6g}"
+#: What `bpdbg run` prints for a scenario that has no [[log]] of its own: each epoch's loss, and
+#: an early stop (else a stop before the backward pass would end the log without a word).
+DEFAULT_LOG = (
+    LogBlock(_DEFAULT_FORMAT, "epoch", parts=tuple(parse_log_format(_DEFAULT_FORMAT))),
+    LogBlock(_DEFAULT_STOP, "early_stop", parts=tuple(parse_log_format(_DEFAULT_STOP))),
+)
 
 
 def printed_elements(array: np.ndarray) -> np.ndarray:
@@ -120,7 +125,7 @@ class Log:
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         scenario = trainer.program.scenario
-        self.templates = [Template(block) for block in scenario.log or (DEFAULT_LOG,)]
+        self.templates = [Template(block) for block in scenario.log or DEFAULT_LOG]
 
     def values(self, epoch: int, names: set[str], gradients: set[str] | None = None) -> dict[str, object]:
         """The values a log line of `epoch` may print: parameters after its update, the rest and the
