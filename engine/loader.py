@@ -64,7 +64,7 @@ _KINDS = {
     str: "a string",
     int: "an integer",
     dict: "a table",
-    list: "an array of tables, one [[log]] block each",
+    list: "an array of tables, one [[{key}]] block each",
 }
 
 
@@ -152,7 +152,7 @@ class _Loader(TableChecks):
                 raise self.fail(f"unknown key {key!r}{did_you_mean(key, SECTIONS)}", key, key)
             wanted = SECTIONS[key]
             if not isinstance(value, wanted) or isinstance(value, bool):
-                raise self.fail(f"must be {_KINDS[wanted]}, not {type_name(value)}", key, key)
+                raise self.fail(f"must be {_KINDS[wanted].format(key=key)}, not {type_name(value)}", key, key)
         for key in REQUIRED:
             if key not in doc:
                 what = {
