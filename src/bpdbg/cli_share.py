@@ -15,13 +15,26 @@ from bpdbg.engine.scenario import ScenarioError
 from bpdbg.scenarios import DEFAULT
 
 
+def _named_file(path: Path | None) -> Path | None:
+    """`-o ''` names no file (click reads it as the current folder, which it lets through)."""
+    if path is not None and not path.name:
+        raise click.BadParameter("the file name is empty")
+    return path
+
+
 @main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option(
     "--format", "form", required=True, type=click.Choice(["md", "tex", "csv", "jsonl"]), help="What to write."
 )
 @click.option("--epoch", type=click.IntRange(min=1), help="The epoch to derive (md, tex), counted from 1.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="A file (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=lambda _ctx, _param, value: _named_file(value),
+    help="A file (default: stdout).",
+)
 def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> None:
     """Write one epoch's whole derivation (md, tex), or the run epoch by epoch (csv, jsonl)."""
     from bpdbg.export.derivation import NoSuchEpoch
