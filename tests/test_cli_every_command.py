@@ -50,6 +50,14 @@ def test_ctrl_c_while_a_command_trains_is_one_line_and_status_130(
             "bpdbg graph: Invalid value for '--step': 'x' is not a valid integer range.",
         ),
         (["list", "two_neurons"], "bpdbg list: Got unexpected extra argument (two_neurons)"),
+        (
+            ["run", ""],
+            "bpdbg run: Invalid value for 'SCENARIO': the name is empty: give a scenario file or a shipped name",
+        ),
+        (
+            ["check", "gd_x2", ""],
+            "bpdbg check: Invalid value for 'SCENARIOS...': the name is empty: give a scenario file or a shipped name",
+        ),
         (["two_neurons", "--presnt"], "bpdbg open: No such option '--presnt'. Did you mean '--present'?"),
     ],
 )
