@@ -172,7 +172,24 @@ def csv(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
         array = _loadtxt(lines)
     except ValueError:
         array = _blocks(lines, skip + 1, file, place)
-    return columns_of(array, spec, place)
+    taken = columns_of(array, spec, place)
+    _finite_cells(taken, lines, skip, spec, place)
+    return taken
+
+
+def _finite_cells(taken: np.ndarray, lines: list[str], skip: int, spec: dict[str, Any], place: Place) -> None:
+    """A nan or inf in a column taken, named by its line and column: in a long file, "somewhere"
+    is no help. (Both readers skip blank lines, so the r-th row is the r-th line with text.)"""
+    finite = np.isfinite(taken)
+    if finite.all():
+        return
+    row, column = (int(i) for i in np.argwhere(~finite)[0])
+    column = spec["columns"][column] if "columns" in spec else column
+    index = [i for i, line in enumerate(lines) if line.strip()][row]
+    cell = lines[index].split(",")[column].strip()
+    raise ScenarioError(
+        place, f"csv {spec['csv']!r} line {skip + index + 1}, column {column}: {cell!r} is not a finite number"
+    )
 
 
 def columns_of(array: np.ndarray, spec: dict[str, Any], place: Place) -> np.ndarray:
