@@ -259,6 +259,20 @@ class _Loader(TableChecks):
             result.append(self.parsed("breakpoint", when, place, parse_condition, "breakpoint", index, "when"))
         return tuple(result)
 
+    def _one_schedule(self, block: dict[str, Any], when: LogWhen, where: str, index: int) -> None:
+        """A key that would be ignored is refused: `at` lists the epochs by itself, and an
+        early_stop block prints once, whatever from, every or at say."""
+        for key in ("from", "every", "at"):
+            if key not in block:
+                continue
+            if when == "early_stop":
+                message = f'a when = "early_stop" block prints once, at the stop: remove {key}'
+            elif key != "at" and "at" in block:
+                message = f"{key} and at both choose the epochs: use one (at lists each epoch, e.g. at = [1, 10])"
+            else:
+                continue
+            raise self.fail(message, f"{where}.{key}", "log", index, key)
+
     def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
         result = []
         known = set(names) | {"epoch", "loss"}
@@ -279,6 +293,7 @@ class _Loader(TableChecks):
                 raise self.fail(
                     "at must list epoch numbers from 1, e.g. at = [1, 10]", f"{where}.at", "log", index, "at"
                 )
+            self._one_schedule(block, when, where, index)
             if len(fmt) > MAX_FORMAT_LENGTH:
                 raise self.fail(
                     f"format is {len(fmt)} characters long (at most {MAX_FORMAT_LENGTH})",

@@ -17,6 +17,21 @@ from .one_line_errors import BASE, Case, edit, one_line_at_the_exact_place, the_
 
 CASES: list[Case] = [
     (
+        "at-and-every",
+        edit("[[log]]\n", "[[log]]\nat = [1]\nevery = 2\n"),
+        "23:1: log[0].every: every and at both choose the epochs: use one (at lists each epoch, e.g. at = [1, 10])",
+    ),
+    (
+        "at-and-from",
+        edit("[[log]]\n", "[[log]]\nfrom = 2\nat = [1]\n"),
+        "22:1: log[0].from: from and at both choose the epochs: use one (at lists each epoch, e.g. at = [1, 10])",
+    ),
+    (
+        "early-stop-with-every",
+        edit("[[log]]\n", '[[log]]\nwhen = "early_stop"\nevery = 10\n'),
+        '23:1: log[0].every: a when = "early_stop" block prints once, at the stop: remove every',
+    ),
+    (
         "unknown-log-key",
         edit("[[log]]\n", "[[log]]\nfromm = 2\n"),
         "22:1: log[0].fromm: unknown key 'fromm'; did you mean 'from'?",
