@@ -289,7 +289,9 @@ class _Loader(TableChecks):
                     raise self.fail(
                         f"{key} must be an epoch number from 1 (got {value})", f"{where}.{key}", "log", index, key
                     )
-            if at is not None and not all(isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in at):
+            if at is not None and not (
+                at and all(isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in at)
+            ):
                 raise self.fail(
                     "at must list epoch numbers from 1, e.g. at = [1, 10]", f"{where}.at", "log", index, "at"
                 )

@@ -17,6 +17,11 @@ from .one_line_errors import BASE, Case, edit, one_line_at_the_exact_place, the_
 
 CASES: list[Case] = [
     (
+        "at-lists-no-epoch",
+        edit("[[log]]\n", "[[log]]\nat = []\n"),
+        "22:1: log[0].at: at must list epoch numbers from 1, e.g. at = [1, 10]",
+    ),
+    (
         "at-and-every",
         edit("[[log]]\n", "[[log]]\nat = [1]\nevery = 2\n"),
         "23:1: log[0].every: every and at both choose the epochs: use one (at lists each epoch, e.g. at = [1, 10])",
