@@ -70,7 +70,7 @@ def read_text(path: Path, kind: str = "scenario file") -> str:
     if b"\x00" in raw:
         raise ScenarioError(place, f"is a binary file, not {'TOML' if kind == 'scenario file' else 'CSV'} text")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte order mark, as Windows editors and Excel save
     except UnicodeDecodeError as error:
         raise ScenarioError(place, f"is not UTF-8 text (bad byte at offset {error.start})") from None
     if not text.strip():

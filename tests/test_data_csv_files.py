@@ -99,3 +99,14 @@ def test_a_csv_over_the_data_file_limit_is_refused_with_the_limit_named(tmp_path
 def test_a_non_finite_cell_in_a_column_not_taken_is_no_error(tmp_path: Path) -> None:
     (tmp_path / "d.csv").write_text("1,nan\n2,3\n", encoding="utf-8")
     assert loaded(tmp_path, 'x = { csv = "d.csv", columns = [0] }').tolist() == [[1.0], [2.0]]
+
+
+def test_a_csv_saved_with_a_byte_order_mark_reads_from_its_first_cell(tmp_path: Path) -> None:
+    (tmp_path / "d.csv").write_text("\ufeff1,2\n3,4\n", encoding="utf-8")  # as Excel saves "CSV UTF-8"
+    assert loaded(tmp_path, 'x = { csv = "d.csv" }').tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_a_scenario_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = scenario(tmp_path, "x = 0.5")
+    path.write_text("\ufeff" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_scenario(path).title == "errors"
