@@ -116,10 +116,25 @@ def _cells(lines: list[str], first: int, file: str, place: Place) -> list[list[f
         try:
             rows.append([float(cell) for cell in line.split(",")])
         except ValueError:  # also NUL bytes and words; float() accepts "nan" and "inf", checked later
-            raise ScenarioError(
-                place, f"csv {file!r} line {number}: not all cells are numbers (use skip_rows = 1 to skip a header)"
-            ) from None
+            raise ScenarioError(place, f"csv {file!r} line {number}: {_why_not_numbers(line)}") from None
     return rows
+
+
+def _why_not_numbers(line: str) -> str:
+    """A line of other separators (Excel's ';' where the decimal mark is a comma, a tab) is
+    named as such: "not all cells are numbers" would send the lecturer looking for a header."""
+    for separator, name in ((";", "';'"), ("\t", "tabs")):
+        if separator in line and all(_number(cell) for cell in line.replace(",", ".").split(separator)):
+            return f"cells must be separated by commas, and this line has {name} between them"
+    return "not all cells are numbers (use skip_rows = 1 to skip a header)"
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _loadtxt(lines: list[str]) -> np.ndarray:

@@ -98,6 +98,18 @@ CSV_CASES: list[tuple[str, str, str | bytes | None, str]] = [
     ("not-utf8", 'x = { csv = "d.csv" }', b"1\n\xe9\n", "csv 'd.csv': is not UTF-8 text (bad byte at offset 2)"),
     ("binary", 'x = { csv = "d.csv" }', b"1\n\x00\n", "csv 'd.csv': is a binary file, not CSV text"),
     (
+        "semicolons",  # as Excel saves CSV where the decimal mark is a comma
+        'x = { csv = "d.csv" }',
+        "1;2\n3;4\n",
+        "csv 'd.csv' line 1: cells must be separated by commas, and this line has ';' between them",
+    ),
+    (
+        "tabs",
+        'x = { csv = "d.csv" }',
+        "1\t2\n3\t4\n",
+        "csv 'd.csv' line 1: cells must be separated by commas, and this line has tabs between them",
+    ),
+    (
         "words",
         'x = { csv = "d.csv" }',
         "a,b\n1,2\n",
