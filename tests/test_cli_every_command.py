@@ -64,3 +64,15 @@ def test_ctrl_c_while_a_command_trains_is_one_line_and_status_130(
 def test_a_mistake_on_the_command_line_is_one_line_and_status_2(args: list[str], line: str) -> None:
     result = CliRunner().invoke(main, args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", line + "\n")
+
+
+@pytest.mark.parametrize("command", ["open", "run", "check", "gradcheck", "graph", "export", "serve"])
+def test_every_command_taking_a_scenario_says_in_its_help_what_one_is(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "a file, or a shipped name" in " ".join(result.output.split()), result.output
+
+
+def test_graph_step_help_says_where_steps_count_from() -> None:
+    result = CliRunner().invoke(main, ["graph", "--help"])
+    assert "The step of that epoch, counted from 1." in " ".join(result.output.split()), result.output

@@ -142,7 +142,10 @@ def open_debugger(
 )
 @MEMORY
 def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
-    """Train SCENARIO headless and print its log the way the notes print it."""
+    """Train SCENARIO headless and print its log the way the notes print it.
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
 
     from bpdbg.engine.report import Log
@@ -210,9 +213,12 @@ def _as_written(scenario: str, trainer: Trainer) -> Trainer:
 @main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option("--epoch", default=1, show_default=True, type=click.IntRange(min=1), help="The epoch to show.")
-@click.option("--step", type=click.IntRange(min=1), help="The step of that epoch, from 1  [default: its last]")
+@click.option("--step", type=click.IntRange(min=1), help="The step of that epoch, counted from 1.  [default: its last]")
 def graph(scenario: str, epoch: int, step: int | None) -> None:
-    """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point."""
+    """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point.
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     from bpdbg.engine.graph import dot_at
 
     with interruptible() as running:

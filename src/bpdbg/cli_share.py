@@ -36,7 +36,10 @@ def _named_file(path: Path | None) -> Path | None:
     help="A file (default: stdout).",
 )
 def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> None:
-    """Write one epoch's whole derivation (md, tex), or the run epoch by epoch (csv, jsonl)."""
+    """Write one epoch's whole derivation (md, tex), or the run epoch by epoch (csv, jsonl).
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     from bpdbg.export.derivation import NoSuchEpoch
     from bpdbg.export.documents import EPOCH_FORMATS, epoch_document, run_table
     from bpdbg.export.files import write_whole
@@ -76,7 +79,10 @@ def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> 
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port.")
 @click.option("--public-url", help="The address browsers reach it by, if not http://HOST:PORT (a proxy, 0.0.0.0).")
 def serve(scenario: str, host: str, port: int, public_url: str | None) -> None:
-    """Serve the debugger on SCENARIO to a web browser (needs `pip install "bpdbg[web]"`)."""
+    """Serve the debugger on SCENARIO to a web browser (needs `pip install "bpdbg[web]"`).
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`). [default: two_neurons]
+    """
     from bpdbg.serve import MissingExtra, address, exposure_warning
     from bpdbg.serve import serve as serve_forever
 
