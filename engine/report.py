@@ -105,6 +105,9 @@ class Template:
             # A precision without a type (".4") is an error for an int in Python; print it as a float then.
             bare_precision = "." in field.spec and field.spec[-1] not in "eEfFgG%"
             text = format(float(value) if bare_precision else value, field.spec)
+        elif field.spec.endswith("d"):  # whole by the loader's check; past 2**53 held as a float
+            number = float(value)  # type: ignore[arg-type]
+            text = format(int(number), field.spec) if np.isfinite(number) else format(number, field.spec[:-1] + "f")
         elif array.ndim == 0:
             text = format(float(array), field.spec)
         elif field.spec:

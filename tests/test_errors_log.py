@@ -17,6 +17,17 @@ from .one_line_errors import BASE, Case, edit, one_line_at_the_exact_place, the_
 
 CASES: list[Case] = [
     (
+        "d-spec-on-a-fraction",
+        edit("{loss:.4f}", "{loss:3d}"),
+        "22:39: log[0].format: format spec '3d' in {loss} is for whole numbers, such as {epoch:3d} or "
+        "{epoch - 1:03d}, and {loss} can be a fraction: use e.g. .4f",
+    ),
+    (
+        "d-spec-with-a-precision",
+        edit("{loss:.4f}", "{epoch:.2d}"),
+        "22:40: log[0].format: format spec '.2d' in {epoch} is not supported (use e.g. .4f, ' .4f', .6g, 3d)",
+    ),
+    (
         "at-lists-no-epoch",
         edit("[[log]]\n", "[[log]]\nat = []\n"),
         "22:1: log[0].at: at must list epoch numbers from 1, e.g. at = [1, 10]",
@@ -67,7 +78,7 @@ CASES: list[Case] = [
     (
         "log-spec",
         edit("{loss:.4f}", "{loss:>>10}"),
-        "22:39: log[0].format: format spec '>>10' in {loss} is not supported (use e.g. .4f, ' .4f', .6g)",
+        "22:39: log[0].format: format spec '>>10' in {loss} is not supported (use e.g. .4f, ' .4f', .6g, 3d)",
     ),
     (
         "log-brace",

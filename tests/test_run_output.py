@@ -62,3 +62,12 @@ def test_without_a_log_every_epoch_prints_its_loss_then_the_stop(write_scenario)
     lines = result.stdout.splitlines()
     assert lines[0] == "epoch 1: loss = 0.21445"
     assert lines[-1].startswith(f"stopped early at epoch {len(lines) - 1}: loss = ")
+
+
+def test_a_whole_number_prints_with_d_as_in_python(write_scenario) -> None:  # type: ignore[no-untyped-def]
+    text = SCENARIO.split("[[log]]")[0].replace("epochs = 1", "epochs = 10")
+    text += '[[log]]\nat = [9]\nformat = "Epoch {epoch:3d} | {epoch - 1:03d} | {2 * epoch + 1:d}"\n'
+    result = CliRunner().invoke(main, ["run", str(write_scenario(text))])
+    assert result.exit_code == 0, result.output
+    epoch = 9
+    assert result.stdout == f"Epoch {epoch:3d} | {epoch - 1:03d} | {2 * epoch + 1:d}\n"
