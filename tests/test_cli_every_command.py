@@ -76,3 +76,17 @@ def test_every_command_taking_a_scenario_says_in_its_help_what_one_is(command: s
 def test_graph_step_help_says_where_steps_count_from() -> None:
     result = CliRunner().invoke(main, ["graph", "--help"])
     assert "The step of that epoch, counted from 1." in " ".join(result.output.split()), result.output
+
+
+@pytest.mark.parametrize(
+    "command", [["export", "--format", "md", "--epoch", "1"], ["export", "--format", "tex", "--epoch", "1"], ["graph"]]
+)
+def test_control_characters_in_a_title_never_reach_the_terminal_raw(command: list[str], write_scenario) -> None:  # type: ignore[no-untyped-def]
+    path = write_scenario(
+        'title = "T\\u001b]0;pwned\\u0007\\u001b[2Jx"\n[params]\nw = 0.5\n[loss]\nL = "(w - 1) ** 2"\n'
+        "[training]\nlearning_rate = 0.1\nepochs = 1\n"
+    )
+    result = CliRunner().invoke(main, [command[0], str(path), *command[1:]])
+    assert result.exit_code == 0, result.output
+    assert "pwned" in result.stdout
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in result.stdout), repr(result.stdout[:300])
