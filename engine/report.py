@@ -35,7 +35,7 @@ class LogLine:
     epoch: int
     text: str  # without the spaces around it, as the notes' printed table is compared
     numbers: tuple[Number, ...]
-    printed: str = ""  # as the notes' print() writes it: leading spaces and NumPy's row indents kept
+    printed: str  # as the notes' print() writes it: leading spaces and NumPy's row indents kept
 
 
 _DEFAULT_FORMAT = "epoch {epoch}: loss = {loss:.6g}"
