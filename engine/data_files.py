@@ -70,7 +70,7 @@ def read_text(path: Path, kind: str = "scenario file") -> str:
     if b"\x00" in raw:
         raise ScenarioError(place, f"is a binary file, not {'TOML' if kind == 'scenario file' else 'CSV'} text")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte order mark, as Windows editors and Excel save
     except UnicodeDecodeError as error:
         raise ScenarioError(place, f"is not UTF-8 text (bad byte at offset {error.start})") from None
     if not text.strip():
@@ -116,10 +116,25 @@ def _cells(lines: list[str], first: int, file: str, place: Place) -> list[list[f
         try:
             rows.append([float(cell) for cell in line.split(",")])
         except ValueError:  # also NUL bytes and words; float() accepts "nan" and "inf", checked later
-            raise ScenarioError(
-                place, f"csv {file!r} line {number}: not all cells are numbers (use skip_rows = 1 to skip a header)"
-            ) from None
+            raise ScenarioError(place, f"csv {file!r} line {number}: {_why_not_numbers(line)}") from None
     return rows
+
+
+def _why_not_numbers(line: str) -> str:
+    """A line of other separators (Excel's ';' where the decimal mark is a comma, a tab) is
+    named as such: "not all cells are numbers" would send the lecturer looking for a header."""
+    for separator, name in ((";", "';'"), ("\t", "tabs")):
+        if separator in line and all(_number(cell) for cell in line.replace(",", ".").split(separator)):
+            return f"cells must be separated by commas, and this line has {name} between them"
+    return "not all cells are numbers (use skip_rows = 1 to skip a header)"
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def _loadtxt(lines: list[str]) -> np.ndarray:
@@ -172,7 +187,24 @@ def csv(spec: dict[str, Any], folder: Path, place: Place) -> np.ndarray:
         array = _loadtxt(lines)
     except ValueError:
         array = _blocks(lines, skip + 1, file, place)
-    return columns_of(array, spec, place)
+    taken = columns_of(array, spec, place)
+    _finite_cells(taken, lines, skip, spec, place)
+    return taken
+
+
+def _finite_cells(taken: np.ndarray, lines: list[str], skip: int, spec: dict[str, Any], place: Place) -> None:
+    """A nan or inf in a column taken, named by its line and column: in a long file, "somewhere"
+    is no help. (Both readers skip blank lines, so the r-th row is the r-th line with text.)"""
+    finite = np.isfinite(taken)
+    if finite.all():
+        return
+    row, column = (int(i) for i in np.argwhere(~finite)[0])
+    column = spec["columns"][column] if "columns" in spec else column
+    index = [i for i, line in enumerate(lines) if line.strip()][row]
+    cell = lines[index].split(",")[column].strip()
+    raise ScenarioError(
+        place, f"csv {spec['csv']!r} line {skip + index + 1}, column {column}: {cell!r} is not a finite number"
+    )
 
 
 def columns_of(array: np.ndarray, spec: dict[str, Any], place: Place) -> np.ndarray:

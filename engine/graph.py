@@ -156,7 +156,10 @@ def graph_view(program: Program, graph: Graph, values: Sequence[Any], index: int
 
 
 def _dot_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """Text for a quoted DOT string; a control character (ESC, BEL) as its escape, \\x1b, so that
+    `bpdbg graph` printed to a terminal shows it rather than obeys it."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return "".join(f"\\\\x{ord(c):02x}" if c < " " or c == "\x7f" else c for c in quoted)
 
 
 def dot_number(value: Any) -> str:

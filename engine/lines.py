@@ -8,6 +8,7 @@ value in a line is the engine's own; renderers only format them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -84,9 +85,22 @@ class Line:
     @property
     def shapes(self) -> str:
         """The shapes in place of the terms, as the notes check a matrix step: (4×200)(200×1) → 4×1."""
-        texts = [f"({shape_text(t.shape)})" if t.shape else "scalar" for t in self.terms]
-        written = substitute(self.template.replace(" @ ", ""), texts).replace("((", "(").replace("))", ")")
-        return f"{written} → {shape_text(self.shape)}"
+        return f"{_shapes_in_place(self.template.replace(' @ ', ''), self.terms)} → {shape_text(self.shape)}"
+
+
+def _shapes_in_place(template: str, terms: Sequence[Term]) -> str:
+    """Each term's shape in its place, bracketed unless it stands alone as an argument of a call:
+    (300×3) + (1×3) and (4×200)(200×1), but sum(300×3, 1) and maximum(2×3, 1×3)."""
+    pieces = re.split(r"\{(\d+)\}", template)
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 0:
+            out.append(piece)
+            continue
+        dims = terms[int(piece)].shape
+        argument = "".join(out).rstrip().endswith(("(", ",")) and pieces[i + 1].lstrip()[:1] in (")", ",")
+        out.append(shape_text(dims) if argument or len(dims) < 2 else f"({shape_text(dims)})")
+    return "".join(out)
 
 
 def term(symbol: str, value: Any, formula: str = "", shape: tuple[int, ...] | None = None) -> Term:

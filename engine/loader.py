@@ -64,7 +64,7 @@ _KINDS = {
     str: "a string",
     int: "an integer",
     dict: "a table",
-    list: "an array of tables, one [[log]] block each",
+    list: "an array of tables, one [[{key}]] block each",
 }
 
 
@@ -152,7 +152,7 @@ class _Loader(TableChecks):
                 raise self.fail(f"unknown key {key!r}{did_you_mean(key, SECTIONS)}", key, key)
             wanted = SECTIONS[key]
             if not isinstance(value, wanted) or isinstance(value, bool):
-                raise self.fail(f"must be {_KINDS[wanted]}, not {type_name(value)}", key, key)
+                raise self.fail(f"must be {_KINDS[wanted].format(key=key)}, not {type_name(value)}", key, key)
         for key in REQUIRED:
             if key not in doc:
                 what = {
@@ -259,6 +259,20 @@ class _Loader(TableChecks):
             result.append(self.parsed("breakpoint", when, place, parse_condition, "breakpoint", index, "when"))
         return tuple(result)
 
+    def _one_schedule(self, block: dict[str, Any], when: LogWhen, where: str, index: int) -> None:
+        """A key that would be ignored is refused: `at` lists the epochs by itself, and an
+        early_stop block prints once, whatever from, every or at say."""
+        for key in ("from", "every", "at"):
+            if key not in block:
+                continue
+            if when == "early_stop":
+                message = f'a when = "early_stop" block prints once, at the stop: remove {key}'
+            elif key != "at" and "at" in block:
+                message = f"{key} and at both choose the epochs: use one (at lists each epoch, e.g. at = [1, 10])"
+            else:
+                continue
+            raise self.fail(message, f"{where}.{key}", "log", index, key)
+
     def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
         result = []
         known = set(names) | {"epoch", "loss"}
@@ -275,10 +289,13 @@ class _Loader(TableChecks):
                     raise self.fail(
                         f"{key} must be an epoch number from 1 (got {value})", f"{where}.{key}", "log", index, key
                     )
-            if at is not None and not all(isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in at):
+            if at is not None and not (
+                at and all(isinstance(e, int) and not isinstance(e, bool) and e >= 1 for e in at)
+            ):
                 raise self.fail(
                     "at must list epoch numbers from 1, e.g. at = [1, 10]", f"{where}.at", "log", index, "at"
                 )
+            self._one_schedule(block, when, where, index)
             if len(fmt) > MAX_FORMAT_LENGTH:
                 raise self.fail(
                     f"format is {len(fmt)} characters long (at most {MAX_FORMAT_LENGTH})",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 
-from .expr import ExprError, names_in, parse_log_field
+from .expr import Binary, ExprError, Name, Node, Num, Unary, names_in, parse_log_field
 from .messages import cut, did_you_mean, printable
 from .scenario import LogField, Place, ScenarioError
 
-#: A sign or space, a width of up to two digits, a precision, and one of e E f F g G %.
-_SPEC = re.compile(r"[ +-]?\d{0,2}(?:\.\d{1,2})?[eEfFgG%]?\Z")
+#: A sign or space, a width of up to two digits, a precision, and one of e E f F g G %; or, for a
+#: whole number such as {epoch:3d}, a sign or space, a width and d.
+_SPEC = re.compile(r"[ +-]?\d{0,2}(?:(?:\.\d{1,2})?[eEfFgG%]?|d)\Z")
 
 
 def parse_log_format(fmt: str) -> list[str | LogField]:
@@ -52,7 +53,7 @@ def parse_log_format(fmt: str) -> list[str | LogField]:
         spec = rest[1:]
         if not _SPEC.match(spec):
             raise ExprError(
-                f"format spec {spec!r} in {{{text.strip()}}} is not supported (use e.g. .4f, ' .4f', .6g)",
+                f"format spec {spec!r} in {{{text.strip()}}} is not supported (use e.g. .4f, ' .4f', .6g, 3d)",
                 start + end + 1,
             )
         if not text.strip():
@@ -86,4 +87,27 @@ def checked_format(fmt: str, place: Place, known: set[str]) -> tuple[str | LogFi
                     place.at_column(item.start + name.start),
                     f"{{{item.text}}}: unknown name {name.id!r} in the log format{did_you_mean(name.id, known)}",
                 )
+        if item.spec.endswith("d") and not whole(item.tree):
+            raise ScenarioError(
+                place.at_column(fmt.index(":", item.start) + 1),
+                f"format spec {item.spec!r} in {{{item.text}}} is for whole numbers, such as {{epoch:3d}} or "
+                f"{{epoch - 1:03d}}, and {{{item.text}}} can be a fraction: use e.g. .4f",
+            )
     return tuple(fields)
+
+
+def whole(tree: Node) -> bool:
+    """Whether a field is a whole number at every epoch, as Python's 'd' needs: the epoch and whole
+    numbers written out, under + − * and ** with a whole exponent written out."""
+    if isinstance(tree, Num):
+        return isinstance(tree.value, int)
+    if isinstance(tree, Name):
+        return tree.id == "epoch"
+    if isinstance(tree, Unary):
+        return tree.op in ("+", "-") and whole(tree.operand)
+    if isinstance(tree, Binary) and tree.op in ("+", "-", "*"):
+        return whole(tree.left) and whole(tree.right)
+    if isinstance(tree, Binary) and tree.op == "**":
+        exponent = tree.right
+        return whole(tree.left) and isinstance(exponent, Num) and whole(exponent) and exponent.value >= 0
+    return False

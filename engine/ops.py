@@ -65,10 +65,19 @@ class Op:
 
 
 def broadcast(shapes: list[Shape]) -> Shape:
+    """NumPy's broadcast, less the one case that is nearly always a slip: a column of n against
+    a vector of n, which NumPy makes an n×n matrix and a loss then averages without a word."""
     try:
-        return tuple(np.broadcast_shapes(*shapes))
+        result = tuple(np.broadcast_shapes(*shapes))
     except ValueError:
         raise ValueError("they cannot be broadcast together") from None
+    columns = {s[0] for s in shapes if len(s) == 2 and s[1] == 1 and s[0] > 1}
+    for n in columns & {s[0] for s in shapes if len(s) == 1}:
+        raise ValueError(
+            f"a column of {n} and a vector of {n} would broadcast to a {n}×{n} matrix, every entry against "
+            f"every other; make both columns (shape = [{n}, 1] for data) or both vectors"
+        )
+    return result
 
 
 def _matmul_shape(shapes: list[Shape]) -> Shape:

@@ -33,13 +33,19 @@ class Number:
 @dataclass(frozen=True)
 class LogLine:
     epoch: int
-    text: str
+    text: str  # without the spaces around it, as the notes' printed table is compared
     numbers: tuple[Number, ...]
+    printed: str  # as the notes' print() writes it: leading spaces and NumPy's row indents kept
 
 
 _DEFAULT_FORMAT = "epoch {epoch}: loss = {loss:.6g}"
-#: What `bpdbg run` prints for a scenario that has no [[log]] of its own.
-DEFAULT_LOG = LogBlock(_DEFAULT_FORMAT, "epoch", parts=tuple(parse_log_format(_DEFAULT_FORMAT)))
+_DEFAULT_STOP = "stopped early at epoch {epoch}: loss = {loss:.6g}"
+#: What `bpdbg run` prints for a scenario that has no [[log]] of its own: each epoch's loss, and
+#: an early stop (else a stop before the backward pass would end the log without a word).
+DEFAULT_LOG = (
+    LogBlock(_DEFAULT_FORMAT, "epoch", parts=tuple(parse_log_format(_DEFAULT_FORMAT))),
+    LogBlock(_DEFAULT_STOP, "early_stop", parts=tuple(parse_log_format(_DEFAULT_STOP))),
+)
 
 
 def printed_elements(array: np.ndarray) -> np.ndarray:
@@ -90,7 +96,7 @@ class Template:
                     lines.append(("", []))
                 last_text, last_numbers = lines[-1]
                 lines[-1] = (last_text + text, last_numbers + numbers)
-        return [LogLine(epoch, text.strip(), tuple(numbers)) for text, numbers in lines if text.strip()]
+        return [LogLine(epoch, text.strip(), tuple(numbers), text.rstrip()) for text, numbers in lines if text.strip()]
 
     def _field(self, field: LogField, values: dict[str, object]) -> list[tuple[str, list[Number]]]:
         value = field_value(field, values, self.place)
@@ -99,6 +105,9 @@ class Template:
             # A precision without a type (".4") is an error for an int in Python; print it as a float then.
             bare_precision = "." in field.spec and field.spec[-1] not in "eEfFgG%"
             text = format(float(value) if bare_precision else value, field.spec)
+        elif field.spec.endswith("d"):  # whole by the loader's check; past 2**53 held as a float
+            number = float(value)  # type: ignore[arg-type]
+            text = format(int(number), field.spec) if np.isfinite(number) else format(number, field.spec[:-1] + "f")
         elif array.ndim == 0:
             text = format(float(array), field.spec)
         elif field.spec:
@@ -119,7 +128,7 @@ class Log:
     def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         scenario = trainer.program.scenario
-        self.templates = [Template(block) for block in scenario.log or (DEFAULT_LOG,)]
+        self.templates = [Template(block) for block in scenario.log or DEFAULT_LOG]
 
     def values(self, epoch: int, names: set[str], gradients: set[str] | None = None) -> dict[str, object]:
         """The values a log line of `epoch` may print: parameters after its update, the rest and the

@@ -67,7 +67,7 @@ def test_a_large_csv_refused_by_the_fast_reader_is_read_block_by_block(
 def test_what_float_accepts_is_still_read_when_the_fast_reader_refuses_it(tmp_path: Path) -> None:
     (tmp_path / "d.csv").write_text("1_000, 2\n   \n-inf,nan\n", encoding="utf-8")
     path = scenario(tmp_path, 'x = { csv = "d.csv" }')
-    with pytest.raises(Exception, match="non-finite"):
+    with pytest.raises(Exception, match="line 3, column 0: '-inf' is not a finite number"):
         load_scenario(path)
     (tmp_path / "d.csv").write_text("1_000, 2\n   \n3e-3,+.5\n", encoding="utf-8")
     assert loaded(tmp_path, 'x = { csv = "d.csv" }').tolist() == [[1000.0, 2.0], [0.003, 0.5]]
@@ -94,3 +94,19 @@ def test_a_csv_over_the_data_file_limit_is_refused_with_the_limit_named(tmp_path
     assert error(tmp_path, 'x = { csv = "d.csv" }') == (
         "4:1: data.x: csv 'd.csv': file is larger than 1000 bytes (the limit for a CSV file)"
     )
+
+
+def test_a_non_finite_cell_in_a_column_not_taken_is_no_error(tmp_path: Path) -> None:
+    (tmp_path / "d.csv").write_text("1,nan\n2,3\n", encoding="utf-8")
+    assert loaded(tmp_path, 'x = { csv = "d.csv", columns = [0] }').tolist() == [[1.0], [2.0]]
+
+
+def test_a_csv_saved_with_a_byte_order_mark_reads_from_its_first_cell(tmp_path: Path) -> None:
+    (tmp_path / "d.csv").write_text("\ufeff1,2\n3,4\n", encoding="utf-8")  # as Excel saves "CSV UTF-8"
+    assert loaded(tmp_path, 'x = { csv = "d.csv" }').tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_a_scenario_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = scenario(tmp_path, "x = 0.5")
+    path.write_text("\ufeff" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_scenario(path).title == "errors"

@@ -35,6 +35,11 @@ CASES: list[Case] = [
         edit('title = "errors"', 'title = "errors"\nbreakpoint = ["loss < 1"]'),
         "2:1: breakpoint[0]: each [[breakpoint]] entry must be a table",
     ),
+    (
+        "single-brackets",
+        BASE + '\n[breakpoint]\nwhen = "loss < 1"\n',
+        "24:1: breakpoint: must be an array of tables, one [[breakpoint]] block each, not a table",
+    ),
 ]
 
 test_each_problem_is_one_line_at_the_exact_place = one_line_at_the_exact_place(CASES)

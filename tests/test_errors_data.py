@@ -80,12 +80,35 @@ CSV_CASES: list[tuple[str, str, str | bytes | None, str]] = [
         "1,2\n3,4\n",
         "columns must list column numbers from 0 to 1",
     ),
-    ("non-finite", 'x = { csv = "d.csv" }', "1\nnan\n", "csv 'd.csv' contains a non-finite number (nan or inf)"),
-    ("overflowing", 'x = { csv = "d.csv" }', "1\n1e999\n", "csv 'd.csv' contains a non-finite number (nan or inf)"),
+    ("non-finite", 'x = { csv = "d.csv" }', "1\nnan\n", "csv 'd.csv' line 2, column 0: 'nan' is not a finite number"),
+    (
+        "overflowing",
+        'x = { csv = "d.csv" }',
+        "1\n1e999\n",
+        "csv 'd.csv' line 2, column 0: '1e999' is not a finite number",
+    ),
+    (
+        "non-finite-after-blank-lines-and-a-header",
+        'x = { csv = "d.csv", skip_rows = 1, columns = [2, 1] }',
+        "a,b,c\n1,2,3\n\n4,5,6\n7, inf ,nan\n",
+        "csv 'd.csv' line 5, column 2: 'nan' is not a finite number",
+    ),
     ("missing", 'x = { csv = "gone.csv" }', "1\n", "csv 'gone.csv': no such file"),
     ("directory", 'x = { csv = "d.csv" }', None, "csv 'd.csv': is a directory, not a CSV file"),
     ("not-utf8", 'x = { csv = "d.csv" }', b"1\n\xe9\n", "csv 'd.csv': is not UTF-8 text (bad byte at offset 2)"),
     ("binary", 'x = { csv = "d.csv" }', b"1\n\x00\n", "csv 'd.csv': is a binary file, not CSV text"),
+    (
+        "semicolons",  # as Excel saves CSV where the decimal mark is a comma
+        'x = { csv = "d.csv" }',
+        "1;2\n3;4\n",
+        "csv 'd.csv' line 1: cells must be separated by commas, and this line has ';' between them",
+    ),
+    (
+        "tabs",
+        'x = { csv = "d.csv" }',
+        "1\t2\n3\t4\n",
+        "csv 'd.csv' line 1: cells must be separated by commas, and this line has tabs between them",
+    ),
     (
         "words",
         'x = { csv = "d.csv" }',

@@ -72,6 +72,19 @@ CASES: list[Case] = [
         "12:6: model.z: shapes (1, 3) and (1, 2) do not fit in 'w * x': they cannot be broadcast together",
     ),
     (
+        # NumPy would make (z - y) a 3×3 matrix of every z against every y, and train on that
+        # without a word: the classic slip of labels read as a vector next to a column.
+        "column-against-vector",
+        edit(
+            'L = "0.5 * (z - y) ** 2"',
+            'L = "mean((z - y) ** 2)"',
+            edit("x = 0.5", "x = [[1.0], [2.0], [3.0]]", edit("y = 1.0", "y = [1.0, 0.0, 1.0]")),
+        ),
+        "15:11: loss.L: shapes (3, 1) and (3,) do not fit in '(z - y)': a column of 3 and a vector of 3 would "
+        "broadcast to a 3×3 matrix, every entry against every other; make both columns (shape = [3, 1] "
+        "for data) or both vectors",
+    ),
+    (
         "shapes-matmul",
         edit(
             'z = "w * x + b"',

@@ -38,6 +38,12 @@ CASES: list[Case] = [
     ("binary", b"\x89PNG\r\n\x1a\n\x00\x00", "1:1: file: is a binary file, not TOML text"),
     ("not-utf8", 'title = "caf\xe9"\n'.encode("latin-1"), "1:1: file: is not UTF-8 text (bad byte at offset 12)"),
     (
+        # Windows editors save UTF-8 with a byte order mark; it is no character of the file.
+        "byte-order-mark",
+        "\ufeff" + edit('title = "errors"', 'title = "errors" x'),
+        "1:18: TOML: Expected newline or end of document after a statement (not valid TOML)",
+    ),
+    (
         "nested-too-deeply",
         edit("x = 0.5", "x = " + "[" * 3000 + "]" * 3000),
         "1:1: TOML: arrays or tables nested too deeply (a scenario needs at most 2 levels)",

@@ -17,6 +17,37 @@ from .one_line_errors import BASE, Case, edit, one_line_at_the_exact_place, the_
 
 CASES: list[Case] = [
     (
+        "d-spec-on-a-fraction",
+        edit("{loss:.4f}", "{loss:3d}"),
+        "22:39: log[0].format: format spec '3d' in {loss} is for whole numbers, such as {epoch:3d} or "
+        "{epoch - 1:03d}, and {loss} can be a fraction: use e.g. .4f",
+    ),
+    (
+        "d-spec-with-a-precision",
+        edit("{loss:.4f}", "{epoch:.2d}"),
+        "22:40: log[0].format: format spec '.2d' in {epoch} is not supported (use e.g. .4f, ' .4f', .6g, 3d)",
+    ),
+    (
+        "at-lists-no-epoch",
+        edit("[[log]]\n", "[[log]]\nat = []\n"),
+        "22:1: log[0].at: at must list epoch numbers from 1, e.g. at = [1, 10]",
+    ),
+    (
+        "at-and-every",
+        edit("[[log]]\n", "[[log]]\nat = [1]\nevery = 2\n"),
+        "23:1: log[0].every: every and at both choose the epochs: use one (at lists each epoch, e.g. at = [1, 10])",
+    ),
+    (
+        "at-and-from",
+        edit("[[log]]\n", "[[log]]\nfrom = 2\nat = [1]\n"),
+        "22:1: log[0].from: from and at both choose the epochs: use one (at lists each epoch, e.g. at = [1, 10])",
+    ),
+    (
+        "early-stop-with-every",
+        edit("[[log]]\n", '[[log]]\nwhen = "early_stop"\nevery = 10\n'),
+        '23:1: log[0].every: a when = "early_stop" block prints once, at the stop: remove every',
+    ),
+    (
         "unknown-log-key",
         edit("[[log]]\n", "[[log]]\nfromm = 2\n"),
         "22:1: log[0].fromm: unknown key 'fromm'; did you mean 'from'?",
@@ -47,7 +78,7 @@ CASES: list[Case] = [
     (
         "log-spec",
         edit("{loss:.4f}", "{loss:>>10}"),
-        "22:39: log[0].format: format spec '>>10' in {loss} is not supported (use e.g. .4f, ' .4f', .6g)",
+        "22:39: log[0].format: format spec '>>10' in {loss} is not supported (use e.g. .4f, ' .4f', .6g, 3d)",
     ),
     (
         "log-brace",

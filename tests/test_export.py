@@ -267,6 +267,7 @@ def test_csv_leaves_the_gradients_of_an_epoch_without_a_backward_pass_empty() ->
         (["--format", "md", "--epoch", "1"], "bpdbg export: Missing argument 'SCENARIO'."),
         (["two_neurons", "--format", "md", "--epoch", "21"], "two_neurons.toml: there is no epoch 21: the run"),
         (["no_such", "--format", "csv"], "no_such:1:1: file: no such file, and no shipped scenario"),
+        (["two_neurons", "--format", "csv", "-o", ""], "bpdbg export: Invalid value for '-o' / '--output': "),
     ],
 )
 def test_bad_arguments_are_one_line_and_exit_status_2(args: list[str], message: str) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from bpdbg.engine.cursor import Cursor
+from bpdbg.engine.lines import Line, term
 from bpdbg.engine.named import distinct_labels
 from bpdbg.engine.notation import call, infix, substitute
 from bpdbg.engine.session import open_scenario
@@ -174,3 +175,22 @@ def test_a_sum_of_one_entry_says_nothing_about_how_it_shares_the_gradient() -> N
     assert not any("of 1 entries" in note or "of the 1 entries" in note for note in notes), notes
     moons = trainer_for("moons_relu").program  # a mean of 200 says how each entry's share is made
     assert any(s.backward.note == "a mean of 200 entries: each gets 1/200 of it" for s in moons.steps if s.backward)
+
+
+@pytest.mark.parametrize(
+    ("label", "shapes"),
+    [
+        ("log_softmax(Z2, 1)", "log_softmax(1797×10, 1) → 1797×10"),
+        ("sum(onehot(y, 10) ⊙ log_softmax(Z2, 1), 1)", "sum(1797×10, 1) → 1797×1"),
+        ("∂L/∂Z2", "(1797×10) − exp(log_softmax(Z2, 1)) ⊙ Σ (1797×10) → 1797×10"),
+    ],
+)
+def test_shapes_in_a_call_with_an_axis_keep_the_call_whole(label: str, shapes: str) -> None:
+    line = at("digits_softmax", label).snapshot().line
+    assert line is not None and line.shapes == shapes
+
+
+def test_shapes_of_a_call_of_two_arguments_are_both_inside_it() -> None:
+    terms = (term("a", np.zeros((2, 3))), term("b", np.zeros((1, 3))))
+    line = Line("forward", "m", "maximum({0}, {1})", terms, np.zeros((2, 3)), (2, 3))
+    assert line.shapes == "maximum(2×3, 1×3) → 2×3"

@@ -14,7 +14,7 @@ import click
 import numpy as np
 
 from bpdbg import __version__
-from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, interruptible, load, output_failed
+from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, OneLineUsage, interruptible, load, output_failed
 from bpdbg.completion import SCENARIO, scenario_completions
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.trainer import Trainer
@@ -31,7 +31,10 @@ _GROUP_OPTIONS = frozenset({"-h", "--help", "-V", "--version"})  # any other opt
 
 
 class _DebuggerByDefault(click.Group):
-    """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands."""
+    """`bpdbg` and `bpdbg SCENARIO` open the debugger; other words are subcommands, each of which
+    reports a mistake on its command line in one line."""
+
+    command_class = OneLineUsage
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # While the shell completes (resilient parsing), a lone word may be a command being typed.
@@ -139,7 +142,10 @@ def open_debugger(
 )
 @MEMORY
 def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
-    """Train SCENARIO headless and print its log the way the notes print it."""
+    """Train SCENARIO headless and print its log the way the notes print it.
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     import json  # here and in the commands below: `bpdbg` opening the debugger starts without them
 
     from bpdbg.engine.report import Log
@@ -167,7 +173,7 @@ def run(scenario: str, as_json: bool, as_written: bool, memory: int) -> None:
                 trainer.run(should_stop=report)
                 running.progress.clear()
                 for log_line in Log(trainer).lines():
-                    click.echo(log_line.text)
+                    click.echo(log_line.printed)
         except ScenarioError as error:
             click.echo(str(error), err=True)
             sys.exit(EXIT_BAD_INPUT)
@@ -207,17 +213,21 @@ def _as_written(scenario: str, trainer: Trainer) -> Trainer:
 @main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option("--epoch", default=1, show_default=True, type=click.IntRange(min=1), help="The epoch to show.")
-@click.option("--step", type=click.IntRange(min=1), help="The step of that epoch, from 1  [default: its last]")
+@click.option("--step", type=click.IntRange(min=1), help="The step of that epoch, counted from 1.  [default: its last]")
 def graph(scenario: str, epoch: int, step: int | None) -> None:
-    """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point."""
+    """Print SCENARIO's computation graph as Graphviz DOT, with every value and gradient at that point.
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     from bpdbg.engine.graph import dot_at
 
-    trainer = load(scenario)
-    try:
-        click.echo(dot_at(trainer, epoch, step), nl=False)
-    except ValueError as error:
-        click.echo(f"{Path(scenario).stem}: {error}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    with interruptible() as running:
+        trainer = running.trainer = load(scenario)
+        try:
+            click.echo(dot_at(trainer, epoch, step), nl=False)
+        except ValueError as error:
+            click.echo(f"{Path(scenario).stem}: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command("list")

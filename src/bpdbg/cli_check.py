@@ -41,7 +41,10 @@ def _each(scenarios: tuple[str, ...], one: Callable[[str, Trainer, Running], boo
 @MEMORY
 def check(scenarios: tuple[str, ...], memory: int) -> None:
     """Compare each SCENARIO's run with the notes' printed table, at the printed precision, and its
-    [derivation] with backprop at every epoch."""
+    [derivation] with backprop at every epoch.
+
+    Each SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     from bpdbg.engine.check import compare_log, gradient_check, last_with_gradients
 
     def one(name: str, trainer: Trainer, running: Running) -> bool:
@@ -100,7 +103,10 @@ def _derivation(trainer: Trainer, should_stop: Callable[[], bool] | None) -> Der
 )
 @MEMORY
 def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
-    """Compare every gradient of SCENARIO with central finite differences."""
+    """Compare every gradient of SCENARIO with central finite differences.
+
+    Each SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     from bpdbg.engine.check import gradient_check
 
     def one(name: str, trainer: Trainer, running: Running) -> bool:

@@ -9,21 +9,37 @@ from pathlib import Path
 import click
 
 from bpdbg.cli import main
-from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, OneLineUsage, interruptible, load, usage
+from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, interruptible, load, usage
 from bpdbg.completion import SCENARIO
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.scenarios import DEFAULT
 
 
-@main.command(cls=OneLineUsage)
+def _named_file(path: Path | None) -> Path | None:
+    """`-o ''` names no file (click reads it as the current folder, which it lets through)."""
+    if path is not None and not path.name:
+        raise click.BadParameter("the file name is empty")
+    return path
+
+
+@main.command()
 @click.argument("scenario", type=SCENARIO)
 @click.option(
     "--format", "form", required=True, type=click.Choice(["md", "tex", "csv", "jsonl"]), help="What to write."
 )
 @click.option("--epoch", type=click.IntRange(min=1), help="The epoch to derive (md, tex), counted from 1.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="A file (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=lambda _ctx, _param, value: _named_file(value),
+    help="A file (default: stdout).",
+)
 def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> None:
-    """Write one epoch's whole derivation (md, tex), or the run epoch by epoch (csv, jsonl)."""
+    """Write one epoch's whole derivation (md, tex), or the run epoch by epoch (csv, jsonl).
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`).
+    """
     from bpdbg.export.derivation import NoSuchEpoch
     from bpdbg.export.documents import EPOCH_FORMATS, epoch_document, run_table
     from bpdbg.export.files import write_whole
@@ -57,13 +73,16 @@ def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> 
         sys.exit(EXIT_DIFFERS)
 
 
-@main.command(cls=OneLineUsage)
+@main.command()
 @click.argument("scenario", default=DEFAULT, type=SCENARIO)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port.")
 @click.option("--public-url", help="The address browsers reach it by, if not http://HOST:PORT (a proxy, 0.0.0.0).")
 def serve(scenario: str, host: str, port: int, public_url: str | None) -> None:
-    """Serve the debugger on SCENARIO to a web browser (needs `pip install "bpdbg[web]"`)."""
+    """Serve the debugger on SCENARIO to a web browser (needs `pip install "bpdbg[web]"`).
+
+    SCENARIO is a file, or a shipped name (see `bpdbg list`). [default: two_neurons]
+    """
     from bpdbg.serve import MissingExtra, address, exposure_warning
     from bpdbg.serve import serve as serve_forever
 

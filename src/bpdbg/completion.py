@@ -40,6 +40,13 @@ class ScenarioType(click.types.StringParamType):
 
     name = "scenario"
 
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The name as given; an empty one (a shell variable left unset) names nothing, not the current folder."""
+        text = str(super().convert(value, param, ctx))
+        if not text:
+            self.fail("the name is empty: give a scenario file or a shipped name", param, ctx)
+        return text
+
     def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         return scenario_completions(incomplete)
 

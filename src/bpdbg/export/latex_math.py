@@ -154,6 +154,37 @@ def math(text: str) -> str:
     return _convert(_tokens(text)).strip()
 
 
+# Greek letters LaTeX names; a capital it lacks is the Latin letter it looks like (Alpha is A).
+LATEX_GREEK = set(
+    "alpha beta gamma delta zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon chi psi omega".split()
+)
+LATEX_CAPITALS = set("Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split())
+LATIN_CAPITALS = dict(
+    zip("Alpha Beta Epsilon Zeta Eta Iota Kappa Mu Nu Omicron Rho Tau Chi".split(), "ABEZHIKMNOPTX", strict=True)
+)
+TEXT_SYMBOLS = {"✓": r"$\checkmark$", "✗": r"$\times$", "ο": "o", "ε": r"$\varepsilon$", "φ": r"$\varphi$"}
+# What pdflatex sets from UTF-8 with T1 fonts: Latin-1, Latin Extended-A and common punctuation.
+SETTABLE = set(map(chr, range(0xA0, 0x180))) | set("–—‘’‚“”„†‡•‰‹›€")
+
+
+def _text_char(char: str) -> str:
+    """One non-ASCII character in text mode: as itself, as LaTeX's own symbol, or, where
+    pdflatex has no glyph for it (CJK, emoji), named by its code point, so the document compiles."""
+    if char in SETTABLE:
+        return char
+    base = unicodedata.normalize("NFD", char)[0]  # έ → ε: an accented Greek letter without its accent
+    if base in TEXT_SYMBOLS:
+        return TEXT_SYMBOLS[base]
+    words = unicodedata.name(base, "").split()
+    if words[:1] == ["GREEK"] and words[2:3] == ["LETTER"] and len(words) == 4:
+        letter = words[3].lower() if words[1] == "SMALL" else words[3].capitalize()
+        if letter in LATEX_GREEK or letter in LATEX_CAPITALS:
+            return f"$\\{letter}$"
+        if letter in LATIN_CAPITALS:
+            return LATIN_CAPITALS[letter]
+    return f"[U+{ord(char):04X}]"
+
+
 def text(plain: str) -> str:
     """Plain words for LaTeX's text mode: its special characters escaped, symbols set as mathematics."""
     out: list[str] = []
@@ -165,7 +196,11 @@ def text(plain: str) -> str:
         if symbols:
             out.append(f"${math(symbols)}$")
             symbols = ""
-        out.append(TEXT_SPECIAL.get(char, char))
+        if char.isascii():
+            control = (char < " " and char not in "\n\t") or char == "\x7f"  # pdflatex refuses them
+            out.append(f"[U+{ord(char):04X}]" if control else TEXT_SPECIAL.get(char, char))
+        else:
+            out.append(_text_char(char))
     if symbols:
         out.append(f"${math(symbols)}$")
     return "".join(out)

@@ -15,9 +15,13 @@ WIDTH = 96  # an equation longer than this goes on, one side a line
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # what could turn text into code, emphasis, a link or HTML
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # what a terminal would obey (ESC, BEL) rather than show
+
+
 def escape(text: str) -> str:
-    """Text that Markdown shows as written, never as emphasis, links or HTML."""
-    return SPECIAL.sub(r"\\\1", text)
+    """Text that Markdown shows as written, never as emphasis, links or HTML, nor as a terminal's
+    control sequence: a control character is written as its escape, \\x1b."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", SPECIAL.sub(r"\\\1", text))
 
 
 def _value(value: object) -> str:
