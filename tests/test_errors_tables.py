@@ -33,6 +33,17 @@ CASES: list[Case] = [
     ),
     ("wrong-type-title", edit('title = "errors"', "title = 3"), "1:1: title: must be a string, not an integer"),
     (
+        "a-setting-written-under-params",
+        edit("b = 0.1\n", "b = 0.1\nseed = 1\n"),
+        "10:1: params.seed: no expression of [model], [loss] or [metrics] reads seed, so nothing trains it "
+        "(a setting such as seed = … goes above the first [section])",
+    ),
+    (
+        "a-parameter-nothing-reads",
+        edit("b = 0.1\n", "b = 0.1\nv = 0.2\n"),
+        "10:1: params.v: no expression of [model], [loss] or [metrics] reads v, so nothing trains it",
+    ),
+    (
         "dotted-key-section",
         edit(
             '[loss]\nL = "0.5 * (z - y) ** 2"\n', "", edit('title = "errors"\n', 'title = "errors"\nloss.L = "z + q"\n')
