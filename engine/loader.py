@@ -175,6 +175,8 @@ class _Loader(TableChecks):
                     "training": "a [training] table",
                 }[key]
                 raise ScenarioError(Place(printable(str(self.path)), 1, 1, key), f"missing: the scenario needs {what}")
+        if not doc["title"].strip():  # the app's header and every export name the scenario by it
+            raise self.fail('is empty: the scenario needs a title, e.g. title = "Two neurons"', "title", "title")
         if not doc["params"]:
             raise self.fail("needs at least one parameter to train", "params", "params")
 

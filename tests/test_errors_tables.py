@@ -33,6 +33,11 @@ CASES: list[Case] = [
     ),
     ("wrong-type-title", edit('title = "errors"', "title = 3"), "1:1: title: must be a string, not an integer"),
     (
+        "empty-title",
+        edit('title = "errors"', 'title = "  "'),
+        '1:1: title: is empty: the scenario needs a title, e.g. title = "Two neurons"',
+    ),
+    (
         "a-setting-written-under-params",
         edit("b = 0.1\n", "b = 0.1\nseed = 1\n"),
         "10:1: params.seed: no expression of [model], [loss] or [metrics] reads seed, so nothing trains it "
