@@ -34,8 +34,13 @@ def checked(array: np.ndarray, place: Place, source: str = "") -> np.ndarray:
         raise ScenarioError(place, f"{source}has {array.size} numbers (at most {MAX_ELEMENTS})")
     if array.size == 0:
         raise ScenarioError(place, f"{source}is empty")
-    if not np.all(np.isfinite(array)):
-        raise ScenarioError(place, f"{source}contains a non-finite number (nan or inf)")
+    finite = np.isfinite(array)
+    if not finite.all():
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])  # the first, in reading order
+        value = array[index]
+        word = "nan" if np.isnan(value) else "inf" if value > 0 else "-inf"
+        at = f" at [{', '.join(map(str, index))}] (counting from 0)" if index else ""
+        raise ScenarioError(place, f"{source}contains a non-finite number: {word}{at}")
     return array
 
 

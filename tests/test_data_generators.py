@@ -92,7 +92,7 @@ GENERATOR_CASES = [
     (
         "spread-overflows",
         '{ make_blobs = { n_samples = 10, cluster_std = 1e308, random_state = 0 }, take = "X" }',
-        "make_blobs contains a non-finite number (nan or inf)",
+        "make_blobs contains a non-finite number: inf at [5, 0] (counting from 0)",
     ),
     (
         "too-many-arms",

@@ -39,8 +39,12 @@ CASES: list[Case] = [
         edit("x = 0.5", "x = [[1.0], [1.0, 2.0]]"),
         "4:1: data.x: must be a number or a rectangular array of numbers (rows of equal length, numbers only)",
     ),
-    ("nan-data", edit("x = 0.5", "x = nan"), "4:1: data.x: contains a non-finite number (nan or inf)"),
-    ("inf-in-array", edit("x = 0.5", "x = [1.0, -inf]"), "4:1: data.x: contains a non-finite number (nan or inf)"),
+    ("nan-data", edit("x = 0.5", "x = nan"), "4:1: data.x: contains a non-finite number: nan"),
+    (
+        "inf-in-array",
+        edit("x = 0.5", "x = [1.0, -inf]"),
+        "4:1: data.x: contains a non-finite number: -inf at [1] (counting from 0)",
+    ),
     (
         "huge-integer-data",
         edit("x = 0.5", "x = 1" + "0" * 400),
@@ -54,7 +58,7 @@ CASES: list[Case] = [
     (
         "moons-noise-overflows",
         edit("x = 0.5", 'x = { make_moons = { n_samples = 4, noise = 1e308, random_state = 0 }, take = "X" }'),
-        "4:1: data.x: make_moons contains a non-finite number (nan or inf)",
+        "4:1: data.x: make_moons contains a non-finite number: inf at [0, 1] (counting from 0)",
     ),
     (
         "draw-scale-overflows",
@@ -63,7 +67,7 @@ CASES: list[Case] = [
             "w = { randn = [1, 50], scale = 1e308 }",
             edit('title = "errors"\n', 'title = "errors"\nseed = 0\n'),
         ),
-        "9:1: params.w: the draw contains a non-finite number (nan or inf)",
+        "9:1: params.w: the draw contains a non-finite number: inf at [0, 3] (counting from 0)",
     ),
 ]
 
