@@ -203,13 +203,18 @@ def figures(repeats: int) -> list[Row]:
     rows.append(limit_row(figure, worst, "≤ 50 ms", max(answers) <= 0.050))
     command = [sys.executable, "-c", "import textual.app, numpy"]
     debugger = [sys.executable, "-m", "bpdbg", "two_neurons"]
-    _wall(command)  # once each first, so both start from compiled bytecode, as after an install
+    bare = [sys.executable, "-c", textual_floor.PLOT_APP]
+    _wall(command)  # once each first, so all start from compiled bytecode, as after an install
     _first_frame(debugger, FIRST_FRAME_MARKERS)
-    base = ours = float("inf")
+    _first_frame(bare, textual_floor.PLOT_APP_MARKERS)
+    base = ours = floor = float("inf")
     for _ in range(repeats):
         base = min(base, _wall(command))
         ours = min(ours, _first_frame(debugger, FIRST_FRAME_MARKERS))
+        floor = min(floor, _first_frame(bare, textual_floor.PLOT_APP_MARKERS))
     figure = "cold start to the first complete frame (two_neurons, a 120×40 terminal)"
     baseline = f"python -c 'import textual.app, numpy' {base * 1e3:.0f} ms"
     rows.append(ratio_row(figure, f"{ours * 1e3:.0f} ms", baseline, ours / base, 1.2))
+    figure = "Textual's floor: a bare app's first frame with one plotext plot, NumPy imported"
+    rows.append(context_row(figure, f"{floor * 1e3:.0f} ms, {floor / base:.2f}× the baseline", baseline))
     return rows

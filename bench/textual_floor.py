@@ -1,9 +1,11 @@
-"""Textual's own floor under a step key: what a bare Textual app spends to repaint what any step
-must, measured beside bpdbg's step key so that its +5 ms target can be read against it.
+"""Textual's own floors, measured beside bpdbg's figures so that their targets can be read
+against them: what a bare Textual app spends to repaint what any step must, and to show a
+first frame with a loss plot.
 
-The bare app has bpdbg's frame at 120×40: a status line over four bordered panels. Its key
-repaints the status line and one panel the chain rule's size (the chain rule changes at every
-step), and computes nothing; its other key is bound to nothing, as the bench's do-nothing key is.
+For the step key, the bare app has bpdbg's frame at 120×40: a status line over four bordered
+panels. Its key repaints the status line and one panel the chain rule's size (the chain rule
+changes at every step), and computes nothing; its other key is bound to nothing, as the
+bench's do-nothing key is. For the cold start, a bare app shows one line and one plotext plot.
 """
 
 from __future__ import annotations
@@ -81,3 +83,25 @@ def per_key(repeats: int, presses: int) -> tuple[float, float]:
         step = min(step, asyncio.run(_cpu_per_key("n", presses)))
         nothing = min(nothing, asyncio.run(_cpu_per_key("w", presses)))
     return step, nothing
+
+
+# The least a first frame with a loss plot needs: Textual, NumPy and plotext, and one plot drawn.
+PLOT_APP = """
+import numpy
+from textual.app import App
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+class Bare(App):
+    def compose(self):
+        yield Static("Tape · Chain rule · Parameters")
+        yield PlotextPlot()
+
+    def on_mount(self):
+        plt = self.query_one(PlotextPlot).plt
+        plt.plot([1.0, 2.0, 3.0], [0.7, 0.5, 0.4])
+        plt.title("Loss")
+
+Bare().run()
+"""
+PLOT_APP_MARKERS = (b"Tape \xc2\xb7 Chain rule \xc2\xb7 Parameters", b"Loss")
