@@ -20,7 +20,7 @@ from . import ops
 from .backward import emit_backward
 from .conditions import check_condition, check_log_fields
 from .evaluate import evaluate
-from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value
+from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, constant_value, walk
 from .notation import binding, grad_symbol, renumber
 from .scenario import Expression, Place, Scenario, ScenarioError
 from .shapes import call_op, result_shape
@@ -305,4 +305,18 @@ def compile_scenario(scenario: Scenario) -> Program:
             program, scenario.stop.condition, after_update=scenario.stop.check == "after_update"
         )
     check_log_fields(program)
+    _every_param_read(scenario)
     return program
+
+
+def _every_param_read(scenario: Scenario) -> None:
+    """A parameter no expression reads is a slip, as nothing would ever train it: most often
+    `seed = 1` written under [params], where it becomes a parameter called seed. Checked once
+    every name the expressions read is known to exist, so an unknown name is reported first."""
+    expressions = (*scenario.model, scenario.loss, *scenario.metrics)
+    read = {node.id for e in expressions for node in walk(e.tree) if isinstance(node, Name)}
+    for param in scenario.params:
+        if param.name not in read:
+            hint = " (the setting seed = … goes above the first [section])" if param.name == "seed" else ""
+            message = f"no expression of [model], [loss] or [metrics] reads {param.name}, so nothing trains it"
+            raise ScenarioError(param.place, message + hint)

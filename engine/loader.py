@@ -20,7 +20,7 @@ import numpy as np
 from . import limits
 from .data import checked, data_source, draw, literal, read_text
 from .derivation_format import DerivationReader
-from .expr import FUNCTIONS, Node, names_in, parse_condition, parse_expression, parse_metric
+from .expr import FUNCTIONS, Node, parse_condition, parse_expression, parse_metric
 from .limits import MAX_FORMAT_LENGTH
 from .logformat import checked_format
 from .messages import did_you_mean, printable, type_name
@@ -83,18 +83,6 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(Place(printable(str(path)), 1, 1, "file"), "too large to load into memory") from None
 
 
-def _every_param_read(params: tuple[Param, ...], expressions: tuple[Expression, ...]) -> None:
-    """A parameter no expression reads is a slip (nothing would ever train it): most often a
-    top-level key written under [params], where `seed = 1` becomes a parameter called seed."""
-    read = {name.id for expression in expressions for name in names_in(expression.tree)}
-    for param in params:
-        if param.name not in read:
-            setting = param.name in SECTIONS  # e.g. seed, title
-            hint = f" (a setting such as {param.name} = … goes above the first [section])" if setting else ""
-            message = f"no expression of [model], [loss] or [metrics] reads {param.name}, so nothing trains it"
-            raise ScenarioError(param.place, message + hint)
-
-
 class _Loader(TableChecks):
     """Reads one file's sections in order, each name defined once; [training] is `training_format`'s."""
 
@@ -117,7 +105,6 @@ class _Loader(TableChecks):
             )
         loss = self._expressions(loss_table, "loss", names)[0]
         metrics = self._expressions(doc.get("metrics", {}), "metrics", names, parse_metric)
-        _every_param_read(params, (*model, loss, *metrics))
         learning_rate, epochs, stop, optimizer = read_training(self, doc["training"])
         log = self._log(doc.get("log", []), names)
         expected = doc.get("expected")

@@ -41,7 +41,12 @@ CASES: list[Case] = [
         "a-setting-written-under-params",
         edit("b = 0.1\n", "b = 0.1\nseed = 1\n"),
         "10:1: params.seed: no expression of [model], [loss] or [metrics] reads seed, so nothing trains it "
-        "(a setting such as seed = … goes above the first [section])",
+        "(the setting seed = … goes above the first [section])",
+    ),
+    (
+        "an-unknown-name-is-named-before-the-parameter-it-left-unread",
+        edit('z = "w * x + b"', 'z = "ww * x + b"'),
+        "12:6: model.z: unknown name 'ww'; did you mean 'w'?",
     ),
     (
         "a-parameter-nothing-reads",
