@@ -84,8 +84,15 @@ class Line:
 
     @property
     def shapes(self) -> str:
-        """The shapes in place of the terms, as the notes check a matrix step: (4×200)(200×1) → 4×1."""
-        return f"{_shapes_in_place(self.template.replace(' @ ', ''), self.terms)} → {shape_text(self.shape)}"
+        """The shapes in place of the terms, as the notes check a matrix step: (4×200)(200×1) → 4×1.
+
+        In full where a matrix product is or the terms are few; a long element-wise formula (an
+        Adam update) only needs its result's shape, as every term is that shape or a number.
+        """
+        result = shape_text(self.shape)
+        if " @ " not in self.template and len(self.terms) > 3:
+            return f"→ {result}"
+        return f"{_shapes_in_place(self.template.replace(' @ ', ''), self.terms)} → {result}"
 
 
 def _shapes_in_place(template: str, terms: Sequence[Term]) -> str:

@@ -194,3 +194,13 @@ def test_shapes_of_a_call_of_two_arguments_are_both_inside_it() -> None:
     terms = (term("a", np.zeros((2, 3))), term("b", np.zeros((1, 3))))
     line = Line("forward", "m", "maximum({0}, {1})", terms, np.zeros((2, 3)), (2, 3))
     assert line.shapes == "maximum(2×3, 1×3) → 2×3"
+
+
+def test_a_long_element_wise_formula_gives_only_its_result_shape_where_a_matrix_product_gives_all() -> None:
+    """An Adam update's shapes would read (2×4) − scalar·((2×4)/(1 − 0.9^scalar))…: every term is
+    the parameter's shape or a number, so only the result's shape says anything."""
+    terms = tuple(term(name, np.zeros((2, 4))) for name in "wmvab")
+    update = Line("update", "w", "{0} − {3}·({1}/{4})/(√{2} + {3})", terms, np.zeros((2, 4)), (2, 4))
+    assert update.shapes == "→ 2×4"
+    product = (term("A", np.zeros((4, 200))), term("B", np.zeros((200, 1))))
+    assert Line("forward", "p", "{0} @ {1}", product, np.zeros((4, 1)), (4, 1)).shapes == "(4×200)(200×1) → 4×1"

@@ -63,9 +63,7 @@ def write_line(text: Text, line: Line, indent: str = "") -> None:
             text.append(f"\n{pad}= {numbers} = " if wide else f" = {numbers} = ")
         text.append(compact(line.value) + "\n", style=NUMBER)
     else:
-        # Shapes say most where a matrix product is; a long element-wise product only needs its result.
-        full = " @ " in line.template or len(line.terms) <= 3
-        text.append(f"   {line.shapes if full else '→ ' + line.shapes.split(' → ')[-1]}\n", style=NOTE)
+        text.append(f"   {line.shapes}\n", style=NOTE)
         for term in line.terms:
             _term_value(text, term, indent + "  ")
         rows = value_text(line.value, line.summary)
