@@ -224,7 +224,11 @@ class _Parser:
             if op in _KEYWORDS and not self.conditions:
                 raise ExprError(f"{op!r} is only allowed in conditions", self.token.start)
             if op in _COMPARISONS and not self.comparisons:
-                raise ExprError(f"{op!r} is only allowed in conditions and metrics", self.token.start)
+                raise ExprError(
+                    f"{op!r} has no derivative, so it may compare in [metrics], [[log]] fields, conditions and "
+                    "[derivation], not in the model, the loss or the learning rate",
+                    self.token.start,
+                )
             self.advance()
             # ** is right-associative: parse its right side at one power less.
             right = self.expression(power - 1 if op == "**" else power)
@@ -383,9 +387,10 @@ def parse_expression(text: str) -> Node:
 
 
 def parse_log_field(text: str) -> Node:
-    """Parse a [[log]] field: an expression that may also print a gradient, grad(w)."""
+    """Parse a [[log]] field: an expression that may also print a gradient, grad(w), and compare
+    (never differentiated), e.g. an accuracy."""
     _check_length(text)
-    return _Parser(text, FUNCTIONS | CONDITION_FUNCTIONS, conditions=False).parse()
+    return _Parser(text, FUNCTIONS | CONDITION_FUNCTIONS, conditions=False, comparisons=True).parse()
 
 
 def parse_metric(text: str) -> Node:

@@ -140,8 +140,22 @@ def test_a_metric_may_compare_and_so_report_an_accuracy(write_scenario) -> None:
 
 
 def test_comparisons_stay_out_of_what_is_differentiated(write_scenario) -> None:
-    with pytest.raises(ScenarioError, match="'>' is only allowed in conditions and metrics"):
+    where = r"'>' has no derivative, so it may compare in \[metrics\], \[\[log\]\] fields"
+    with pytest.raises(ScenarioError, match=where):
         trainer(write_scenario, "sum(Z > 0)")
+
+
+def test_a_log_field_may_compare_and_so_print_an_accuracy(write_scenario) -> None:
+    from bpdbg.engine.report import Log
+
+    text = (Path(__file__).parent.parent / "scenarios" / "moons_relu.toml").read_text(encoding="utf-8")
+    text += '\n[[log]]\nformat = "accuracy {mean((A2 > 0.5) == y)}"\nat = [300]\n'
+    t = open_scenario(write_scenario(text))
+    t.run(300)
+    record = t.record(300)
+    A2, y = record.value(t.program.named["A2"]), record.value(t.program.named["y"])
+    (line,) = [line for line in Log(t).lines() if line.text.startswith("accuracy")]
+    assert line.numbers[0].value == np.mean((A2 > 0.5) == y)
 
 
 def test_a_parenthesised_comparison_is_not_a_chain_but_a_bare_chain_is_refused(write_scenario) -> None:
