@@ -26,7 +26,7 @@ from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import shipped
 from bpdbg.tui.app import DebuggerApp
 
-SIZE = (120, 40)
+SIZE = textual_floor.SIZE  # the terminal every app figure is measured in
 
 
 class _BenchApp(DebuggerApp):
@@ -67,20 +67,8 @@ async def _first_key_after_g(path: Path) -> float:
 
 
 async def _cpu_per_key(name: str, key: str, presses: int, before: str = "") -> float:
-    """CPU per press of `key`, after pressing the keys in `before` (e.g. f: the figure shown)."""
-    app = _BenchApp(open_scenario(shipped()[name]))
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        for setup in before:
-            await pilot.press(setup)
-        for _ in range(5):
-            await pilot.press(key)
-        await pilot.pause()
-        start = time.process_time()
-        for _ in range(presses):
-            await pilot.press(key)
-        await pilot.pause()
-        return (time.process_time() - start) / presses
+    """CPU per press of `key` on a shipped scenario, after the keys in `before` (e.g. f: the figure shown)."""
+    return await textual_floor.cpu_per_press(_BenchApp(open_scenario(shipped()[name])), key, presses, before)
 
 
 async def _to_end_in_app(name: str) -> float:

@@ -11,16 +11,19 @@ from bpdbg.engine.trainer import Trainer
 
 
 @pytest.mark.parametrize(
-    "command",
+    ("command", "scenario"),
     [
-        ["graph", "--epoch", "10"],
-        ["export", "--format", "csv"],
-        ["export", "--format", "md", "--epoch", "10"],
-        ["gradcheck", "--after", "9"],
+        (["run"], "two_neurons"),
+        (["check"], "gd_x2"),
+        (["gradcheck"], "two_neurons"),
+        (["gradcheck", "--after", "9"], "two_neurons"),
+        (["graph", "--epoch", "10"], "two_neurons"),
+        (["export", "--format", "csv"], "two_neurons"),
+        (["export", "--format", "md", "--epoch", "10"], "two_neurons"),
     ],
 )
 def test_ctrl_c_while_a_command_trains_is_one_line_and_status_130(
-    command: list[str], monkeypatch: pytest.MonkeyPatch
+    command: list[str], scenario: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_run = Trainer.run
 
@@ -29,7 +32,7 @@ def test_ctrl_c_while_a_command_trains_is_one_line_and_status_130(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Trainer, "run", run_then_interrupt)
-    result = CliRunner().invoke(main, [command[0], "two_neurons", *command[1:]])
+    result = CliRunner().invoke(main, [command[0], scenario, *command[1:]])
     assert (result.exit_code, result.stderr) == (130, "interrupted at epoch 3\n")
 
 
