@@ -62,6 +62,11 @@ def test_ctrl_c_while_a_command_trains_is_one_line_and_status_130(
             "bpdbg check: Invalid value for 'SCENARIOS...': the name is empty: give a scenario file or a shipped name",
         ),
         (["two_neurons", "--presnt"], "bpdbg open: No such option '--presnt'. Did you mean '--present'?"),
+        (["two_neurons", "--keymap", ""], "bpdbg open: Invalid value for '--keymap': the file name is empty"),
+        (
+            ["export", "two_neurons", "--format", "md", "-o", ""],
+            "bpdbg export: Invalid value for '-o' / '--output': the file name is empty",
+        ),
     ],
 )
 def test_a_mistake_on_the_command_line_is_one_line_and_status_2(args: list[str], line: str) -> None:

@@ -14,7 +14,16 @@ import click
 import numpy as np
 
 from bpdbg import __version__
-from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, MEMORY, OneLineUsage, interruptible, load, output_failed
+from bpdbg.cli_base import (
+    EXIT_BAD_INPUT,
+    EXIT_DIFFERS,
+    MEMORY,
+    OneLineUsage,
+    interruptible,
+    load,
+    named_file,
+    output_failed,
+)
 from bpdbg.completion import SCENARIO, scenario_completions
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.trainer import Trainer
@@ -109,6 +118,7 @@ def main() -> None:
 @click.option(
     "--keymap",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=named_file,
     help='TOML file rebinding keys by binding id, e.g. step_forward = "j".  [default: the config folder keymap.toml]',
 )
 def open_debugger(

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -80,6 +81,14 @@ def interruptible() -> Iterator[Running]:
         sys.exit(EXIT_INTERRUPTED)
     finally:
         running.progress.clear()
+
+
+def named_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An option's file, refused when its name is empty (`-o ''`, an unset shell variable): click
+    reads '' as the current folder and lets it through."""
+    if value is not None and not value.name:
+        raise click.BadParameter("the file name is empty")
+    return value
 
 
 def _budget(ctx: click.Context, param: click.Parameter, value: str | None) -> int:

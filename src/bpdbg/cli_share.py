@@ -9,17 +9,10 @@ from pathlib import Path
 import click
 
 from bpdbg.cli import main
-from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, interruptible, load, usage
+from bpdbg.cli_base import EXIT_BAD_INPUT, EXIT_DIFFERS, interruptible, load, named_file, usage
 from bpdbg.completion import SCENARIO
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.scenarios import DEFAULT
-
-
-def _named_file(path: Path | None) -> Path | None:
-    """`-o ''` names no file (click reads it as the current folder, which it lets through)."""
-    if path is not None and not path.name:
-        raise click.BadParameter("the file name is empty")
-    return path
 
 
 @main.command()
@@ -32,7 +25,7 @@ def _named_file(path: Path | None) -> Path | None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    callback=lambda _ctx, _param, value: _named_file(value),
+    callback=named_file,
     help="A file (default: stdout).",
 )
 def export(scenario: str, form: str, epoch: int | None, output: Path | None) -> None:
