@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bpdbg.engine.session import open_scenario
 from bpdbg.export.derivation import Equation, derive
 from bpdbg.export.latex import render_latex, rows, shorthands
-from bpdbg.export.latex_math import math
+from bpdbg.export.latex_math import math, name
 from bpdbg.export.latex_names import is_atomic, letter_for, shorten
 from bpdbg.export.latex_width import TEXT_WIDTH, environment_width, math_width, row_widths
 
@@ -168,3 +169,22 @@ def test_the_measure_is_never_narrower_than_pdflatexs_own(tmp_path: Path) -> Non
     assert len(measured) == len(cells), log[-2000:]
     narrower = [(cell, measured[n], math_width(cell)) for n, cell in enumerate(cells) if math_width(cell) < measured[n]]
     assert not narrower
+
+
+@pytest.mark.parametrize(
+    ("token", "tex"), [("u₁₀", "u_{10}"), ("u₁", "u_{1}"), ("β₁ᵗ", r"\beta_{1}^{t}"), ("a₁b₂", "a_{1}b_{2}")]
+)
+def test_a_subscript_of_several_digits_is_one_subscript(token: str, tex: str) -> None:
+    """u₁₀ as u_{1}_{0} is a double subscript, which stops pdflatex: a tenth name broke the handout."""
+    assert name(token) == tex
+
+
+def test_a_handout_with_ten_names_or_more_numbers_them_as_single_subscripts(write_scenario) -> None:  # type: ignore[no-untyped-def]
+    terms = " + ".join(f"w{i} * x" for i in range(1, 25))
+    params = "\n".join(f"w{i} = 0.01" for i in range(1, 25))
+    path = write_scenario(
+        f'title = "wide"\n[data]\nx = 0.5\ny = 0.2\n[params]\n{params}\n[model]\nz = "tanh({terms})"\n'
+        '[loss]\nL = "(z - y) ** 2"\n[training]\nlearning_rate = 0.1\nepochs = 1\n'
+    )
+    tex = render_latex(derive(open_scenario(path), 1))
+    assert "u_{10}" in tex and not re.search(r"_\{\d+\}_\{", tex)

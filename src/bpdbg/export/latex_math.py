@@ -80,7 +80,11 @@ def name(token: str, function: bool = False) -> str:
         if char in SUBSCRIPTS or char in SUPERSCRIPTS:
             out += _letters(run, function) if run else ""
             run = ""
-            out += f"_{{{SUBSCRIPTS[char]}}}" if char in SUBSCRIPTS else f"^{{{SUPERSCRIPTS[char]}}}"
+            mark, script = ("_", SUBSCRIPTS[char]) if char in SUBSCRIPTS else ("^", SUPERSCRIPTS[char])
+            if out.endswith("}") and out[: out.rfind("{")].endswith(mark):  # u₁₀: one subscript, u_{10}
+                out = out[:-1] + script + "}"
+            else:
+                out += f"{mark}{{{script}}}"
             continue
         if unicodedata.combining(char):
             continue
