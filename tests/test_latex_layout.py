@@ -179,12 +179,47 @@ def test_a_subscript_of_several_digits_is_one_subscript(token: str, tex: str) ->
     assert name(token) == tex
 
 
-def test_a_handout_with_ten_names_or_more_numbers_them_as_single_subscripts(write_scenario) -> None:  # type: ignore[no-untyped-def]
+LONG_NAME = "a_really_quite_extraordinarily_long_parameter_name_that_no_page_could_hold_in_one_line"
+
+
+def wide_handout(write_scenario, long_name: str = "") -> str:  # type: ignore[no-untyped-def]
+    """A sum of 24 products inside a call (tanh(w1·x + … + w24·x)), optionally times a parameter
+    whose name alone is wider than half the page."""
     terms = " + ".join(f"w{i} * x" for i in range(1, 25))
-    params = "\n".join(f"w{i} = 0.01" for i in range(1, 25))
+    params = "\n".join(f"w{i} = 0.01" for i in range(1, 25)) + (f"\n{long_name} = 0.1" if long_name else "")
+    factor = f" * {long_name}" if long_name else ""
     path = write_scenario(
-        f'title = "wide"\n[data]\nx = 0.5\ny = 0.2\n[params]\n{params}\n[model]\nz = "tanh({terms})"\n'
+        f'title = "wide"\n[data]\nx = 0.5\ny = 0.2\n[params]\n{params}\n[model]\nz = "tanh({terms}){factor}"\n'
         '[loss]\nL = "(z - y) ** 2"\n[training]\nlearning_rate = 0.1\nepochs = 1\n'
     )
-    tex = render_latex(derive(open_scenario(path), 1))
+    return render_latex(derive(open_scenario(path), 1))
+
+
+def test_a_handout_with_ten_names_or_more_numbers_them_as_single_subscripts(write_scenario) -> None:  # type: ignore[no-untyped-def]
+    tex = wide_handout(write_scenario)
     assert "u_{10}" in tex and not re.search(r"_\{\d+\}_\{", tex)
+    assert "resizebox" not in tex  # names and breaks fit it: nothing is scaled
+
+
+def test_what_no_name_or_break_can_fit_is_scaled_to_the_page_and_only_that(write_scenario) -> None:  # type: ignore[no-untyped-def]
+    tex = wide_handout(write_scenario, LONG_NAME)
+    widths = [environment_width(rows) for rows in environments(tex)]
+    assert max(widths) <= TEXT_WIDTH
+    scaled = re.findall(r"\\resizebox\{[\d.]+pt\}\{!\}\{\$\\displaystyle (.*?)\$\}", tex)
+    assert scaled and all("long" in part for part in scaled)  # each holds the long name
+
+
+def test_no_shipped_handout_is_scaled() -> None:
+    assert not [s for s in SHIPPED if "resizebox" in handout(s)]
+
+
+@pytest.mark.slow
+@needs_pdflatex
+def test_pdflatex_sets_a_handout_with_a_name_wider_than_half_the_page_with_no_overfull_line(
+    write_scenario,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    log = pdflatex(wide_handout(write_scenario, LONG_NAME), tmp_path)
+    assert "Output written on handout.pdf" in log, log[-2000:]
+    over = [float(points) for points in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert not [points for points in over if points > 1.0], over

@@ -26,6 +26,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[T1]{fontenc}
 \usepackage[utf8]{inputenc}
 \usepackage{amsmath,amssymb}
+\usepackage{graphicx}
 \usepackage[margin=2cm]{geometry}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
@@ -33,6 +34,15 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 RELATIONS = {"=": "=", "←": r"\leftarrow", "+=": r"\mathrel{+}="}
 math = lru_cache(maxsize=8192)(typeset)  # the same texts are set again as names are tried
 BREAKS = ((" + ", " − "), (" ⊙ ", " · ", " @ "))  # where a side too wide for the page may be broken, by choice
+LHS_MOST = TEXT_WIDTH / 2  # a left-hand side wider than this is scaled down to it, as a last resort
+
+
+def scaled(tex: str, room: float) -> str:
+    """Mathematics no name or break can fit (one long symbol, a product with nothing to break at)
+    scaled down to `room` points, the last resort that keeps every row on the page."""
+    if math_width(tex) <= room:
+        return tex
+    return rf"\resizebox{{{room - 2:.1f}pt}}{{!}}{{$\displaystyle {tex}$}}"
 
 
 def value(value: object) -> str:
@@ -73,23 +83,26 @@ def _split(side: str, room: float) -> list[str]:
     return pieces
 
 
-def _right(relation: str, side: str, room: float) -> list[str]:
+def _right(relation: str, side: str, room: float, fit: bool) -> list[str]:
     """One side's rows of the right column: `= side`, or, too wide for `room`, `= piece` then
-    `\\quad {}+ piece` for each piece that goes on."""
+    `\\quad {}+ piece` for each piece that goes on (with `fit`, a piece still too wide scaled)."""
     whole = f"{relation} {math(side)}"
     if math_width(whole) <= room or not side:
         return [whole]
     first, *more = _split(side, room - math_width(relation) - math_width(r"\quad"))
-    return [f"{relation} {math(first)}"] + [rf"\quad {{}}{math(piece)}" for piece in more]
+    head, indent = math_width(relation), math_width(r"\quad {}")
+    pieces = [(first, room - head), *((piece, room - indent) for piece in more)]
+    set_ = [scaled(math(piece), most) if fit else math(piece) for piece, most in pieces]
+    return [f"{relation} {set_[0]}"] + [rf"\quad {{}}{piece}" for piece in set_[1:]]
 
 
-def rows(equation: Equation, lhs_room: float = 0.0) -> list[str]:
+def rows(equation: Equation, lhs_room: float = 0.0, fit: bool = False) -> list[str]:
     """An equation's rows of an `align*`: `lhs &= side`, then `&= side` for each side that goes on.
 
     `lhs_room` is the width of the section's left column, so a side that would run past the
-    page's edge beside it is broken across rows.
+    page's edge beside it is broken across rows. With `fit`, what still runs past it is scaled.
     """
-    lhs = math(equation.lhs)
+    lhs = scaled(math(equation.lhs), LHS_MOST) if fit else math(equation.lhs)
     room = TEXT_WIDTH - max(lhs_room, math_width(lhs))
     sides = [math(s) for s in equation.sides]
     if equation.value is not None:
@@ -105,7 +118,7 @@ def rows(equation: Equation, lhs_room: float = 0.0) -> list[str]:
         right = [
             row
             for r, s, written in zip(relations, texts, sides, strict=True)
-            for row in (_right(r, s, room) if s else [f"{r} {written}"])
+            for row in (_right(r, s, room, fit) if s else [f"{r} {written}"])
         ]
         lines = [f"{lhs if n == 0 else ''} &{row}" for n, row in enumerate(right)]
     if equation.note:  # between the rows, across the page, so a long one never runs off it
@@ -117,10 +130,12 @@ def _shortened(equation: Equation, shorten: Callable[[str], str]) -> Equation:
     return replace(equation, lhs=shorten(equation.lhs), sides=tuple(shorten(s) for s in equation.sides))
 
 
-def _body(equations: Sequence[Equation]) -> list[str]:
-    """The rows of one `align*`, its left column as wide as its widest left-hand side."""
-    lhs_room = max((math_width(math(e.lhs)) for e in equations), default=0.0)
-    return [row for e in equations for row in rows(e, lhs_room)]
+def _body(equations: Sequence[Equation], fit: bool = False) -> list[str]:
+    """The rows of one `align*`, its left column as wide as its widest left-hand side (with
+    `fit`, what names and breaks could not fit scaled down to the page)."""
+    widths = (math_width(math(e.lhs)) for e in equations)
+    lhs_room = max((min(w, LHS_MOST) if fit else w for w in widths), default=0.0)
+    return [row for e in equations for row in rows(e, lhs_room, fit)]
 
 
 def _overflow(equations: Sequence[Equation]) -> float:
@@ -139,13 +154,13 @@ def section(part: Section, equations: Sequence[Equation], defined: list[Shorthan
     command = r"\section*" if part.level <= 2 else r"\subsection*"
     title = text(part.title)
     if part.symbol:
-        title += f" ${math(part.symbol)}$"
+        title += f" ${scaled(math(part.symbol), LHS_MOST)}$"
     out = [f"{command}{{{title}}}"]
     if defined:
         out.append("Written short from here on:")
-        out += _align(_body([Equation(d.name, (d.expression,)) for d in defined]))
+        out += _align(_body([Equation(d.name, (d.expression,)) for d in defined], fit=True))
     if equations:
-        out += _align(_body(equations))
+        out += _align(_body(equations, fit=True))
     return out
 
 
