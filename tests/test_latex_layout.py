@@ -196,8 +196,15 @@ def wide_handout(write_scenario, long_name: str = "") -> str:  # type: ignore[no
 
 
 def test_a_handout_with_ten_names_or_more_numbers_them_as_single_subscripts(write_scenario) -> None:  # type: ignore[no-untyped-def]
-    tex = wide_handout(write_scenario)
+    tex = wide_handout(write_scenario, LONG_NAME)
     assert "u_{10}" in tex and not re.search(r"_\{\d+\}_\{", tex)
+
+
+def test_a_long_sum_is_named_term_by_term_and_needs_no_scaling(write_scenario) -> None:  # type: ignore[no-untyped-def]
+    """u₂ = u₁ + w3·x, not the whole sum again: a name stands for the first terms of a longer sum."""
+    tex = wide_handout(write_scenario)
+    definitions = environments(tex)[0]  # "Written short from here on", before the forward pass's equations
+    assert len(definitions) > 2 and all(re.match(r"u_\{\d+\} &= u_\{\d+\}\+", row) for row in definitions[1:])
     assert "resizebox" not in tex  # names and breaks fit it: nothing is scaled
 
 

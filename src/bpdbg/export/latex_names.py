@@ -60,11 +60,22 @@ def is_atomic(expression: str) -> bool:
     return NAME_CHARS.fullmatch(expression[:1] or " ") is not None and not re.search(r"[\s()\[\]]", expression)
 
 
+def _a_sum(expression: str) -> bool:
+    """Whether `expression` is a sum or difference at its top level, outside every bracket."""
+    depth = 0
+    for i, char in enumerate(expression):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if depth == 0 and expression[i : i + 3] in (" + ", " − "):
+            return True
+    return False
+
+
 def shorten(text: str, expression: str, name: str) -> str:
     """`text` with each whole occurrence of `expression` written `name`.
 
     An occurrence counts only where it is the whole of what surrounds it: the entire text, a
-    bracketed group, one argument of a call or, for a name or call, an operand on its own.
+    bracketed group, one argument of a call, for a name or call an operand on its own, or, for a
+    sum, the first terms of a longer sum (a + b in a + b + c, which adds left to right).
     """
     if text == expression:
         return name
@@ -80,6 +91,8 @@ def shorten(text: str, expression: str, name: str) -> str:
             end += 1
         elif re.search(r"[(,] ?$", before) and re.match(r" ?[),]", after):
             out += [text[i:found], name]  # a call's argument: the call's brackets and commas stay
+        elif _a_sum(expression) and re.search(r"(?:\A|[(\[]|, )\Z", before) and re.match(r" [+−] ", after):
+            out += [text[i:found], name]  # the first terms of a longer sum: (a + b) + c, as sums group
         else:
             out.append(text[i:end])
         i = end
