@@ -260,7 +260,7 @@ class MainScreen(
             self.notice = f"stopped at epoch {found.epoch}"
         elif found.condition is None and self._none_found:
             self.notice = self._none_found
-        self.cursor.goto(found.epoch, found.step)
+        self.cursor.arrive(found)
         self._moved()
 
     def _stop_worker(self) -> bool:
