@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import events
 
 from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Snapshot
@@ -72,6 +73,7 @@ class ChainPanel(LinesView):
         # Each chain shown, and its lines, by the chain's identity: the engine makes one per parameter
         # and epoch, and a parameter's gradient step and its update, far apart, show the same one.
         self._chains: dict[int, tuple[Chain, list[Text]]] = {}
+        self._padded_for = 0  # the panel height the lines were last padded to whole pages of
 
     def show(self, snapshot: Snapshot) -> None:
         step = describe(snapshot)
@@ -103,6 +105,12 @@ class ChainPanel(LinesView):
             lines.extend(
                 (part, "") for part in ([line] if line.cell_len <= width else line.wrap(self.app.console, width))
             )
-        view = max(self.scrollable_content_region.height, 1)
+        view = self._padded_for = max(self.scrollable_content_region.height, 1)
         lines.extend(("", "") for _ in range(-len(lines) % view))
         return lines
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Pages of the old height would leave lines that fit scrolling into blanks (`f`, `m`, a
+        shorter terminal): pad them again to the new one. A new width remakes them anyway."""
+        if self._padded_for and self._padded_for != max(self.scrollable_content_region.height, 1):
+            self.show_lines()
