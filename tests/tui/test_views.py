@@ -244,3 +244,28 @@ class TestChainPanelHeader:
         assert headers["∂L/∂y_hat"][1].startswith("∂L/∂y_hat = ")
         assert headers["∂L/∂z2"][0].endswith("· backward through y_hat")
         assert headers["w1"][0].endswith("· update · w1")
+
+
+class TestChainPanelMatrices:
+    async def test_a_matrix_row_wider_than_the_panel_ends_in_an_ellipsis_at_a_whole_number(self) -> None:
+        """digits' b2 is 1×10, one row of ten numbers, wider than the chain rule at 80×24. It is cut
+        after the last whole number that fits, with …, never wrapped into what reads as more rows."""
+        from bpdbg.tui.format import short
+
+        app = make_app("digits_softmax")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.debugger
+            screen.cursor.goto(2, screen.cursor.last_step(2))  # the update of b2, from b2 as epoch 1 left it
+            screen.show()
+            await pilot.pause()
+            lines = [line.strip("│ ") for line in panel_text(app, "#chain").splitlines()]
+            line = screen.cursor.snapshot().line
+            assert line is not None
+            b2 = next(term for term in line.terms if term.written == "b2").value
+            row = lines[lines.index("b2: 1×10") + 1]
+            assert row.endswith(" …")
+            shown = row.removesuffix(" …").split()
+            assert 1 < len(shown) < 10
+            assert shown == [short(float(v)) for v in b2.reshape(-1)[: len(shown)]]
+            assert lines[lines.index("b2: 1×10") + 2].startswith("∂L/∂b2: 1×10")

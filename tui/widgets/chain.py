@@ -10,7 +10,7 @@ from textual import events
 from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import compact
-from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, write_chain, write_line
+from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, cut_row, write_chain, write_line
 from bpdbg.tui.widgets.lines import Line, LinesView
 
 KEPT_CHAINS = 32  # more than the parameters and states of any shipped scenario
@@ -102,9 +102,11 @@ class ChainPanel(LinesView):
         # Written once per snapshot, and again only at a new width (a resize).
         for line in self._described:
             # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
-            lines.extend(
-                (part, "") for part in ([line] if line.cell_len <= width else line.wrap(self.app.console, width))
-            )
+            if line.cell_len <= width:
+                lines.append((line, ""))
+            else:
+                cut = cut_row(line, width)
+                lines.extend((part, "") for part in ([cut] if cut is not None else line.wrap(self.app.console, width)))
         view = self._padded_for = max(self.scrollable_content_region.height, 1)
         lines.extend(("", "") for _ in range(-len(lines) % view))
         return lines

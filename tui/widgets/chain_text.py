@@ -5,6 +5,8 @@ Only presentation: every number is a value the engine put in the line, formatted
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 
 from bpdbg.engine.chain import Chain, Path
@@ -15,6 +17,10 @@ from bpdbg.tui.format import compact, is_scalar, matrix_lines, number, shape, sh
 SYMBOL = "bold"
 NUMBER = "bold cyan"
 NOTE = "dim italic"
+
+_CELL = r"(?:−?(?:\d[\d.]*(?:e−?\d+)?|∞)|NaN|⋮)"
+MATRIX_ROW = re.compile(rf" *{_CELL}(?: +{_CELL})*…?")
+"""A line of `matrix_lines`: numbers right-aligned in cells, and … where the columns go on."""
 
 
 def value_text(value: object, brief: Summary | None) -> list[str]:
@@ -148,3 +154,17 @@ def _factors(text: Text, chain: Chain, path: Path) -> None:
     text.append(f"  {chain.symbol} = " if len(chain.paths) == 1 else "    = ", style=SYMBOL)
     text.append(f"{product} = ")
     text.append(compact(path.product) + "\n", style=NUMBER)
+
+
+def cut_row(line: Text, width: int) -> Text | None:
+    """A matrix row too wide for `width`, cut after the last whole number that fits, with " …":
+    wrapped, its numbers would run on under the row's first ones and read as more rows, out of
+    line with them. None for any other line, or where not even one number fits."""
+    if not MATRIX_ROW.fullmatch(line.plain):
+        return None
+    ends = [m.end() for m in re.finditer(_CELL, line.plain) if m.end() + 2 <= width]
+    if not ends:
+        return None
+    cut = line[: ends[-1]]
+    cut.append(" …", style=NUMBER)  # apart from the number, which is whole
+    return cut
