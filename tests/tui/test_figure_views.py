@@ -78,3 +78,24 @@ async def test_capital_f_draws_the_loss_over_two_numbers_named_and_refuses_a_wro
         assert isinstance(figure, Surface) and figure.names == ("W1[0,1]", "b2")
         assert app.debugger.query_one("#views", ContentSwitcher).current == "figure"
         assert "L over W1[0,1], b2 · slice" in screen_text(app)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (200, 60)])
+async def test_the_decision_regions_fill_the_plot_however_wide_it_is(size: tuple[int, int]) -> None:
+    """moons' regions cover the whole plot, the figure maximized (m) on a wide terminal too:
+    no column or row of the plot is left without its region's colour."""
+    app = make_app("moons_relu")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("f", "m")
+        await pilot.pause()
+        panel = app.debugger.query_one(FigurePanel)
+        region = panel.content_region
+        rows = screen_text(app).splitlines()[region.y : region.bottom]
+        plot = [row[region.x : region.right] for row in rows]
+        top = next(i for i, row in enumerate(plot) if "┌" in row)
+        bottom = next(i for i, row in enumerate(plot) if "└" in row)
+        left, right = plot[top].index("┌"), plot[top].rindex("┐")
+        inside = [row[left + 1 : right] for row in plot[top + 1 : bottom]]
+        assert len(inside[0]) > 96  # wider than the engine's grid of the regions
+        assert all(" " not in row for row in inside), "\n".join(inside)

@@ -99,7 +99,7 @@ class FigurePanel(CachedPlot):
             plt.xlabel(figure.names[0])
             plt.ylabel(figure.names[1])
         else:
-            _regions(plt, figure)
+            _regions(plt, figure, *self.size)
         plt.xfrequency(3)
         plt.yfrequency(3)
 
@@ -113,11 +113,17 @@ def _path(plt: object, xs: np.ndarray, ys: np.ndarray) -> None:
     plt.scatter(xs, ys, marker="●", color=PATH)  # type: ignore[attr-defined]
 
 
-def _regions(plt: object, figure: Regions) -> None:
-    """Each class's region in its colour, dimmed; the data on it in full colour, by label."""
-    gx, gy = np.meshgrid(figure.xs, figure.ys)
-    for c in np.unique(figure.classes):
-        where = figure.classes == c
+def _regions(plt: object, figure: Regions, width: int, height: int) -> None:
+    """Each class's region in its colour, dimmed; the data on it in full colour, by label.
+
+    The regions are drawn as one mark per grid point; on a canvas wider or taller than the
+    grid (the figure maximized on a wide terminal) that would leave columns and rows bare, so
+    the engine's grid is drawn at a point in every cell of the panel, each its nearest grid
+    point's class."""
+    xs, ys, classes = figure.covering(width, height)
+    gx, gy = np.meshgrid(xs, ys)
+    for c in np.unique(classes):
+        where = classes == c
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
         plt.scatter(gx[where].tolist(), gy[where].tolist(), marker="█", color=_dim(colour))  # type: ignore[attr-defined]
     for c in np.unique(figure.labels):
