@@ -6,6 +6,8 @@ the figure (within an epoch, before the update) does not build its plot again.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.widgets import ContentSwitcher, Input, Static
 
@@ -99,3 +101,37 @@ async def test_the_decision_regions_fill_the_plot_however_wide_it_is(size: tuple
         inside = [row[left + 1 : right] for row in plot[top + 1 : bottom]]
         assert len(inside[0]) > 96  # wider than the engine's grid of the regions
         assert all(" " not in row for row in inside), "\n".join(inside)
+
+
+async def graph_rows(size: tuple[int, int], steps: str) -> list[str]:
+    """The graph panel's rows of text, at a size, after `f f` and some steps of two_neurons."""
+    from bpdbg.tui.widgets.graph import GraphPanel
+
+    app = make_app("two_neurons")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("f", "f", *steps)
+        await pilot.pause()
+        region = app.debugger.query_one(GraphPanel).scrollable_content_region
+        return [row[region.x : region.right] for row in screen_text(app).splitlines()[region.y : region.bottom]]
+
+
+GRAPH_TEXT = re.compile(r"[^\s─│╭╮╰╯┬┴├┤┼]+")  # a label, value or gradient, or an op's mark
+
+
+@pytest.mark.parametrize(("size", "steps"), [((80, 24), "6n"), ((120, 40), "11n"), ((200, 60), "14n")])
+async def test_a_graph_wider_than_its_panel_never_cuts_a_label_or_a_number_silently(
+    size: tuple[int, int], steps: str
+) -> None:
+    """two_neurons' graph is wider than the panel and is shown from where the step is. Every
+    label, value and gradient in view is whole, as the whole graph (at 400 columns) has it, or,
+    where the panel's edge cuts it, ends or begins with …: never y_ha for y_hat, nor −0.020 for
+    −0.02062 or 25 for 0.25."""
+    whole = {word for row in await graph_rows((400, 60), steps) for word in GRAPH_TEXT.findall(row)}
+    shown = [word for row in await graph_rows(size, steps) for word in GRAPH_TEXT.findall(row)]
+    cut = [word for word in shown if word not in whole]
+    assert len(cut) < len(shown)
+    for word in cut:
+        part = word.strip("…")
+        assert word != part, f"{word!r} is cut without …"
+        assert any(w.startswith(part) or w.endswith(part) for w in whole), word

@@ -34,6 +34,7 @@ GLYPHS = {
     LEFT | RIGHT | DOWN: "┬", LEFT | RIGHT | UP: "┴", UP | DOWN | RIGHT: "├", UP | DOWN | LEFT: "┤",
     LEFT | RIGHT | UP | DOWN: "┼",
 }  # fmt: skip
+EDGE_GLYPHS = frozenset([*GLYPHS.values(), "┼"])
 
 
 @dataclass
@@ -87,10 +88,18 @@ class GraphPanel(LinesView):
         self._focus_row = min((p.y for p in current), default=0)
         start = max(0, min(focus - width // 3, drawing.total - width))
         styles = {kind: self.get_component_rich_style(kind) for kind in self.COMPONENT_CLASSES}
-        return [
-            _styled(row[start : start + width], kind[start : start + width], styles)
-            for row, kind in zip(cells, kinds, strict=True)
-        ]
+        end = start + width
+        lines = []
+        for row, kind in zip(cells, kinds, strict=True):
+            chars, marks = row[start:end], kind[start:end]
+            # A label or number the panel's edge cuts says so: y_h…, never y_ha for y_hat nor
+            # 25 for 0.25. An edge's line running into the border needs no mark.
+            if end < len(row) and _text_at(row, end - 1) and _text_at(row, end):
+                chars[-1] = "…"
+            if start and chars and _text_at(row, start - 1) and _text_at(row, start):
+                chars[0] = "…"
+            lines.append(_styled(chars, marks, styles))
+        return lines
 
 
 @dataclass
@@ -186,6 +195,11 @@ def _write_node(p: _Placed, view: GraphView, index: int, cells: list[list[str]],
         for dx, char in enumerate(text[: p.width]):
             cells[p.y + dy][p.x + dx] = char
             kinds[p.y + dy][p.x + dx] = kind
+
+
+def _text_at(row: list[str], x: int) -> bool:
+    """Whether a cell holds part of a node's text (its label, value, gradient or op), not an edge."""
+    return row[x] != " " and row[x] not in EDGE_GLYPHS
 
 
 def _styled(chars: list[str], kinds: list[str], styles: dict[str, Style]) -> Line:
