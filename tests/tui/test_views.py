@@ -269,3 +269,15 @@ class TestChainPanelMatrices:
             assert 1 < len(shown) < 10
             assert shown == [short(float(v)) for v in b2.reshape(-1)[: len(shown)]]
             assert lines[lines.index("b2: 1×10") + 2].startswith("∂L/∂b2: 1×10")
+
+    async def test_an_operand_written_twice_in_a_formula_is_listed_once(self) -> None:
+        """moons' loss, −mean(y ⊙ log(A2 + 1e-8) + (1 − y) ⊙ log(1 − A2 + 1e-8)), uses y and A2
+        twice each; the chain rule lists each of them once, with its value, under the formula."""
+        app = make_app("moons_relu")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await goto_label(app, pilot, "L")
+            lines = [line.strip("│ ") for line in panel_text(app, "#chain").splitlines()]
+            lines = lines[: next(i for i, line in enumerate(lines) if line.startswith("L = 0."))]  # the step's own
+            assert sum(line.startswith("y: 200×1") for line in lines) == 1, "\n".join(lines)
+            assert sum(line.startswith("A2: 200×1") for line in lines) == 1, "\n".join(lines)

@@ -72,8 +72,11 @@ def write_line(text: Text, line: Line, indent: str = "") -> None:
         # Shapes say most where a matrix product is; a long element-wise product only needs its result.
         full = " @ " in line.template or len(line.terms) <= 3
         text.append(f"   {line.shapes if full else '→ ' + line.shapes.split(' → ')[-1]}\n", style=NOTE)
-        for term in line.terms:
-            _term_value(text, term, indent + "  ")
+        listed = set()
+        for term in line.terms:  # one per place in the formula: y twice in a loss over y and 1 − y
+            if term.written not in listed:
+                listed.add(term.written)
+                _term_value(text, term, indent + "  ")
         rows = value_text(line.value, line.summary)
         text.append(f"{indent}  {line.target} = ", style=SYMBOL)
         text.append("\n".join([rows[0], *[indent + r for r in rows[1:]]]) + "\n", style=NUMBER)
