@@ -175,6 +175,37 @@ class TestLossPlot:
             text = panel_text(app, "#loss")
             assert "green: mse" in text and "├" in text  # its own axis, at the right
 
+    @pytest.mark.parametrize(
+        ("scenario", "size", "epoch"), [("two_neurons", (60, 20), 12), ("net_221_sigmoid", (80, 24), 7654)]
+    )
+    async def test_the_loss_and_the_metric_beside_it_are_rounded_to_fit_never_cut(
+        self, scenario: str, size: tuple[int, int], epoch: int
+    ) -> None:
+        """At 60×20 the title 'Loss · epoch 12: 0.08502' is wider than the panel, and at 80×24
+        net_221's note 'log scale  green: mse 0.0002881' too: cut, they read 0.08… and 0.000…
+        Each number is rounded to the figures that fit instead."""
+        app = make_app(scenario)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = app.debugger
+            screen.cursor.goto(epoch, screen.cursor.last_step(epoch))
+            screen.show()
+            await pilot.pause()
+            snapshot = screen.snapshot
+            assert snapshot is not None and snapshot.loss is not None
+            rows = panel_text(app, "#loss").splitlines()
+            shown = {"loss": (rows[0], snapshot.loss)}
+            if snapshot.metrics:
+                name, values = snapshot.metrics[0]
+                shown[name] = (rows[-1], float(values[-1]))
+            for row, value in shown.values():
+                assert "…" not in row, row
+                number = re.search(r"(?:: |mse )([\d.−e]+)", row)
+                assert number is not None, row
+                text = number.group(1).replace("−", "-")
+                figures = len(text.split("e")[0].replace(".", "").lstrip("0"))
+                assert float(text) == float(f"{value:.{figures}g}"), (row, value)
+
     async def test_a_diverged_run_ends_the_curve_with_a_mark(self) -> None:
         app = DebuggerApp(open_scenario(DIVERGING))
         async with app.run_test(size=(80, 24)) as pilot:
