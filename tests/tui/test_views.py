@@ -312,3 +312,19 @@ class TestChainPanelMatrices:
             lines = lines[: next(i for i, line in enumerate(lines) if line.startswith("L = 0."))]  # the step's own
             assert sum(line.startswith("y: 200×1") for line in lines) == 1, "\n".join(lines)
             assert sum(line.startswith("A2: 200×1") for line in lines) == 1, "\n".join(lines)
+
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+    async def test_a_value_summary_too_wide_for_the_panel_keeps_min_and_max_with_their_numbers(
+        self, size: tuple[int, int]
+    ) -> None:
+        """digits' Z1 = 1797×32 [0.00869 −0.00458 −0.0218 0.0241 …]  min −0.126  max 0.184 is wider
+        than the chain rule: it breaks between its parts, never between max and 0.184."""
+        app = make_app("digits_softmax")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            lines = [line.strip("│ ▁▂▃▄▅▆▇█") for line in panel_text(app, "#chain").splitlines()]
+            words = " ".join(lines).split()
+            assert "max" in words
+            for line in lines:
+                assert not re.search(r"\b(min|max)$", line), "\n".join(lines)
+                assert not re.match(r"−?[\d.]+(e−?\d+)?\b", line), "\n".join(lines)  # a number away from its label

@@ -10,7 +10,7 @@ from textual import events
 from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import compact
-from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, cut_row, write_chain, write_line
+from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, cut_row, wrap_summary, write_chain, write_line
 from bpdbg.tui.widgets.lines import Line, LinesView
 
 KEPT_CHAINS = 32  # more than the parameters and states of any shipped scenario
@@ -105,8 +105,10 @@ class ChainPanel(LinesView):
             if line.cell_len <= width:
                 lines.append((line, ""))
             else:
+                console = self.app.console
                 cut = cut_row(line, width)
-                lines.extend((part, "") for part in ([cut] if cut is not None else line.wrap(self.app.console, width)))
+                parts = [cut] if cut is not None else wrap_summary(line, width, console)
+                lines.extend((part, "") for part in (parts if parts is not None else line.wrap(console, width)))
         view = self._padded_for = max(self.scrollable_content_region.height, 1)
         lines.extend(("", "") for _ in range(-len(lines) % view))
         return lines

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from rich.console import Console
 from rich.text import Text
 
 from bpdbg.engine.chain import Chain, Path
@@ -171,3 +172,30 @@ def cut_row(line: Text, width: int) -> Text | None:
     cut = line[: ends[-1]]
     cut.append(" …", style=NUMBER)  # apart from the number, which is whole
     return cut
+
+
+def wrap_summary(line: Text, width: int, console: Console) -> list[Text] | None:
+    """A value's summary too wide for `width` (`X: 200×2 [−1.11 0.0423 …]  min −1.48  max 2.3`),
+    broken between its parts, so min and max stay beside their numbers (a part itself too wide
+    is wrapped as any line is). None for any other line."""
+    plain = line.plain
+    if "  min " not in plain:
+        return None
+    indent = len(plain) - len(plain.lstrip(" "))
+    # Each part after the first with the spaces before it (two or more), kept where it fits.
+    breaks = [(m.start(), m.end()) for m in re.finditer(r" {2,}(?=\S)", plain) if m.start() > indent]
+    lines: list[Text] = []
+    current = line[: breaks[0][0] if breaks else len(plain)]
+    for n, (space, part) in enumerate(breaks):
+        group = line[part : breaks[n + 1][0] if n + 1 < len(breaks) else len(plain)]
+        if current.cell_len > width:  # a part too wide alone: wrapped, its last line goes on
+            *done, current = current.wrap(console, width)
+            lines.extend(done)
+        if current.cell_len + (part - space) + group.cell_len <= width:
+            current.append_text(line[space:part])
+        else:
+            lines.append(current)
+            current = Text()  # at the left edge, as every wrapped line of the panel goes on
+        current.append_text(group)
+    lines.extend(current.wrap(console, width) if current.cell_len > width else [current])
+    return lines
