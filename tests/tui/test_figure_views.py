@@ -15,7 +15,7 @@ from bpdbg.engine.figures import Regions, Surface
 from bpdbg.tui.screens.figure_axes import FigureAxesScreen
 from bpdbg.tui.widgets.figure import FigurePanel
 
-from .conftest import make_app, screen_text
+from .conftest import make_app, screen_cells, screen_text
 
 SIZE = (120, 40)
 
@@ -135,3 +135,33 @@ async def test_a_graph_wider_than_its_panel_never_cuts_a_label_or_a_number_silen
         part = word.strip("…")
         assert word != part, f"{word!r} is cut without …"
         assert any(w.startswith(part) or w.endswith(part) for w in whole), word
+
+
+def luminance(css: str) -> float:
+    """How light a cell's colour is, 0 to 255, from its CSS (`fill: #rrggbb; …`)."""
+    found = re.search(r"fill: #([0-9a-fA-F]{6})", css)
+    assert found is not None, css
+    r, g, b = (int(found.group(1)[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+@pytest.mark.parametrize(("theme_keys", "light"), [((), False), (("t",), True)])
+async def test_the_decision_regions_are_shaded_towards_the_background_so_the_data_stand_out(
+    theme_keys: tuple[str, ...], light: bool
+) -> None:
+    """On the dark theme a region is its class's colour darkened; on the light one (the one for a
+    projector) lightened: darkened there, the blue points vanished into a navy region."""
+    app = make_app("moons_relu")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*theme_keys, "f")
+        await pilot.pause()
+        region = app.debugger.query_one(FigurePanel).content_region
+        cells = [cell for row in screen_cells(app)[region.y : region.bottom] for cell in row]
+        shades = [luminance(style) for text, style in cells if "█" in text]
+        points = [luminance(style) for text, style in cells if "●" in text]
+        assert shades and points
+        if light:
+            assert min(shades) > max(points), "lighter than every point"
+        else:
+            assert max(shades) < min(points), "darker than every point"

@@ -29,11 +29,19 @@ PATH = "red"
 POINT = (255, 255, 255)
 CLASS_COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
                  (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]  # fmt: skip
-REGION_SHADE = 0.35  # a region is its class's colour, dimmed, so the data points stand out on it
+REGION_SHADE = 0.35  # a region is its class's colour faded towards the background, so the data stand out
 
 
-def _dim(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+def _shade(colour: tuple[int, int, int], light: bool) -> tuple[int, int, int]:
+    """A region's colour: its class's, darkened on a dark theme and lightened on a light one
+    (darkened on white, the blue points vanished into a navy region)."""
     r, g, b = colour
+    if light:
+        return (
+            255 - int((255 - r) * REGION_SHADE),
+            255 - int((255 - g) * REGION_SHADE),
+            255 - int((255 - b) * REGION_SHADE),
+        )
     return (int(r * REGION_SHADE), int(g * REGION_SHADE), int(b * REGION_SHADE))
 
 
@@ -99,7 +107,7 @@ class FigurePanel(CachedPlot):
             plt.xlabel(figure.names[0])
             plt.ylabel(figure.names[1])
         else:
-            _regions(plt, figure, *self.size)
+            _regions(plt, figure, *self.size, light=not self.app.current_theme.dark)
         plt.xfrequency(3)
         plt.yfrequency(3)
 
@@ -113,7 +121,7 @@ def _path(plt: object, xs: np.ndarray, ys: np.ndarray) -> None:
     plt.scatter(xs, ys, marker="●", color=PATH)  # type: ignore[attr-defined]
 
 
-def _regions(plt: object, figure: Regions, width: int, height: int) -> None:
+def _regions(plt: object, figure: Regions, width: int, height: int, light: bool) -> None:
     """Each class's region in its colour, dimmed; the data on it in full colour, by label.
 
     The regions are drawn as one mark per grid point; on a canvas wider or taller than the
@@ -125,7 +133,7 @@ def _regions(plt: object, figure: Regions, width: int, height: int) -> None:
     for c in np.unique(classes):
         where = classes == c
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
-        plt.scatter(gx[where].tolist(), gy[where].tolist(), marker="█", color=_dim(colour))  # type: ignore[attr-defined]
+        plt.scatter(gx[where].tolist(), gy[where].tolist(), marker="█", color=_shade(colour, light))  # type: ignore[attr-defined]
     for c in np.unique(figure.labels):
         where = figure.labels == c
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
