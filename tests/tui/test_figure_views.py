@@ -165,3 +165,19 @@ async def test_the_decision_regions_are_shaded_towards_the_background_so_the_dat
             assert min(shades) > max(points), "lighter than every point"
         else:
             assert max(shades) < min(points), "darker than every point"
+
+
+@pytest.mark.parametrize(("theme_keys", "light"), [((), False), (("t",), True)])
+async def test_the_current_point_stands_out_on_either_theme(theme_keys: tuple[str, ...], light: bool) -> None:
+    """gd_xy's figure marks where the cursor stands with ◆: white on the dark theme, black on the
+    light one (white, it vanished into the light theme's white)."""
+    app = make_app("gd_xy")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*theme_keys, "f", "e", "e")
+        await pilot.pause()
+        region = app.debugger.query_one(FigurePanel).content_region
+        cells = [cell for row in screen_cells(app)[region.y : region.bottom] for cell in row]
+        marks = [luminance(style) for text, style in cells if "◆" in text]
+        assert marks
+        assert all(mark < 64 for mark in marks) if light else all(mark > 192 for mark in marks)

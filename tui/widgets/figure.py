@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the engine's figure module loads when it makes the first fi
 VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
            (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37)]  # fmt: skip
 PATH = "red"
-POINT = (255, 255, 255)
+POINT = {True: (255, 255, 255), False: (0, 0, 0)}  # where the cursor stands: by the theme's darkness
 CLASS_COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
                  (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]  # fmt: skip
 REGION_SHADE = 0.35  # a region is its class's colour faded towards the background, so the data stand out
@@ -88,12 +88,13 @@ class FigurePanel(CachedPlot):
         from bpdbg.engine.figures import Curve, Surface
 
         plt = self.plt
+        point = POINT[self.app.current_theme.dark]  # white on the light theme's white would vanish
         plt.clear_data()
         plt.clear_figure()
         if isinstance(figure, Curve):
             plt.plot(figure.xs.tolist(), figure.losses.tolist(), marker="braille", color=VIRIDIS[4])
             _path(plt, figure.path, figure.path_losses)
-            plt.scatter([figure.point], [figure.point_loss], marker="◆", color=POINT)
+            plt.scatter([figure.point], [figure.point_loss], marker="◆", color=point)
             plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
             plt.xlabel(figure.name)
         elif isinstance(figure, Surface):
@@ -101,7 +102,7 @@ class FigurePanel(CachedPlot):
                 colour = VIRIDIS[round(index * (len(VIRIDIS) - 1) / max(len(figure.levels) - 1, 1))]
                 plt.plot(line[:, 0].tolist(), line[:, 1].tolist(), marker="braille", color=colour)
             _path(plt, figure.path[:, 0], figure.path[:, 1])
-            plt.scatter([figure.point[0]], [figure.point[1]], marker="◆", color=POINT)
+            plt.scatter([figure.point[0]], [figure.point[1]], marker="◆", color=point)
             plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
             plt.ylim(float(figure.ys[0]), float(figure.ys[-1]))
             plt.xlabel(figure.names[0])
