@@ -181,3 +181,19 @@ async def test_the_current_point_stands_out_on_either_theme(theme_keys: tuple[st
         marks = [luminance(style) for text, style in cells if "◆" in text]
         assert marks
         assert all(mark < 64 for mark in marks) if light else all(mark > 192 for mark in marks)
+
+
+async def test_capital_f_shows_the_two_numbers_whole_at_80_by_24() -> None:
+    """The dialog opens with the figure's two numbers, W2[2,0] and W2[3,0] on moons: both are
+    shown whole in their fields, not W2[3,0 or [2,0] with the rest scrolled out of sight."""
+    app = make_app("moons_relu")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("F")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FigureAxesScreen)
+        text = screen_text(app)
+        for axis in ("x", "y"):
+            value = dialog.query_one(f"#{axis}", Input).value
+            assert len(value) > 5 and re.search(rf"▊\s*{re.escape(value)}\s*▎", text), (value, text)
