@@ -197,3 +197,29 @@ async def test_capital_f_shows_the_two_numbers_whole_at_80_by_24() -> None:
         for axis in ("x", "y"):
             value = dialog.query_one(f"#{axis}", Input).value
             assert len(value) > 5 and re.search(rf"▊\s*{re.escape(value)}\s*▎", text), (value, text)
+
+
+async def test_the_graph_shows_a_one_entry_matrix_by_its_number_where_its_shape_leaves_no_room() -> None:
+    """net_221's z2, y_hat and their gradients are 1×1: in a node ten columns wide, '1×1 [' left
+    no room for the number, and '∂ 1×1 […' hid the very gradient the step computed."""
+    from bpdbg.tui.format import compact
+    from bpdbg.tui.widgets.graph import GraphPanel
+
+    app = make_app("net_221_sigmoid")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f", "f", "1", "0", "n")  # into the backward pass, past ∂L/∂z2
+        await pilot.pause()
+        graph = app.debugger.snapshot.graph  # type: ignore[union-attr]
+        assert graph is not None
+        region = app.debugger.query_one(GraphPanel).region
+        text = "\n".join(
+            row[region.x : region.right] for row in screen_text(app).splitlines()[region.y : region.bottom]
+        )
+        assert "1×1 […" not in text and "∂ 1×1 […" not in text, text
+        shown = [
+            compact(float(g.reshape(-1)[0]), 8)
+            for node, g in zip(graph.graph.nodes, graph.grads, strict=True)
+            if node.kind != "op" and g is not None and g.size == 1 and g.ndim == 2
+        ]
+        assert shown and any(f"∂ {number}" in text for number in shown), (shown, text)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
+import numpy as np
+from numpy.typing import ArrayLike
 from rich.style import Style
 from rich.text import Text
 
@@ -190,11 +192,22 @@ def _write_node(p: _Placed, view: GraphView, index: int, cells: list[list[str]],
         texts = [f"({node.label})"]
     else:
         value, grad = view.values[index], view.grads[index]
-        texts = [clip(node.label, p.width), compact(value, p.width), clip("∂ " + compact(grad, p.width - 2), p.width)]
+        texts = [clip(node.label, p.width), _value(value, p.width), clip("∂ " + _value(grad, p.width - 2), p.width)]
     for dy, text in enumerate(texts):  # the text alone: an edge may pass beside a short one
         for dx, char in enumerate(text[: p.width]):
             cells[p.y + dy][p.x + dx] = char
             kinds[p.y + dy][p.x + dx] = kind
+
+
+def _value(value: object, width: int) -> str:
+    """A node's value in `width`: its shape and first entries, or, for a matrix of one entry whose
+    shape leaves no room for it (1×1 […), the number alone: z2's gradient, not its shape."""
+    text = compact(value, width)
+    if "…" in text and value is not None:
+        array = np.asarray(cast(ArrayLike, value))
+        if array.size == 1:
+            return compact(array.reshape(-1)[0], width)
+    return text
 
 
 def _text_at(row: list[str], x: int) -> bool:
