@@ -230,14 +230,17 @@ class Cursor:
 
     def next_hit(self) -> Condition | None:
         """Go to the next step where a breakpoint holds (None: there is none; the cursor is at the end)."""
-        found = self.search(forward=True)
-        self.goto(found.epoch, found.step)
-        return found.condition
+        return self.arrive(self.search(forward=True))
 
     def prev_hit(self) -> Condition | None:
         """Go to the previous step where a breakpoint holds (None: there is none; the cursor is at the
         start, where `r` goes: in the named view its first named step)."""
-        found = self.search(forward=False)
+        return self.arrive(self.search(forward=False))
+
+    def arrive(self, found: Found) -> Condition | None:
+        """Stand where a search or a run ended. A hit is shown exactly where the condition holds,
+        even inside a named step; anywhere else (the start, the end, where a run was stopped) the
+        named view stands on the named step that folds the place in, as `r` and `G` do."""
         if found.condition is None:
             self._land(found.epoch, found.step)
         else:

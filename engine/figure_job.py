@@ -75,6 +75,27 @@ class Regions:
     rule: str
     epoch: int
 
+    def covering(self, columns: int, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Points to draw over the grid's span, at least `columns` × `rows` of them evenly spaced,
+        each with the class of the grid point nearest it, so that a canvas with that many cells
+        has one in each; on a canvas no finer than the grid, the grid itself. Returns xs, ys and
+        their classes (rows along ys), every class one the grid holds."""
+        xs, ys = self.xs, self.ys
+        pick_x, pick_y = _nearest(len(xs), columns), _nearest(len(ys), rows)
+        if len(pick_x) > len(xs):
+            xs = np.linspace(xs[0], xs[-1], len(pick_x))
+        if len(pick_y) > len(ys):
+            ys = np.linspace(ys[0], ys[-1], len(pick_y))
+        return xs, ys, self.classes[np.ix_(pick_y, pick_x)]
+
+
+def _nearest(points: int, cells: int) -> np.ndarray:
+    """Of a grid of `points` along an axis, which to draw over `cells` evenly spaced places: each
+    place's nearest grid point, or the grid itself where it has as many points as places or more."""
+    if cells <= points:
+        return np.arange(points)
+    return np.rint(np.linspace(0, points - 1, cells)).astype(np.int64)
+
 
 @dataclass(frozen=True)
 class NoFigure:

@@ -18,12 +18,13 @@ from bpdbg.tui.keymap import display_key
 
 
 def commands(bindings: list[Binding]) -> list[tuple[str, str, str]]:
-    """(title, what it does, key to press) per binding, counts and hidden ones left out."""
+    """(title, what it does, key to press) per binding, the counts (and esc, which cancels one) left
+    out. Those the key bar has no room for (S, F, x, X, Q) are in: the ones most worth finding by name."""
     from bpdbg.tui.screens.help import DETAILS  # the help dialog's module: loaded when the palette first opens
 
     found = []
     for binding in bindings:
-        if binding.id is None or binding.id.startswith("count_") or not binding.show:
+        if binding.id is None or binding.id.startswith("count_") or binding.id == "clear_count":
             continue
         keys = " ".join(display_key(k) for k in binding.key.split(","))
         found.append((f"{binding.description}  ({keys})", DETAILS.get(binding.id, ""), binding.key.split(",")[0]))

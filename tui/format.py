@@ -142,6 +142,17 @@ def columns_that_fit(dims: tuple[int, ...], width: int) -> int:
     return fit
 
 
+def labelled(label: str, x: float, room: int) -> str | None:
+    """label + x in at most `room` characters: x as `number` writes it, else rounded to the figures
+    that fit (`short`), never cut (0.08502 as 0.085, not 0.08…); None where not one figure fits."""
+    whole = label + number(x)
+    if len(whole) <= room:
+        return whole
+    left = room - len(label)
+    text = short(x, left) if left > 0 else ""
+    return label + text if text and len(text) <= left else None
+
+
 def clip(text: str, width: int) -> str:
     """Cut text to a width with an ellipsis, so long labels never wrap a row."""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

@@ -75,6 +75,20 @@ class TestContinue:
             assert where(app) == Position(1, 0)
             assert "no earlier hit: at the start" in status(app)
 
+    async def test_C_before_the_first_hit_in_the_named_view_stands_where_r_does(self) -> None:
+        app = make_app("two_neurons")  # the named view: its first step is z1 (step 2 of 25)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            start = where(app)
+            assert start.step in app.cursor.stops
+            await add(app, pilot, "loss < 0.085")
+            await search(app, pilot, "c")
+            assert where(app) == Position(5, LOSS)
+            await search(app, pilot, "C")
+            assert where(app) == start
+            assert "no earlier hit: at the start" in status(app)
+            assert "step 2/25" in status(app)
+
     async def test_c_past_the_last_hit_ends_at_the_end_of_the_run_and_says_so(self) -> None:
         app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:

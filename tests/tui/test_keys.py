@@ -186,6 +186,17 @@ class TestJumps:
             await pilot.press("enter")  # corrected, it goes
             assert not isinstance(app.screen, GoToScreen) and where(app) == Position(20, LAST)
 
+    async def test_go_to_offers_the_epochs_a_run_that_stopped_early_has(self) -> None:
+        app = make_app("neuron_identity")  # 20 epochs planned; it stops early at epoch 6
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("g")
+            assert "Go to epoch and step (epoch 1–20)" in screen_text(app)  # the end is not known yet
+            await pilot.press("escape", "G")
+            await wait_until(pilot, lambda: app.debugger.busy is None, "the run to the end")
+            await pilot.press("g")
+            assert "Go to epoch and step (epoch 1–6)" in screen_text(app)
+
     async def test_go_to_refuses_a_step_of_zero_and_says_why(self) -> None:
         app = make_app("two_neurons")
         async with app.run_test(size=SIZE) as pilot:

@@ -65,6 +65,16 @@ class TestRunning:
             assert where(app) == Position(15, 2)
             assert "stopped early at epoch 15" in screen_text(app)
 
+    async def test_space_at_the_end_of_the_run_says_where_it_stands_instead_of_doing_nothing(self) -> None:
+        app = make_app("gd_x2")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("G")
+            await wait_until(pilot, lambda: app.debugger.busy is None and app.cursor.at_end, "the end")
+            await pilot.press("space")
+            assert not app.debugger.running
+            assert "at the end of the run: r rewinds" in status(app)
+
     async def test_a_step_key_pauses_a_run(self) -> None:
         app = make_app("moons_relu")
         async with app.run_test(size=SIZE) as pilot:

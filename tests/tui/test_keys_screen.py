@@ -12,6 +12,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from bpdbg.engine.cursor import Position
+from bpdbg.engine.session import open_scenario
+from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
 from bpdbg.tui.screens.help import HelpScreen
@@ -34,6 +36,21 @@ class TestScreenKeys:
                 assert needle in text
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
+
+    async def test_the_help_says_what_a_count_repeats_in_the_named_view_it_opens_in(self) -> None:
+        """two_neurons opens in the named view, where 5n takes five named quantities, not five
+        operations, as the help used to say of 50n."""
+        from bpdbg.tui.screens.help import INTRO
+
+        app = DebuggerApp(open_scenario(resolve("two_neurons")))  # the named view, as it opens
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            start = app.cursor.position.step
+            await pilot.press("5", "n")
+            stops = app.cursor.stops
+            assert app.cursor.position.step == stops[stops.index(start) + 5]
+        assert "fifty operations" not in INTRO
+        assert "50n takes fifty steps, as n does them" in INTRO
 
     async def test_t_switches_between_the_dark_and_the_white_light_theme(self) -> None:
         app = make_app("two_neurons")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.command import CommandPalette
+from textual.renderables.digits import Digits as DigitsRenderable
 from textual.widgets import Digits, Input
 
 from bpdbg.engine.cursor import Position
@@ -114,6 +115,32 @@ class TestPresenterMode:
             assert snapshot is not None and snapshot.step.label == "Z1"
             assert large(app, "value") == number(float(snapshot.value[0, 0])).replace("−", "-")
             assert "[0,0] of 200×4" in screen_text(app)
+
+    @pytest.mark.parametrize(("scenario", "keys"), [("two_neurons", "20n"), ("gd_x2", "G")])
+    async def test_a_number_too_long_for_its_box_is_rounded_to_fit_never_cut(self, scenario: str, keys: str) -> None:
+        """At 80×24 each box holds about six large digits: two_neurons' ∂L/∂w1 = −0.002537 was cut
+        to read −0.0025, and gd_x2's last loss, 2.194e−8, to 2.194e−. A number that does not fit
+        is shown with fewer figures, rounded, in powers of ten where that says more."""
+        app = lecture_app(scenario)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press(*keys, "z")
+            await wait_until(pilot, lambda: app.debugger.busy is None, "the keys' work")
+            await pilot.pause()
+            snapshot = app.debugger.snapshot
+            assert snapshot is not None and snapshot.value is not None and snapshot.loss is not None
+            rounded = 0
+            for which, value in (("value", float(snapshot.value)), ("loss", snapshot.loss)):
+                digits = app.debugger.query_one(f"#present-{which}", Digits)
+                shown, whole = digits.value, number(value).replace("−", "-")
+                assert DigitsRenderable.get_width(shown) <= digits.content_region.width, shown
+                if DigitsRenderable.get_width(whole) <= digits.content_region.width:
+                    assert shown == whole
+                    continue
+                rounded += 1
+                figures = len(shown.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+                assert float(shown) == float(f"{value:.{figures}g}"), (shown, value)
+            assert rounded, "one of the two should not fit whole at 80×24"
 
 
 class TestScreenshots:
@@ -319,12 +346,26 @@ class TestCommandPalette:
     def test_it_offers_every_key_but_the_counts_with_what_it_does(self) -> None:
         bindings = [*DEBUGGER_BINDINGS, *APP_BINDINGS]
         offered = commands(bindings)
-        expected = [b for b in bindings if b.show and not (b.id or "").startswith("count_")]
+        expected = [b for b in bindings if b.id != "clear_count" and not (b.id or "").startswith("count_")]
         assert [title for title, _, _ in offered] == [
             f"{b.description}  ({' '.join(display_key(k) for k in b.key.split(','))})" for b in expected
         ]
         assert all(details for _, details, _ in offered)  # each with the help's sentence
         assert ("next bookmark  (')", DETAILS["next_bookmark"], "apostrophe") in offered
+        # the keys the key bar has no room for are the ones most worth finding by name
+        assert ("export epoch  (S)", DETAILS["export_epoch"], "S") in offered
+        assert ("quiz: predict, then reveal  (Q)", DETAILS["quiz"], "Q") in offered
+
+    async def test_ctrl_p_finds_export_by_name_though_the_key_bar_has_no_room_for_it(self) -> None:
+        app = lecture_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+            await pilot.press(*"export")
+            await wait_until(pilot, lambda: "export epoch  (S)" in screen_text(app), "the command listed")
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: "exported to two_neurons-epoch-1.md" in status(app), "the export")
 
     async def test_ctrl_p_lists_the_commands_and_runs_one_by_its_name(self) -> None:
         app = lecture_app()

@@ -73,3 +73,21 @@ async def test_a_scrollbar_draws_each_look_once_and_hands_back_what_textual_draw
                     assert shown(bar) == drawn_afresh(bar)
         part = [list(line) for line in tape_bar.render_lines(Region(0, 1, 1, region.height - 2))]
         assert part == shown(tape_bar)[1:-1]
+
+
+async def test_a_chain_rule_that_fits_has_nothing_to_scroll_after_its_panel_shrinks() -> None:
+    """gd_x2's first step is one line. `f` brings the figure, which takes rows from the chain rule:
+    the panel must still fit it whole, with a blank scrollbar and nothing for `d` to scroll to."""
+    app = make_app("gd_x2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        chain = app.screen.query_one(ChainPanel)
+        await pilot.pause()
+        tall = chain.scrollable_content_region.height
+        await pilot.press("f")
+        await pilot.pause()
+        assert chain.scrollable_content_region.height < tall, "the figure should take rows from the chain rule"
+        assert chain.max_scroll_y == 0
+        assert all(not segment.text.strip() for line in shown(chain.vertical_scrollbar) for segment in line)
+        await pilot.press("d")
+        await pilot.pause()
+        assert chain.scroll_y == 0

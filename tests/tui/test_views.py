@@ -175,6 +175,37 @@ class TestLossPlot:
             text = panel_text(app, "#loss")
             assert "green: mse" in text and "├" in text  # its own axis, at the right
 
+    @pytest.mark.parametrize(
+        ("scenario", "size", "epoch"), [("two_neurons", (60, 20), 12), ("net_221_sigmoid", (80, 24), 7654)]
+    )
+    async def test_the_loss_and_the_metric_beside_it_are_rounded_to_fit_never_cut(
+        self, scenario: str, size: tuple[int, int], epoch: int
+    ) -> None:
+        """At 60×20 the title 'Loss · epoch 12: 0.08502' is wider than the panel, and at 80×24
+        net_221's note 'log scale  green: mse 0.0002881' too: cut, they read 0.08… and 0.000…
+        Each number is rounded to the figures that fit instead."""
+        app = make_app(scenario)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = app.debugger
+            screen.cursor.goto(epoch, screen.cursor.last_step(epoch))
+            screen.show()
+            await pilot.pause()
+            snapshot = screen.snapshot
+            assert snapshot is not None and snapshot.loss is not None
+            rows = panel_text(app, "#loss").splitlines()
+            shown = {"loss": (rows[0], snapshot.loss)}
+            if snapshot.metrics:
+                name, values = snapshot.metrics[0]
+                shown[name] = (rows[-1], float(values[-1]))
+            for row, value in shown.values():
+                assert "…" not in row, row
+                number = re.search(r"(?:: |mse )([\d.−e]+)", row)
+                assert number is not None, row
+                text = number.group(1).replace("−", "-")
+                figures = len(text.split("e")[0].replace(".", "").lstrip("0"))
+                assert float(text) == float(f"{value:.{figures}g}"), (row, value)
+
     async def test_a_diverged_run_ends_the_curve_with_a_mark(self) -> None:
         app = DebuggerApp(open_scenario(DIVERGING))
         async with app.run_test(size=(80, 24)) as pilot:
@@ -244,3 +275,56 @@ class TestChainPanelHeader:
         assert headers["∂L/∂y_hat"][1].startswith("∂L/∂y_hat = ")
         assert headers["∂L/∂z2"][0].endswith("· backward through y_hat")
         assert headers["w1"][0].endswith("· update · w1")
+
+
+class TestChainPanelMatrices:
+    async def test_a_matrix_row_wider_than_the_panel_ends_in_an_ellipsis_at_a_whole_number(self) -> None:
+        """digits' b2 is 1×10, one row of ten numbers, wider than the chain rule at 80×24. It is cut
+        after the last whole number that fits, with …, never wrapped into what reads as more rows."""
+        from bpdbg.tui.format import short
+
+        app = make_app("digits_softmax")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.debugger
+            screen.cursor.goto(2, screen.cursor.last_step(2))  # the update of b2, from b2 as epoch 1 left it
+            screen.show()
+            await pilot.pause()
+            lines = [line.strip("│ ") for line in panel_text(app, "#chain").splitlines()]
+            line = screen.cursor.snapshot().line
+            assert line is not None
+            b2 = next(term for term in line.terms if term.written == "b2").value
+            row = lines[lines.index("b2: 1×10") + 1]
+            assert row.endswith(" …")
+            shown = row.removesuffix(" …").split()
+            assert 1 < len(shown) < 10
+            assert shown == [short(float(v)) for v in b2.reshape(-1)[: len(shown)]]
+            assert lines[lines.index("b2: 1×10") + 2].startswith("∂L/∂b2: 1×10")
+
+    async def test_an_operand_written_twice_in_a_formula_is_listed_once(self) -> None:
+        """moons' loss, −mean(y ⊙ log(A2 + 1e-8) + (1 − y) ⊙ log(1 − A2 + 1e-8)), uses y and A2
+        twice each; the chain rule lists each of them once, with its value, under the formula."""
+        app = make_app("moons_relu")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await goto_label(app, pilot, "L")
+            lines = [line.strip("│ ") for line in panel_text(app, "#chain").splitlines()]
+            lines = lines[: next(i for i, line in enumerate(lines) if line.startswith("L = 0."))]  # the step's own
+            assert sum(line.startswith("y: 200×1") for line in lines) == 1, "\n".join(lines)
+            assert sum(line.startswith("A2: 200×1") for line in lines) == 1, "\n".join(lines)
+
+    @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+    async def test_a_value_summary_too_wide_for_the_panel_keeps_min_and_max_with_their_numbers(
+        self, size: tuple[int, int]
+    ) -> None:
+        """digits' Z1 = 1797×32 [0.00869 −0.00458 −0.0218 0.0241 …]  min −0.126  max 0.184 is wider
+        than the chain rule: it breaks between its parts, never between max and 0.184."""
+        app = make_app("digits_softmax")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            lines = [line.strip("│ ▁▂▃▄▅▆▇█") for line in panel_text(app, "#chain").splitlines()]
+            words = " ".join(lines).split()
+            assert "max" in words
+            for line in lines:
+                assert not re.search(r"\b(min|max)$", line), "\n".join(lines)
+                assert not re.match(r"−?[\d.]+(e−?\d+)?\b", line), "\n".join(lines)  # a number away from its label

@@ -36,9 +36,9 @@ class FigureAxesScreen(ModalScreen[list[Entry] | None]):
             yield Label("Draw the loss over two numbers of the parameters", classes="dialog-title")
             with Horizontal(classes="fields"):
                 yield Label("x")
-                yield Input(first, id="x", placeholder="W1[0,1]")
+                yield Input(first, id="x", placeholder="W1[0,1]", classes="entry")
                 yield Label("y")
-                yield Input(second, id="y", placeholder="b2")
+                yield Input(second, id="y", placeholder="b2", classes="entry")
             yield Static("", id="error", classes="error")
             yield Label(Text(f"parameters: {names}"), classes="hint")
             yield Label(

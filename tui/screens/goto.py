@@ -27,7 +27,8 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
     def __init__(self, epoch: int, step: int, trainer: Trainer) -> None:
         super().__init__()
         self._epoch, self._step, self._trainer = epoch, step, trainer
-        self._max = trainer.max_epochs
+        # Once the run has ended (early, at a stop rule or a non-finite value), its last epoch.
+        self._max = trainer.epochs_done if trainer.finished else trainer.max_epochs
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

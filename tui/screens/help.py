@@ -16,7 +16,7 @@ from bpdbg.tui.keymap import display_key
 
 INTRO = (
     "Lower case moves forward, upper case goes back (as gdb's n / N). "
-    "Type a number before a move to repeat it: 50n steps fifty operations."
+    "Type a number before a move to repeat it: 50n takes fifty steps, as n does them."
 )
 
 DETAILS = {

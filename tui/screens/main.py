@@ -260,7 +260,7 @@ class MainScreen(
             self.notice = f"stopped at epoch {found.epoch}"
         elif found.condition is None and self._none_found:
             self.notice = self._none_found
-        self.cursor.goto(found.epoch, found.step)
+        self.cursor.arrive(found)
         self._moved()
 
     def _stop_worker(self) -> bool:
@@ -339,6 +339,8 @@ class MainScreen(
             return
         if self.running:
             self.pause()
+        elif self.cursor.at_end:  # a run would stop before its first step: say why nothing moves
+            self.notice = "at the end of the run: r rewinds"
         else:
             self.running = True
             self._credit = 1.0  # the first step shows at once

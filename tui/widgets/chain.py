@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import events
 
 from bpdbg.engine.chain import Chain
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import compact
-from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, write_chain, write_line
+from bpdbg.tui.widgets.chain_text import NOTE, NUMBER, SYMBOL, cut_row, wrap_summary, write_chain, write_line
 from bpdbg.tui.widgets.lines import Line, LinesView
 
 KEPT_CHAINS = 32  # more than the parameters and states of any shipped scenario
@@ -72,6 +73,7 @@ class ChainPanel(LinesView):
         # Each chain shown, and its lines, by the chain's identity: the engine makes one per parameter
         # and epoch, and a parameter's gradient step and its update, far apart, show the same one.
         self._chains: dict[int, tuple[Chain, list[Text]]] = {}
+        self._padded_for = 0  # the panel height the lines were last padded to whole pages of
 
     def show(self, snapshot: Snapshot) -> None:
         step = describe(snapshot)
@@ -100,9 +102,19 @@ class ChainPanel(LinesView):
         # Written once per snapshot, and again only at a new width (a resize).
         for line in self._described:
             # Most lines fit; wrapping only those that do not saves most of the wrapping's cost.
-            lines.extend(
-                (part, "") for part in ([line] if line.cell_len <= width else line.wrap(self.app.console, width))
-            )
-        view = max(self.scrollable_content_region.height, 1)
+            if line.cell_len <= width:
+                lines.append((line, ""))
+            else:
+                console = self.app.console
+                cut = cut_row(line, width)
+                parts = [cut] if cut is not None else wrap_summary(line, width, console)
+                lines.extend((part, "") for part in (parts if parts is not None else line.wrap(console, width)))
+        view = self._padded_for = max(self.scrollable_content_region.height, 1)
         lines.extend(("", "") for _ in range(-len(lines) % view))
         return lines
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Pages of the old height would leave lines that fit scrolling into blanks (`f`, `m`, a
+        shorter terminal): pad them again to the new one. A new width remakes them anyway."""
+        if self._padded_for and self._padded_for != max(self.scrollable_content_region.height, 1):
+            self.show_lines()

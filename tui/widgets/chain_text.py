@@ -5,6 +5,9 @@ Only presentation: every number is a value the engine put in the line, formatted
 
 from __future__ import annotations
 
+import re
+
+from rich.console import Console
 from rich.text import Text
 
 from bpdbg.engine.chain import Chain, Path
@@ -15,6 +18,10 @@ from bpdbg.tui.format import compact, is_scalar, matrix_lines, number, shape, sh
 SYMBOL = "bold"
 NUMBER = "bold cyan"
 NOTE = "dim italic"
+
+_CELL = r"(?:−?(?:\d[\d.]*(?:e−?\d+)?|∞)|NaN|⋮)"
+MATRIX_ROW = re.compile(rf" *{_CELL}(?: +{_CELL})*…?")
+"""A line of `matrix_lines`: numbers right-aligned in cells, and … where the columns go on."""
 
 
 def value_text(value: object, brief: Summary | None) -> list[str]:
@@ -64,8 +71,11 @@ def write_line(text: Text, line: Line, indent: str = "") -> None:
         text.append(compact(line.value) + "\n", style=NUMBER)
     else:
         text.append(f"   {line.shapes}\n", style=NOTE)
-        for term in line.terms:
-            _term_value(text, term, indent + "  ")
+        listed = set()
+        for term in line.terms:  # one per place in the formula: y twice in a loss over y and 1 − y
+            if term.written not in listed:
+                listed.add(term.written)
+                _term_value(text, term, indent + "  ")
         rows = value_text(line.value, line.summary)
         text.append(f"{indent}  {line.target} = ", style=SYMBOL)
         text.append("\n".join([rows[0], *[indent + r for r in rows[1:]]]) + "\n", style=NUMBER)
@@ -146,3 +156,44 @@ def _factors(text: Text, chain: Chain, path: Path) -> None:
     text.append(f"  {chain.symbol} = " if len(chain.paths) == 1 else "    = ", style=SYMBOL)
     text.append(f"{product} = ")
     text.append(compact(path.product) + "\n", style=NUMBER)
+
+
+def cut_row(line: Text, width: int) -> Text | None:
+    """A matrix row too wide for `width`, cut after the last whole number that fits, with " …":
+    wrapped, its numbers would run on under the row's first ones and read as more rows, out of
+    line with them. None for any other line, or where not even one number fits."""
+    if not MATRIX_ROW.fullmatch(line.plain):
+        return None
+    ends = [m.end() for m in re.finditer(_CELL, line.plain) if m.end() + 2 <= width]
+    if not ends:
+        return None
+    cut = line[: ends[-1]]
+    cut.append(" …", style=NUMBER)  # apart from the number, which is whole
+    return cut
+
+
+def wrap_summary(line: Text, width: int, console: Console) -> list[Text] | None:
+    """A value's summary too wide for `width` (`X: 200×2 [−1.11 0.0423 …]  min −1.48  max 2.3`),
+    broken between its parts, so min and max stay beside their numbers (a part itself too wide
+    is wrapped as any line is). None for any other line."""
+    plain = line.plain
+    if "  min " not in plain:
+        return None
+    indent = len(plain) - len(plain.lstrip(" "))
+    # Each part after the first with the spaces before it (two or more), kept where it fits.
+    breaks = [(m.start(), m.end()) for m in re.finditer(r" {2,}(?=\S)", plain) if m.start() > indent]
+    lines: list[Text] = []
+    current = line[: breaks[0][0] if breaks else len(plain)]
+    for n, (space, part) in enumerate(breaks):
+        group = line[part : breaks[n + 1][0] if n + 1 < len(breaks) else len(plain)]
+        if current.cell_len > width:  # a part too wide alone: wrapped, its last line goes on
+            *done, current = current.wrap(console, width)
+            lines.extend(done)
+        if current.cell_len + (part - space) + group.cell_len <= width:
+            current.append_text(line[space:part])
+        else:
+            lines.append(current)
+            current = Text()  # at the left edge, as every wrapped line of the panel goes on
+        current.append_text(group)
+    lines.extend(current.wrap(console, width) if current.cell_len > width else [current])
+    return lines

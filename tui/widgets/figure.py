@@ -26,14 +26,22 @@ if TYPE_CHECKING:  # the engine's figure module loads when it makes the first fi
 VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
            (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37)]  # fmt: skip
 PATH = "red"
-POINT = (255, 255, 255)
+POINT = {True: (255, 255, 255), False: (0, 0, 0)}  # where the cursor stands: by the theme's darkness
 CLASS_COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
                  (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]  # fmt: skip
-REGION_SHADE = 0.35  # a region is its class's colour, dimmed, so the data points stand out on it
+REGION_SHADE = 0.35  # a region is its class's colour faded towards the background, so the data stand out
 
 
-def _dim(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+def _shade(colour: tuple[int, int, int], light: bool) -> tuple[int, int, int]:
+    """A region's colour: its class's, darkened on a dark theme and lightened on a light one
+    (darkened on white, the blue points vanished into a navy region)."""
     r, g, b = colour
+    if light:
+        return (
+            255 - int((255 - r) * REGION_SHADE),
+            255 - int((255 - g) * REGION_SHADE),
+            255 - int((255 - b) * REGION_SHADE),
+        )
     return (int(r * REGION_SHADE), int(g * REGION_SHADE), int(b * REGION_SHADE))
 
 
@@ -80,12 +88,13 @@ class FigurePanel(CachedPlot):
         from bpdbg.engine.figures import Curve, Surface
 
         plt = self.plt
+        point = POINT[self.app.current_theme.dark]  # white on the light theme's white would vanish
         plt.clear_data()
         plt.clear_figure()
         if isinstance(figure, Curve):
             plt.plot(figure.xs.tolist(), figure.losses.tolist(), marker="braille", color=VIRIDIS[4])
             _path(plt, figure.path, figure.path_losses)
-            plt.scatter([figure.point], [figure.point_loss], marker="◆", color=POINT)
+            plt.scatter([figure.point], [figure.point_loss], marker="◆", color=point)
             plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
             plt.xlabel(figure.name)
         elif isinstance(figure, Surface):
@@ -93,13 +102,13 @@ class FigurePanel(CachedPlot):
                 colour = VIRIDIS[round(index * (len(VIRIDIS) - 1) / max(len(figure.levels) - 1, 1))]
                 plt.plot(line[:, 0].tolist(), line[:, 1].tolist(), marker="braille", color=colour)
             _path(plt, figure.path[:, 0], figure.path[:, 1])
-            plt.scatter([figure.point[0]], [figure.point[1]], marker="◆", color=POINT)
+            plt.scatter([figure.point[0]], [figure.point[1]], marker="◆", color=point)
             plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
             plt.ylim(float(figure.ys[0]), float(figure.ys[-1]))
             plt.xlabel(figure.names[0])
             plt.ylabel(figure.names[1])
         else:
-            _regions(plt, figure)
+            _regions(plt, figure, *self.size, light=not self.app.current_theme.dark)
         plt.xfrequency(3)
         plt.yfrequency(3)
 
@@ -113,13 +122,19 @@ def _path(plt: object, xs: np.ndarray, ys: np.ndarray) -> None:
     plt.scatter(xs, ys, marker="●", color=PATH)  # type: ignore[attr-defined]
 
 
-def _regions(plt: object, figure: Regions) -> None:
-    """Each class's region in its colour, dimmed; the data on it in full colour, by label."""
-    gx, gy = np.meshgrid(figure.xs, figure.ys)
-    for c in np.unique(figure.classes):
-        where = figure.classes == c
+def _regions(plt: object, figure: Regions, width: int, height: int, light: bool) -> None:
+    """Each class's region in its colour, dimmed; the data on it in full colour, by label.
+
+    The regions are drawn as one mark per grid point; on a canvas wider or taller than the
+    grid (the figure maximized on a wide terminal) that would leave columns and rows bare, so
+    the engine's grid is drawn at a point in every cell of the panel, each its nearest grid
+    point's class."""
+    xs, ys, classes = figure.covering(width, height)
+    gx, gy = np.meshgrid(xs, ys)
+    for c in np.unique(classes):
+        where = classes == c
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
-        plt.scatter(gx[where].tolist(), gy[where].tolist(), marker="█", color=_dim(colour))  # type: ignore[attr-defined]
+        plt.scatter(gx[where].tolist(), gy[where].tolist(), marker="█", color=_shade(colour, light))  # type: ignore[attr-defined]
     for c in np.unique(figure.labels):
         where = figure.labels == c
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
+import numpy as np
+from numpy.typing import ArrayLike
 from rich.style import Style
 from rich.text import Text
 
@@ -34,6 +36,7 @@ GLYPHS = {
     LEFT | RIGHT | DOWN: "┬", LEFT | RIGHT | UP: "┴", UP | DOWN | RIGHT: "├", UP | DOWN | LEFT: "┤",
     LEFT | RIGHT | UP | DOWN: "┼",
 }  # fmt: skip
+EDGE_GLYPHS = frozenset([*GLYPHS.values(), "┼"])
 
 
 @dataclass
@@ -87,10 +90,18 @@ class GraphPanel(LinesView):
         self._focus_row = min((p.y for p in current), default=0)
         start = max(0, min(focus - width // 3, drawing.total - width))
         styles = {kind: self.get_component_rich_style(kind) for kind in self.COMPONENT_CLASSES}
-        return [
-            _styled(row[start : start + width], kind[start : start + width], styles)
-            for row, kind in zip(cells, kinds, strict=True)
-        ]
+        end = start + width
+        lines = []
+        for row, kind in zip(cells, kinds, strict=True):
+            chars, marks = row[start:end], kind[start:end]
+            # A label or number the panel's edge cuts says so: y_h…, never y_ha for y_hat nor
+            # 25 for 0.25. An edge's line running into the border needs no mark.
+            if end < len(row) and _text_at(row, end - 1) and _text_at(row, end):
+                chars[-1] = "…"
+            if start and chars and _text_at(row, start - 1) and _text_at(row, start):
+                chars[0] = "…"
+            lines.append(_styled(chars, marks, styles))
+        return lines
 
 
 @dataclass
@@ -181,11 +192,27 @@ def _write_node(p: _Placed, view: GraphView, index: int, cells: list[list[str]],
         texts = [f"({node.label})"]
     else:
         value, grad = view.values[index], view.grads[index]
-        texts = [clip(node.label, p.width), compact(value, p.width), clip("∂ " + compact(grad, p.width - 2), p.width)]
+        texts = [clip(node.label, p.width), _value(value, p.width), clip("∂ " + _value(grad, p.width - 2), p.width)]
     for dy, text in enumerate(texts):  # the text alone: an edge may pass beside a short one
         for dx, char in enumerate(text[: p.width]):
             cells[p.y + dy][p.x + dx] = char
             kinds[p.y + dy][p.x + dx] = kind
+
+
+def _value(value: object, width: int) -> str:
+    """A node's value in `width`: its shape and first entries, or, for a matrix of one entry whose
+    shape leaves no room for it (1×1 […), the number alone: z2's gradient, not its shape."""
+    text = compact(value, width)
+    if "…" in text and value is not None:
+        array = np.asarray(cast(ArrayLike, value))
+        if array.size == 1:
+            return compact(array.reshape(-1)[0], width)
+    return text
+
+
+def _text_at(row: list[str], x: int) -> bool:
+    """Whether a cell holds part of a node's text (its label, value, gradient or op), not an edge."""
+    return row[x] != " " and row[x] not in EDGE_GLYPHS
 
 
 def _styled(chars: list[str], kinds: list[str], styles: dict[str, Style]) -> Line:
