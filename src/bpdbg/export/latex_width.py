@@ -131,9 +131,9 @@ def _math(tex: str) -> float:
                 total += _math(inner) if word != "mathbin" else _math(inner) + BINARY
                 total += {"operatorname": 0.167, "sqrt": 0.833, "mathrel": RELATION}.get(word, 0.0)
             elif word == "resizebox":  # \resizebox{123.4pt}{!}{$…$}: as wide as it is told
-                width, i = _group(tex, i)
+                told, i = _group(tex, i)
                 i = _group(tex, _group(tex, i)[1])[1]
-                total += float(width.removesuffix("pt")) / (EM * SLACK)
+                total += float(told.removesuffix("pt")) / (EM * SLACK)
             elif word == "text":
                 inner, i = _group(tex, i)
                 total += _text(inner)
