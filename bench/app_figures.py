@@ -41,7 +41,7 @@ class _BenchApp(DebuggerApp):
 
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
         """Every frame the compositor hands the terminal (none is written under the test pilot)."""
-        if renderable is not None and not self._batch_count and "waits" in self.debugger.notice:
+        if renderable is not None and not self._batch_count and "ignored" in self.debugger.notice:
             self.answered = self.answered or time.perf_counter()
         super()._display(screen, renderable)
 

@@ -163,7 +163,7 @@ class ChecksTheStep(DebuggerPart):
         if quiz is None or quiz.question is None:
             return
         if self.busy is not None:
-            self.notice = "the answer waits"
+            self.notice = "the answer is ignored: a run is using the trainer"
             self.show(snapshot=False)
             return
         question = quiz.question

@@ -73,16 +73,16 @@ class TestRunToTheEnd:
             assert f"stopped at epoch {done}  " in status(app)  # 4957 beside 4957, not 4,957
 
     @pytest.mark.slow
-    async def test_keys_that_move_the_cursor_wait_with_a_message_while_it_runs(self, tmp_path: Path) -> None:
+    async def test_keys_that_move_the_cursor_are_ignored_with_a_message_while_it_runs(self, tmp_path: Path) -> None:
         app = DebuggerApp(open_scenario(long_scenario(tmp_path)))
         async with app.run_test(size=SIZE) as pilot:
             main = app.debugger
             await press(pilot, "G", lambda: main.busy is not None)
             for key in ("n", "r", "g", "b", "B", "o"):
-                await press(pilot, key, lambda: main.notice == f"'{key}' waits")  # noqa: B023
+                await press(pilot, key, lambda: main.notice == f"'{key}' ignored")  # noqa: B023
             assert app.screen is main  # no dialog opened either
             assert app.cursor.position == Position(1, 0)
-            assert "— space/esc to stop ('o' waits)" in status(app)
+            assert "— space/esc to stop ('o' ignored)" in status(app)
             taken_while_busy = []
             snapshot = app.cursor.snapshot
 
@@ -92,7 +92,7 @@ class TestRunToTheEnd:
 
             app.cursor.snapshot = spy  # type: ignore[method-assign]
             for key in ("b", "B"):  # breakpoints change what the snapshot shows: they wait too
-                await press(pilot, key, lambda: main.notice == f"'{key}' waits")  # noqa: B023
+                await press(pilot, key, lambda: main.notice == f"'{key}' ignored")  # noqa: B023
             assert not any(taken_while_busy)
             speed = main.speed
             await press(pilot, "t", lambda: app.theme == "bpdbg-light")  # keys that leave the engine alone work

@@ -129,7 +129,7 @@ class LectureScreen(DebuggerPart):
     def _can_move(self) -> bool:
         if self.busy is None:
             return True
-        self.notice = "the click waits: a run is using the trainer"
+        self.notice = "the click is ignored: a run is using the trainer"
         self.show(snapshot=False)
         return False
 

@@ -172,7 +172,7 @@ class MainScreen(
         if self.busy is not None and event.key in self.cursor_keys:
             event.stop()
             event.prevent_default()
-            self.notice = f"'{event.character or event.key}' waits"
+            self.notice = f"'{event.character or event.key}' ignored"
         if shown or self.notice:  # the status bar no longer shows what it showed
             self.show(snapshot=False)
 
@@ -226,7 +226,7 @@ class MainScreen(
         self.start_work("running to the end", "", to_the_end(self.cursor.trainer))
 
     def start_work(self, doing: str, none_found: str, job: Job) -> None:
-        """Long engine work in a worker; until it ends, keys that would move the cursor wait."""
+        """Long engine work in a worker; until it ends, keys that would move the cursor are ignored."""
         self._doing, self._none_found, self.busy = doing, none_found, doing
         self._stop_work.clear()
         trainer = self.cursor.trainer
