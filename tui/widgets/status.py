@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
 
@@ -36,6 +37,7 @@ class StatusBar(LinesView):
     controls: reactive[Controls] = reactive(Controls, always_update=True, init=False, layout=False, repaint=False)
 
     _drawn_with: Controls | None = None  # the controls the lines were last made with
+    _told = ""  # the notice last shown whole in a notification
 
     def show(self, snapshot: Snapshot) -> None:
         self.show_lines()
@@ -45,6 +47,17 @@ class StatusBar(LinesView):
         just made for the snapshot already show them."""
         if controls != self._drawn_with:
             self.show_lines()
+        self._tell_in_full(controls)
+
+    def _tell_in_full(self, controls: Controls) -> None:
+        """A notice the bar must cut (why `x` stopped where it did, at 80 columns) is shown whole
+        in a notification too, once: the bar's line is all the reader would otherwise get."""
+        notice = controls.notice
+        if notice and notice != self._told:
+            shown = f"{controls.busy} ({notice})" if controls.busy is not None else notice
+            if cell_len(shown) > self.size.width:
+                self.notify(notice, timeout=12)
+        self._told = notice
 
     def lines_for(self, width: int) -> list[Line]:
         if self.snapshot is None:
