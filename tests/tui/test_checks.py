@@ -6,6 +6,7 @@ two_neurons has 25 steps an epoch: forward 0-5, loss 6-8, backward 9-20 (20 is �
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from textual.widgets import Input
@@ -72,6 +73,7 @@ async def test_a_gradient_step_shows_central_differences_once_they_arrive() -> N
         await pilot.press(*"20n")
         await wait_until(pilot, lambda: "✓" in strip(app)[2], "the finite differences")
         assert strip(app)[2].startswith("∂L/∂w1 = −0.002537 · central difference −0.002537 ✓")
+        assert re.search(r"  error \de−\d+\b", strip(app)[2])  # a real minus, as every number on screen has
 
 
 async def test_q_asks_the_next_step_grades_the_answer_reveals_it_and_keeps_score() -> None:

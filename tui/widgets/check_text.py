@@ -15,7 +15,7 @@ from bpdbg.engine.notation import substitute
 from bpdbg.engine.notes_table import NotesRow, PrintedPair
 from bpdbg.engine.quiz import Question, QuizView, Verdict
 from bpdbg.engine.report import NUMBER
-from bpdbg.tui.format import compact, is_scalar, number
+from bpdbg.tui.format import compact, is_scalar, number, tidy
 
 LABEL = 9  # the width of a row's label: "notes", "engine ✗"
 DIM = "dim"
@@ -134,7 +134,7 @@ def gradient_line(snapshot: Snapshot) -> Text | None:
         (" ", ""),
         mark,
     )
-    text.append(f"  error {estimate.worst:.0e}", style=DIM)
+    text.append(f"  error {tidy(f'{estimate.worst:.0e}')}", style=DIM)
     if estimate.shape:
         size = int(np.prod(estimate.shape))
         text.append(f", the worst of {sampled.checked if sampled else size}/{size:,} entries", style=DIM)
