@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from bpdbg.engine.cursor import Cursor, Position
 from bpdbg.engine.session import open_scenario
 
@@ -12,42 +14,35 @@ from .conftest import SCENARIOS, make_app, screen_text
 HERE = Path(__file__).resolve().parent.parent.parent / "scenarios"
 
 
+async def press_x(pilot: Pilot[None]) -> None:
+    """`x`, and wait for its search, a worker's, to end."""
+    await pilot.pause()
+    await pilot.press("x")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_x_stands_on_the_notes_w1_update_and_says_why() -> None:
     app = make_app("two_neurons")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_x(pilot)
         assert app.debugger.cursor.position == Position(1, 21)  # the update of w1
         assert app.debugger.busy is None
         status = "\n".join(screen_text(app).splitlines()[:2])
         assert "first ✗ at epoch 1: w1 = w2 - learning_rate * dL_dw1; uses w2" in status
+        assert not app._notifications  # the reason fits the bar: nothing more is shown
 
 
 async def test_at_80_columns_the_reason_the_bar_cuts_is_shown_whole_in_a_notification() -> None:
     app = make_app("two_neurons")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await press_x(pilot)
         reason = app.debugger.notice
         assert reason.endswith("the true update of w1 depends on w1, not w2")
         assert reason not in screen_text(app).replace("\n", " ")  # the bar cuts it…
         assert [n.message for n in app._notifications] == [reason]  # …so it is told whole, once
         await pilot.press("n")
         assert len(app._notifications) == 1
-
-
-async def test_a_notice_that_fits_the_bar_makes_no_notification() -> None:
-    app = make_app("two_neurons")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("x")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.debugger.notice and not app._notifications
 
 
 async def test_x_in_a_correct_derivation_stays_put_and_says_every_entry_agrees() -> None:
