@@ -92,8 +92,8 @@ def _right(relation: str, side: str, room: float, fit: bool) -> list[str]:
     first, *more = _split(side, room - math_width(relation) - math_width(r"\quad"))
     head, indent = math_width(relation), math_width(r"\quad {}")
     pieces = [(first, room - head), *((piece, room - indent) for piece in more)]
-    set_ = [scaled(math(piece), most) if fit else math(piece) for piece, most in pieces]
-    return [f"{relation} {set_[0]}"] + [rf"\quad {{}}{piece}" for piece in set_[1:]]
+    written = [scaled(math(piece), most) if fit else math(piece) for piece, most in pieces]
+    return [f"{relation} {written[0]}"] + [rf"\quad {{}}{piece}" for piece in written[1:]]
 
 
 def rows(equation: Equation, lhs_room: float = 0.0, fit: bool = False) -> list[str]:
