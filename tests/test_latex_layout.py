@@ -7,6 +7,7 @@ import itertools
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -182,34 +183,47 @@ def test_a_subscript_of_several_digits_is_one_subscript(token: str, tex: str) ->
 LONG_NAME = "a_really_quite_extraordinarily_long_parameter_name_that_no_page_could_hold_in_one_line"
 
 
-def wide_handout(write_scenario, long_name: str = "") -> str:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def wide_handout(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
     """A sum of 24 products inside a call (tanh(w1·x + … + w24·x)), optionally times a parameter
-    whose name alone is wider than half the page."""
-    terms = " + ".join(f"w{i} * x" for i in range(1, 25))
-    params = "\n".join(f"w{i} = 0.01" for i in range(1, 25)) + (f"\n{long_name} = 0.1" if long_name else "")
-    factor = f" * {long_name}" if long_name else ""
-    path = write_scenario(
-        f'title = "wide"\n[data]\nx = 0.5\ny = 0.2\n[params]\n{params}\n[model]\nz = "tanh({terms}){factor}"\n'
-        '[loss]\nL = "(z - y) ** 2"\n[training]\nlearning_rate = 0.1\nepochs = 1\n'
-    )
-    return render_latex(derive(open_scenario(path), 1))
+    whose name alone is wider than half the page; each handout made once for the module (choosing
+    its names takes seconds)."""
+
+    @cache
+    def handout_of(long_name: str = "") -> str:
+        terms = " + ".join(f"w{i} * x" for i in range(1, 25))
+        params = "\n".join(f"w{i} = 0.01" for i in range(1, 25)) + (f"\n{long_name} = 0.1" if long_name else "")
+        factor = f" * {long_name}" if long_name else ""
+        path = tmp_path_factory.mktemp("wide") / "wide.toml"
+        path.write_text(
+            f'title = "wide"\n[data]\nx = 0.5\ny = 0.2\n[params]\n{params}\n[model]\nz = "tanh({terms}){factor}"\n'
+            '[loss]\nL = "(z - y) ** 2"\n[training]\nlearning_rate = 0.1\nepochs = 1\n',
+            encoding="utf-8",
+        )
+        return render_latex(derive(open_scenario(path), 1))
+
+    return handout_of
 
 
-def test_a_handout_with_ten_names_or_more_numbers_them_as_single_subscripts(write_scenario) -> None:  # type: ignore[no-untyped-def]
-    tex = wide_handout(write_scenario, LONG_NAME)
+def test_a_handout_with_ten_names_or_more_numbers_them_as_single_subscripts(
+    wide_handout: Callable[[str], str],
+) -> None:
+    tex = wide_handout(LONG_NAME)
     assert "u_{10}" in tex and not re.search(r"_\{\d+\}_\{", tex)
 
 
-def test_a_long_sum_is_named_term_by_term_and_needs_no_scaling(write_scenario) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_sum_is_named_term_by_term_and_needs_no_scaling(wide_handout: Callable[[str], str]) -> None:
     """u₂ = u₁ + w3·x, not the whole sum again: a name stands for the first terms of a longer sum."""
-    tex = wide_handout(write_scenario)
+    tex = wide_handout("")
     definitions = environments(tex)[0]  # "Written short from here on", before the forward pass's equations
     assert len(definitions) > 2 and all(re.match(r"u_\{\d+\} &= u_\{\d+\}\+", row) for row in definitions[1:])
     assert "resizebox" not in tex  # names and breaks fit it: nothing is scaled
 
 
-def test_what_no_name_or_break_can_fit_is_scaled_to_the_page_and_only_that(write_scenario) -> None:  # type: ignore[no-untyped-def]
-    tex = wide_handout(write_scenario, LONG_NAME)
+def test_what_no_name_or_break_can_fit_is_scaled_to_the_page_and_only_that(
+    wide_handout: Callable[[str], str],
+) -> None:
+    tex = wide_handout(LONG_NAME)
     widths = [environment_width(rows) for rows in environments(tex)]
     assert max(widths) <= TEXT_WIDTH
     scaled = re.findall(r"\\resizebox\{[\d.]+pt\}\{!\}\{\$\\displaystyle (.*?)\$\}", tex)
@@ -223,10 +237,9 @@ def test_no_shipped_handout_is_scaled() -> None:
 @pytest.mark.slow
 @needs_pdflatex
 def test_pdflatex_sets_a_handout_with_a_name_wider_than_half_the_page_with_no_overfull_line(
-    write_scenario,  # type: ignore[no-untyped-def]
-    tmp_path: Path,
+    wide_handout: Callable[[str], str], tmp_path: Path
 ) -> None:
-    log = pdflatex(wide_handout(write_scenario, LONG_NAME), tmp_path)
+    log = pdflatex(wide_handout(LONG_NAME), tmp_path)
     assert "Output written on handout.pdf" in log, log[-2000:]
     over = [float(points) for points in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
     assert not [points for points in over if points > 1.0], over
