@@ -87,8 +87,9 @@ class PresenterPanel(SnapshotView, Horizontal):
         step = snapshot.step
         value, loss = self.query_one("#present-value", Digits), self.query_one("#present-loss", Digits)
         value.border_title = f"step {step.index + 1} · {step.label}"
-        value.update(large(snapshot.value, _room(value))[0])
-        value.border_subtitle = large(snapshot.value, _room(value))[1]
+        shown, note = large(snapshot.value, _room(value))
+        value.update(shown)
+        value.border_subtitle = note
         loss.border_title = f"loss · epoch {snapshot.position.epoch}"
         shown, note = large(snapshot.loss, _room(loss))
         loss.update(shown)
