@@ -41,6 +41,22 @@ async def test_f_cycles_parameters_figure_and_graph_and_only_the_shown_one_is_ma
         ]
 
 
+async def test_the_figures_axes_write_a_negative_tick_with_a_real_minus() -> None:
+    app = make_app("gd_xy")  # x and y from −5 to 5
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        panel = app.debugger.query_one(FigurePanel)
+        region = panel.region
+        inside = [line[region.x : region.right] for line in screen_text(app).splitlines()[region.y : region.bottom]]
+        y_labels = [line.split("┤")[0].strip(" │") for line in inside if "┤" in line]
+        axis = next(row for row, line in enumerate(inside) if "└" in line)
+        assert y_labels == ["5", "0", "−5"]
+        assert inside[axis + 1].strip(" │").split() == ["−5", "0", "5"]
+        assert not re.search(r"-\d", "\n".join(inside))  # no ASCII hyphen before a digit
+
+
 @pytest.mark.slow
 async def test_a_step_within_an_epoch_keeps_the_figure_and_its_plot() -> None:
     app = make_app("moons_relu")

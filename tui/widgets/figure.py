@@ -16,6 +16,7 @@ from textual.app import RenderResult
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import number
+from bpdbg.tui.widgets.axes import apart, ticks
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.plot import CachedPlot
 
@@ -95,22 +96,37 @@ class FigurePanel(CachedPlot):
             plt.plot(figure.xs.tolist(), figure.losses.tolist(), marker="braille", color=VIRIDIS[4])
             _path(plt, figure.path, figure.path_losses)
             plt.scatter([figure.point], [figure.point_loss], marker="◆", color=point)
-            plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
             plt.xlabel(figure.name)
+            drawn = np.concatenate([figure.losses, figure.path_losses, [figure.point_loss]])
+            drawn = drawn[np.isfinite(drawn)]
+            low, high = (float(drawn.min()), float(drawn.max())) if drawn.size else (0.0, 1.0)
+            _axes(plt, (float(figure.xs[0]), float(figure.xs[-1])), (low, high), self.size.height)
         elif isinstance(figure, Surface):
             for index, line in figure.lines:
                 colour = VIRIDIS[round(index * (len(VIRIDIS) - 1) / max(len(figure.levels) - 1, 1))]
                 plt.plot(line[:, 0].tolist(), line[:, 1].tolist(), marker="braille", color=colour)
             _path(plt, figure.path[:, 0], figure.path[:, 1])
             plt.scatter([figure.point[0]], [figure.point[1]], marker="◆", color=point)
-            plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))
-            plt.ylim(float(figure.ys[0]), float(figure.ys[-1]))
             plt.xlabel(figure.names[0])
             plt.ylabel(figure.names[1])
         else:
             _regions(plt, figure, *self.size, light=not self.app.current_theme.dark)
-        plt.xfrequency(3)
-        plt.yfrequency(3)
+        if not isinstance(figure, Curve):  # a grid's axes are the grid's
+            xs, ys = figure.xs, figure.ys
+            _axes(plt, (float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])), self.size.height)
+
+
+def _axes(plt: object, x: tuple[float, float], y: tuple[float, float], height: int) -> None:
+    """Both axes at these limits, with ticks at the ends and the middle, labelled as bpdbg writes
+    numbers (plotext's own labels have an ASCII hyphen for a minus)."""
+    (x_low, x_high), (y_low, y_high) = x, y
+    rows = max(height - 4, 1)  # the plot's own rows: less its frame, the x ticks and the x label
+    if x_high > x_low:
+        plt.xlim(x_low, x_high)  # type: ignore[attr-defined]
+    if y_high > y_low:
+        plt.ylim(y_low, y_high)  # type: ignore[attr-defined]
+    plt.xticks(*ticks(x_low, x_high, False))  # type: ignore[attr-defined]
+    plt.yticks(*apart(*ticks(y_low, y_high, False), y_low, y_high, rows))  # type: ignore[attr-defined]
 
 
 def _path(plt: object, xs: np.ndarray, ys: np.ndarray) -> None:
@@ -140,8 +156,6 @@ def _regions(plt: object, figure: Regions, width: int, height: int, light: bool)
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
         points = figure.points[where]
         plt.scatter(points[:, 0].tolist(), points[:, 1].tolist(), marker="●", color=colour)  # type: ignore[attr-defined]
-    plt.xlim(float(figure.xs[0]), float(figure.xs[-1]))  # type: ignore[attr-defined]
-    plt.ylim(float(figure.ys[0]), float(figure.ys[-1]))  # type: ignore[attr-defined]
     plt.xlabel(figure.inputs[0])  # type: ignore[attr-defined]
     plt.ylabel(figure.inputs[1])  # type: ignore[attr-defined]
 

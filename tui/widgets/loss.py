@@ -16,14 +16,14 @@ from textual import events
 from textual.app import RenderResult
 
 from bpdbg.engine.cursor import Snapshot
-from bpdbg.tui.format import labelled, number, short, tidy
+from bpdbg.tui.format import labelled, number, short
+from bpdbg.tui.widgets.axes import LABEL, apart, ticks
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.plot import CachedPlot
 
 PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
 AUTO_LOG = 100.0  # a curve whose largest value is over this many times its smallest is drawn on a log scale
 MARK = "✗"  # where a non-finite loss ended the curve
-LABEL = 6  # the longest y label
 
 
 def decade(values: list[float]) -> int:
@@ -74,60 +74,6 @@ def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
 def wants_log(values: list[float]) -> bool:
     """A positive curve spanning more than two decades reads better on a log scale."""
     return bool(values) and min(values) > 0 and max(values) / min(values) > AUTO_LOG
-
-
-def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
-    """Three or so y ticks with short labels: whole decades on a log scale, else ends and middle."""
-    if log:
-        first, last = math.ceil(low), math.floor(high)
-        if first > last:  # no whole decade in range: the ends
-            return ([low, high], [power_label(low), power_label(high)]) if high > low else ([low], [power_label(low)])
-        step = max(1, -(-(last - first) // 3))
-        decades = [float(p) for p in range(first, last + 1, step)]
-        return decades, [power_label(p) for p in decades]
-    if high == low:
-        return [low], [short(low, LABEL)]
-    return told_apart([low, (low + high) / 2, high])
-
-
-def told_apart(places: list[float]) -> tuple[list[float], list[str]]:
-    """Labels with as many significant figures as it takes to tell them apart: a curve that moves
-    in its fourth figure reads 0.6931, 0.6932, 0.6933, never 0.693 three times. Where even
-    LABEL + 2 characters cannot tell them apart, the middle one alone."""
-    labels, digits = [short(p, LABEL) for p in places], 3
-    while len(set(labels)) < len(labels):
-        digits += 1
-        labels = [tidy(f"{p:.{digits}g}") for p in places]
-        if max(map(len, labels)) > LABEL + 2:
-            middle = places[len(places) // 2]
-            return [middle], [short(middle, LABEL)]
-    return places, labels
-
-
-def apart(places: list[float], labels: list[str], low: float, high: float, rows: int) -> tuple[list[float], list[str]]:
-    """One tick per row of the plot (the first of a crowd kept), placed as plotext places it.
-
-    plotext draws two labels that land on one row in an order that changes from run to run
-    (it removes duplicates through a set), so a plot keeps one label per row, by its own choice.
-    """
-    if high <= low:
-        return places[:1], labels[:1]
-    kept: dict[int, tuple[float, str]] = {}
-    for place, label in zip(places, labels, strict=True):
-        row = math.floor(round(0.5 + (rows - 1) * (place - low) / (high - low), 8))  # plotext's own rounding
-        kept.setdefault(row, (place, label))
-    return [p for p, _ in kept.values()], [label for _, label in kept.values()]
-
-
-def power_label(exponent: float) -> str:
-    """10**exponent, short; written from its parts, as 10.0**exponent itself may overflow."""
-    if -3 <= exponent <= 5:
-        return short(10.0**exponent, LABEL)
-    whole = math.floor(exponent)
-    mantissa = round(10.0 ** (exponent - whole), 1)
-    if mantissa >= 10:
-        mantissa, whole = 1.0, whole + 1
-    return tidy(f"{mantissa:g}e{whole:+d}")
 
 
 class LossPanel(CachedPlot):
