@@ -49,7 +49,7 @@ def make_app(scenario: str | Path, lecture: Lecture | None = None, whole_tape: b
     return DebuggerApp(open_scenario(resolve(str(scenario))), lecture, named_view=False if whole_tape else None)
 
 
-def _cells(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:
+def screen_grid(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:
     """Per line, per cell: (character, its foreground style as CSS, its background colour)."""
     width, height = app.size
     svg = app.export_screenshot()
@@ -76,7 +76,7 @@ def _cells(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:
 
 def screen_text(app: DebuggerApp) -> str:
     """What a person sees: the screen as plain text, without colours, one line per terminal row."""
-    return "\n".join("".join(character for character, _, _ in line) for line in _cells(app))
+    return "\n".join("".join(character for character, _, _ in line) for line in screen_grid(app))
 
 
 def screen_cells(app: DebuggerApp) -> list[list[tuple[str, str]]]:
@@ -87,7 +87,7 @@ def screen_cells(app: DebuggerApp) -> list[list[tuple[str, str]]]:
     any difference that remains is one a person could see.
     """
     lines = []
-    for line in _cells(app):
+    for line in screen_grid(app):
         runs: list[tuple[str, str]] = []
         for character, foreground, background in line:
             style = f"{foreground} on {background}"

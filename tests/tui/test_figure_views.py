@@ -15,7 +15,7 @@ from bpdbg.engine.figures import Regions, Surface
 from bpdbg.tui.screens.figure_axes import FigureAxesScreen
 from bpdbg.tui.widgets.figure import FigurePanel
 
-from .conftest import make_app, screen_cells, screen_text
+from .conftest import make_app, screen_cells, screen_grid, screen_text
 
 SIZE = (120, 40)
 
@@ -55,6 +55,21 @@ async def test_the_figures_axes_write_a_negative_tick_with_a_real_minus() -> Non
         assert y_labels == ["5", "0", "−5"]
         assert inside[axis + 1].strip(" │").split() == ["−5", "0", "5"]
         assert not re.search(r"-\d", "\n".join(inside))  # no ASCII hyphen before a digit
+
+
+async def test_a_data_point_keeps_its_regions_colour_around_it_on_either_theme() -> None:
+    app = make_app("moons_relu")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        for theme in ("dark", "light"):
+            await pilot.pause()
+            region = app.debugger.query_one(FigurePanel).region
+            cells = [cell for line in screen_grid(app)[region.y : region.bottom] for cell in line[region.x : region.right]]
+            region_colours = {re.sub(r"^fill: (#\w+).*", r"\1", style) for mark, style, _ in cells if mark == "█"}
+            around_points = {background for mark, _, background in cells if mark == "●"}
+            assert around_points and around_points <= region_colours, theme
+            await pilot.press("t")
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ saying "computing…".
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from textual.app import RenderResult
@@ -30,6 +30,7 @@ PATH = "red"
 POINT = {True: (255, 255, 255), False: (0, 0, 0)}  # where the cursor stands: by the theme's darkness
 CLASS_COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (255, 127, 14), (148, 103, 189),
                  (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]  # fmt: skip
+REGION_MARK, DATA_MARK = "█", "●"  # a cell of a region, and a data point on it
 REGION_SHADE = 0.35  # a region is its class's colour faded towards the background, so the data stand out
 
 
@@ -84,6 +85,12 @@ class FigurePanel(CachedPlot):
             return self._plotted()
         except Exception as error:  # any fault in plotting is shown, not raised
             return self._line(drawing_failed(error))
+
+    def _mend(self, grid: Any) -> None:
+        from bpdbg.engine.figures import Regions  # loaded: the figure shown was made by it
+
+        if isinstance(self._figure, Regions):
+            _fill_under_points(grid)
 
     def _draw(self, figure: Curve | Surface | Regions) -> None:
         from bpdbg.engine.figures import Curve, Surface
@@ -150,14 +157,26 @@ def _regions(plt: object, figure: Regions, width: int, height: int, light: bool)
     for c in np.unique(classes):
         where = classes == c
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
-        plt.scatter(gx[where].tolist(), gy[where].tolist(), marker="█", color=_shade(colour, light))  # type: ignore[attr-defined]
+        plt.scatter(gx[where].tolist(), gy[where].tolist(), marker=REGION_MARK, color=_shade(colour, light))  # type: ignore[attr-defined]
     for c in np.unique(figure.labels):
         where = figure.labels == c
         colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
         points = figure.points[where]
-        plt.scatter(points[:, 0].tolist(), points[:, 1].tolist(), marker="●", color=colour)  # type: ignore[attr-defined]
+        plt.scatter(points[:, 0].tolist(), points[:, 1].tolist(), marker=DATA_MARK, color=colour)  # type: ignore[attr-defined]
     plt.xlabel(figure.inputs[0])  # type: ignore[attr-defined]
     plt.ylabel(figure.inputs[1])  # type: ignore[attr-defined]
+
+
+def _fill_under_points(grid: Any) -> None:
+    """plotext draws a data point over its cell's region mark and leaves the canvas's colour around
+    it, a hole in the region (white on the light theme); the cell takes instead the colour of the
+    nearest region mark on its row."""
+    for row, markers in enumerate(grid.marker):
+        regions = [col for col, marker in enumerate(markers) if marker == REGION_MARK]
+        for col, marker in enumerate(markers):
+            if regions and marker == DATA_MARK and grid.in_canvas(col, row):
+                nearest = min(regions, key=lambda region: abs(region - col))
+                grid.background[row][col] = grid.fullground[row][nearest]
 
 
 def _titles(figure: Figure | None, waiting: bool = False) -> tuple[str, str]:

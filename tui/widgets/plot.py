@@ -9,6 +9,7 @@ theme, a failure) and builds again only when that key changes.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 from rich.text import Text
 from textual.app import RenderResult
@@ -56,7 +57,10 @@ class CachedPlot(SnapshotView, PlotextPlot):
         self.plt.plotsize(width, height)  # set twice, as PlotextPlot.render sets it (textual-plotext#5)
         self.plt._set_size(width, height)
         self.plt.theme(self._get_plotext_theme_name(self.app.theme))
-        return built(self.plt)
+        return built(self.plt, self._mend)
+
+    def _mend(self, grid: Any) -> None:
+        """Change plotext's cells before they are read (the figure's regions do); by default, nothing."""
 
     def _line(self, message: str) -> Text:
         """One line in place of the plot, cut to the panel's width."""

@@ -10,6 +10,7 @@ holds the two equal).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -28,13 +29,16 @@ def _style(code: str) -> str | Style | None:
     return decoded.spans[0].style if decoded.spans else None
 
 
-def built(plot: Plot) -> Text:
+def built(plot: Plot, mend: Callable[[Any], None] | None = None) -> Text:
     """Build `plot` (as `plot.build()` does, sized and themed already) and return its cells as
-    `Text.from_ansi(plot.build())` would."""
+    `Text.from_ansi(plot.build())` would; `mend`, if given, may change plotext's grid of cells
+    first."""
     figure: Any = plot  # plotext's figure: its building steps and its grid are untyped
     figure._set_sizes()
     figure._build_matrix()
     grid = figure.monitor.matrix
+    if mend is not None:
+        mend(grid)
     lines = []
     for row in reversed(grid.Rows):  # plotext's row 0 is the bottom one
         markers, fore, style, back = grid.marker[row], grid.fullground[row], grid.style[row], grid.background[row]
