@@ -65,7 +65,8 @@ async def test_a_data_point_keeps_its_regions_colour_around_it_on_either_theme()
         for theme in ("dark", "light"):
             await pilot.pause()
             region = app.debugger.query_one(FigurePanel).region
-            cells = [cell for line in screen_grid(app)[region.y : region.bottom] for cell in line[region.x : region.right]]
+            lines = screen_grid(app)[region.y : region.bottom]
+            cells = [cell for line in lines for cell in line[region.x : region.right]]
             region_colours = {re.sub(r"^fill: (#\w+).*", r"\1", style) for mark, style, _ in cells if mark == "█"}
             around_points = {background for mark, _, background in cells if mark == "●"}
             assert around_points and around_points <= region_colours, theme
