@@ -9,6 +9,10 @@ from bpdbg.engine.scenario import Place, ScenarioError
 DEFAULT = "two_neurons"
 
 
+class NoSuchScenario(ScenarioError):
+    """A name that is neither a file nor a shipped scenario; its message lists the shipped ones."""
+
+
 def shipped() -> dict[str, Path]:
     """The scenario files that come with bpdbg, by name: the package data beside this module.
 
@@ -31,7 +35,7 @@ def resolve(name_or_path: str) -> Path:
     found = shipped().get(name_or_path)
     if found is None:
         names = ", ".join(shipped())
-        raise ScenarioError(
+        raise NoSuchScenario(
             Place(name_or_path, 1, 1, "file"), f"no such file, and no shipped scenario of that name (shipped: {names})"
         )
     return found

@@ -149,3 +149,16 @@ class TestOpenInAWorker:
             error = dialog.query_one("#error", Static)
             await wait_until(pilot, lambda: "no such file" in str(error.render()), "the error in the dialog")
             assert app.screen is dialog
+
+    async def test_a_name_that_is_neither_file_nor_shipped_lists_the_shipped_ones_once(self) -> None:
+        app = make_app("two_neurons")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("o")
+            await wait_until(pilot, lambda: isinstance(app.screen, OpenScreen), "the open dialog")
+            assert screen_text(app).count("gd_x2") == 1  # the hint, before anything is typed
+            app.screen.query_one(Input).value = "nosuch"
+            await pilot.press("enter")
+            error = app.screen.query_one("#error", Static)
+            await wait_until(pilot, lambda: "no shipped scenario" in str(error.render()), "the error in the dialog")
+            await pilot.pause()
+            assert screen_text(app).count("gd_x2") == 1  # in the error, which names them all

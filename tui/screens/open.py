@@ -24,7 +24,7 @@ from bpdbg.engine.messages import one_line
 from bpdbg.engine.scenario import ScenarioError
 from bpdbg.engine.session import open_scenario
 from bpdbg.engine.trainer import Trainer
-from bpdbg.scenarios import resolve, shipped
+from bpdbg.scenarios import NoSuchScenario, resolve, shipped
 
 
 @dataclass(eq=False)
@@ -34,6 +34,7 @@ class Opened(Message):
     name: str
     trainer: Trainer | None
     error: str | None
+    lists_shipped: bool = False  # the error names the shipped scenarios itself
 
 
 class OpenScreen(ModalScreen[Trainer | None]):
@@ -51,7 +52,7 @@ class OpenScreen(ModalScreen[Trainer | None]):
             yield Label("Open a scenario: a .toml file or a shipped name", classes="dialog-title")
             yield Input(placeholder="scenarios/two_neurons.toml or two_neurons", id="path")
             yield Static("", id="error", classes="error")
-            yield Label(Text("shipped: " + ", ".join(shipped())), classes="hint")
+            yield Label(Text("shipped: " + ", ".join(shipped())), id="shipped", classes="hint")
             yield Label("enter: open   esc: cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -70,7 +71,7 @@ class OpenScreen(ModalScreen[Trainer | None]):
             trainer = open_scenario(resolve(name), self.memory)
             trainer.run(1)  # the cursor's first epoch, here rather than on the event loop
         except ScenarioError as error:
-            self.post_message(Opened(name, None, str(error)))
+            self.post_message(Opened(name, None, str(error), isinstance(error, NoSuchScenario)))
         except Exception as error:  # any other fault is reported like a bad file
             self.post_message(Opened(name, None, one_line(error)))
         else:
@@ -83,6 +84,7 @@ class OpenScreen(ModalScreen[Trainer | None]):
         self._asked = None
         if message.trainer is None:
             self.query_one("#error", Static).update(Text(message.error or "cannot open it"))
+            self.query_one("#shipped").display = not message.lists_shipped  # said once, not twice
             return
         self.dismiss(message.trainer)
 
