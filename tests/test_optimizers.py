@@ -212,3 +212,28 @@ def test_each_momentum_step_puts_its_numbers_in_and_its_velocity_is_shown_beside
         assert list(params) == ["w", "v_w"]  # the velocity beside the parameter, as a parameter is shown
         assert params[step.label].touched
     assert float(params["v_w"].value) == 0.8 * v + g
+
+
+def test_every_training_table_the_readme_shows_trains_with_the_optimizer_and_rate_it_writes(write_scenario) -> None:
+    import tomllib
+    from pathlib import Path
+
+    from bpdbg.engine.scenario import Optimizer
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    tables = re.findall(r"```toml\n(\[training\]\n.*?)```", readme, re.DOTALL)
+    assert len(tables) == 3
+    base = SCENARIO.split("[training]")[0]
+    for table in tables:
+        written = tomllib.loads(table)["training"]
+        trainer = open_scenario(write_scenario(base + table))
+        scenario = trainer.program.scenario
+        settings = {k: v for k, v in written.items() if k not in ("learning_rate", "epochs", "optimizer")}
+        assert scenario.optimizer == Optimizer(written.get("optimizer", "sgd"), **settings), table
+        assert scenario.epochs == written["epochs"]
+        rate = scenario.learning_rate
+        assert rate == written["learning_rate"] if isinstance(rate, float) else rate.text == written["learning_rate"]
+        trainer.run(3)
+        assert trainer.epochs_done == 3
+        assert not np.array_equal(trainer.params_after(3)["w"], np.zeros((1, 3)))  # it trained
+    assert [s.label for s in trainer.program.steps if s.phase == "update"] == ["m_w", "v_w", "w"]
