@@ -110,12 +110,13 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
     def _train(self, epoch: int, step: int) -> None:
         """The only code that touches the trainer until it posts Trained."""
         worker = get_current_worker()
+
+        def report(done: int) -> None:
+            self.post_message(Training(done))
+
         try:
             stopped = run_in_chunks(
-                self._trainer,
-                lambda: self._stop.is_set() or worker.is_cancelled,
-                lambda done: self.post_message(Training(done)),
-                until=epoch,
+                self._trainer, lambda: self._stop.is_set() or worker.is_cancelled, report, until=epoch
             )
         except Exception as error:  # the engine's fault is a message; the app stays up
             self.post_message(Trained(epoch, step, stopped=False, error=one_line(error)))
