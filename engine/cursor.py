@@ -12,6 +12,7 @@ snapshot, bit for bit, however it was reached.
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -199,6 +200,27 @@ class Cursor:
         self.trainer.run()
         last = self.trainer.epochs_done
         return self.goto(last, self.last_step(last))
+
+    def repeated(
+        self,
+        move: Callable[[Cursor], bool],
+        count: int,
+        should_stop: Callable[[], bool] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Found:
+        """Where `count` of a move (`Cursor.forward`, `Cursor.next_epoch`, …) end, or where they
+        were stopped, without moving there: a count can train thousands of epochs, so the debugger
+        makes it in a worker. A move reads and sets only the position, training the epochs it
+        reaches, so a copy of the cursor makes the moves and this one is left as it was."""
+        mover = copy.copy(self)
+        for _ in range(count):
+            if should_stop is not None and should_stop():
+                return Found(mover.position.epoch, mover.position.step, stopped=True)
+            if not move(mover):
+                break
+            if progress is not None:
+                progress(mover.position.epoch)
+        return Found(mover.position.epoch, mover.position.step)
 
     # -- breakpoints -----------------------------------------------------------------------
 

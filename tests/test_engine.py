@@ -217,3 +217,28 @@ def test_stepping_back_between_checkpoints_trains_that_stretch_once_not_once_a_s
     for epoch in range(top, top - spaced.spacing + 1, -1):  # back across one whole stretch
         spaced.row(epoch)
     assert len(trained) <= spaced.spacing
+
+
+@pytest.mark.parametrize(
+    ("move", "count"),
+    [(Cursor.forward, 60), (Cursor.next_phase, 9), (Cursor.next_epoch, 7), (Cursor.next_epoch, 50)],
+)
+def test_a_counted_move_worked_out_apart_ends_where_the_moves_end_and_leaves_the_cursor_where_it_was(
+    move, count: int
+) -> None:
+    made = Cursor(trainer_for("neuron_identity"))  # stops early at epoch 6
+    for _ in range(count):
+        if not move(made):
+            break
+    apart = Cursor(trainer_for("neuron_identity"))
+    found = apart.repeated(move, count)
+    assert (found.epoch, found.step) == (made.position.epoch, made.position.step) and not found.stopped
+    assert apart.position == Position(1, 0)
+
+
+def test_a_counted_move_worked_out_apart_stops_when_asked_and_says_how_far_it_got() -> None:
+    cursor = Cursor(trainer_for("net_221_sigmoid"))
+    seen: list[int] = []
+    found = cursor.repeated(Cursor.next_epoch, 10_000, should_stop=lambda: len(seen) >= 40, progress=seen.append)
+    assert found.stopped and (found.epoch, found.step) == (41, 0) and seen[-1] == 41
+    assert cursor.position == Position(1, 0)

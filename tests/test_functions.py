@@ -70,8 +70,12 @@ def test_softmax_and_log_softmax_are_the_textbook_formulas_along_their_axis(writ
     np.testing.assert_allclose(S.sum(axis=1), 1.0, rtol=1e-15)
 
 
-def test_log_softmax_stays_finite_where_the_naive_formula_overflows(write_scenario) -> None:
-    t = trainer(write_scenario, "sum(G * P)", model='G = "log_softmax(1000 * Z, 1)"')
+@pytest.mark.parametrize("function", ["log_softmax", "softmax"])
+def test_softmax_and_log_softmax_stay_finite_where_the_naive_formula_overflows(write_scenario, function: str) -> None:
+    t = trainer(write_scenario, "sum(G * P)", model=f'G = "{function}(1000 * Z, 1)"')
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp(1000 * t.record(1).value(t.program.named["Z"]))
+    assert not np.isfinite(naive).all()  # e^(1000·Z) overflows: the naive formula would give nan
     t.run()
     assert t.stop is not None and t.stop.reason == "epochs"
     assert np.isfinite(t.record(1).value(t.program.named["G"])).all()
@@ -177,3 +181,20 @@ def test_a_sum_or_mean_of_one_entry_has_numpys_bits_without_a_reduction(kind: st
         got = forward(value)
         assert type(got) is type(expected)
         assert np.array([got]).view(np.int64)[0] == np.array([expected]).view(np.int64)[0], entry
+
+
+def test_a_metric_is_never_differentiated_so_it_moves_no_gradient_and_adds_no_chain_rule(write_scenario) -> None:
+    # The metric reads W and would add 2·W to its gradient if it were part of what is differentiated.
+    plain = trainer(write_scenario, "sum(softmax(Z, 1) * P)")
+    measured = trainer(write_scenario, "sum(softmax(Z, 1) * P)", extra='[metrics]\nsize = "sum(W * W)"')
+    plain.run()
+    measured.run()
+    backward = [[s.label for s in t.program.steps if s.phase == "backward"] for t in (plain, measured)]
+    assert backward[0] == backward[1]
+    assert not any("size" in label for label in backward[1])
+    for epoch in (1, 3):
+        assert measured.grads_at(epoch)["W"].tobytes() == plain.grads_at(epoch)["W"].tobytes(), epoch
+        assert measured.params_after(epoch)["W"].tobytes() == plain.params_after(epoch)["W"].tobytes(), epoch
+    size = measured.record(3).value(measured.program.named["size"])
+    before = measured.params_after(2)["W"]
+    assert size == np.sum(before * before)  # computed, from the parameters as they enter the epoch

@@ -85,3 +85,45 @@ def test_gradcheck_says_where_the_kink_is(write_scenario) -> None:
     assert result.exit_code == 0
     assert result.output.startswith("scenario: ok away from kinks, no coordinate away from a kink to compare")
     assert "w not compared: its probe straddles a kink at a = relu(z) (slope 0 below, -2 above;" in result.output
+
+
+TIES = """
+title = "ties"
+[data]
+x = 1.0
+[params]
+w = 0.0
+V = [[1.0, 1.0, 0.5]]
+[model]
+z = "w * x"
+Z = "V * x"
+[loss]
+L = "{loss}"
+[training]
+learning_rate = 0.1
+epochs = 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("loss", "w", "V"),
+    [
+        ("relu(z)", 0.0, None),  # 0 at 0, as the notes' Z > 0 masks
+        ("abs(z)", 0.0, None),  # 0 at 0
+        ("maximum(0, z)", 0.5, None),  # a tie of two inputs: each gets half
+        ("minimum(z, 0)", 0.5, None),
+        ("max(Z)", None, [[0.5, 0.5, 0.0]]),  # a tie of two entries of V: each gets half
+        ("min(-Z)", None, [[-0.5, -0.5, 0.0]]),
+        ("sum(max(Z, 1))", None, [[0.5, 0.5, 0.0]]),
+    ],
+)
+def test_the_gradient_at_a_tie_is_the_convention_the_readme_gives(
+    write_scenario, loss: str, w: float | None, V: list[list[float]] | None
+) -> None:
+    trainer = open_scenario(write_scenario(TIES.format(loss=loss)))
+    trainer.run(1)
+    grads = trainer.grads_at(1)
+    if w is not None:
+        assert float(grads["w"]) == w, loss
+    if V is not None:
+        assert grads["V"].tolist() == V, loss

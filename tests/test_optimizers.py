@@ -175,3 +175,65 @@ def test_each_adam_step_puts_its_numbers_in_as_the_textbook_computes_them(write_
         assert line.formula == formula
         put_in = shown(*[float(term.value) for term in line.terms])
         assert substitute(line.template, put_in) == substitute(template, numbers)
+
+
+def test_each_momentum_step_puts_its_numbers_in_and_its_velocity_is_shown_beside_the_parameter(write_scenario) -> None:
+    from bpdbg.engine.notation import substitute
+
+    text = SCENARIO.format(training='learning_rate = 0.05\noptimizer = "momentum"\nmomentum = 0.8')
+    one_number = text.replace("[[1.0, -2.0, 0.5]]", "3.0").replace("[[0.0, 0.0, 0.0]]", "0.0")
+    cursor = Cursor(open_scenario(write_scenario(one_number)))
+    updates = [s for s in cursor.program.steps if s.phase == "update"]
+    assert [s.label for s in updates] == ["v_w", "w"]
+    w = v = 0.0
+    for _ in (1, 2):  # the textbook loop to the start of epoch 3
+        v = 0.8 * v + 2.0 * (w - 3.0)
+        w = w - 0.05 * v
+    g = 2.0 * (w - 3.0)
+
+    def shown(*values: float) -> list[str]:
+        return [f"{x:.4g}".replace("-", "−") for x in values]
+
+    expected = {
+        "v_w": ("0.8·v_w + ∂L/∂w", "0.8·{0} + {1}", shown(v, g)),
+        "w": ("w − α·v_w", "{0} − {1}·{2}", shown(w, 0.05, 0.8 * v + g)),
+    }
+    for step in updates:
+        cursor.goto(3, step.index)
+        snapshot = cursor.snapshot()
+        line = snapshot.line
+        assert line is not None and line.kind == "update"
+        formula, template, numbers = expected[step.label]
+        assert line.formula == formula
+        assert substitute(line.template, shown(*[float(term.value) for term in line.terms])) == substitute(
+            template, numbers
+        )
+        params = {p.name: p for p in snapshot.params}
+        assert list(params) == ["w", "v_w"]  # the velocity beside the parameter, as a parameter is shown
+        assert params[step.label].touched
+    assert float(params["v_w"].value) == 0.8 * v + g
+
+
+def test_every_training_table_the_readme_shows_trains_with_the_optimizer_and_rate_it_writes(write_scenario) -> None:
+    import tomllib
+    from pathlib import Path
+
+    from bpdbg.engine.scenario import Optimizer
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    tables = re.findall(r"```toml\n(\[training\]\n.*?)```", readme, re.DOTALL)
+    assert len(tables) == 3
+    base = SCENARIO.split("[training]")[0]
+    for table in tables:
+        written = tomllib.loads(table)["training"]
+        trainer = open_scenario(write_scenario(base + table))
+        scenario = trainer.program.scenario
+        settings = {k: v for k, v in written.items() if k not in ("learning_rate", "epochs", "optimizer")}
+        assert scenario.optimizer == Optimizer(written.get("optimizer", "sgd"), **settings), table
+        assert scenario.epochs == written["epochs"]
+        rate = scenario.learning_rate
+        assert rate == written["learning_rate"] if isinstance(rate, float) else rate.text == written["learning_rate"]
+        trainer.run(3)
+        assert trainer.epochs_done == 3
+        assert not np.array_equal(trainer.params_after(3)["w"], np.zeros((1, 3)))  # it trained
+    assert [s.label for s in trainer.program.steps if s.phase == "update"] == ["m_w", "v_w", "w"]

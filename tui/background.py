@@ -88,8 +88,10 @@ def to_the_end(trainer: Trainer) -> Job:
     return job
 
 
-def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None]) -> bool:
-    """Train to the end a chunk of epochs at a time; True if `should_stop` ended it first.
+def run_in_chunks(
+    trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None], until: int | None = None
+) -> bool:
+    """Train to the end (or to epoch `until`) a chunk of epochs at a time; True if `should_stop` ended it first.
 
     Chunks are sized so that each takes a few hundredths of a second, so a stop request is
     honoured that quickly; progress is reported a few times a second once the run has taken
@@ -98,11 +100,11 @@ def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Cal
     chunk = 1
     begun = time.perf_counter()
     reported = begun + PROGRESS_AFTER - PROGRESS_EVERY
-    while not trainer.finished:
+    while not trainer.finished and (until is None or trainer.epochs_done < until):
         if should_stop():
             return True
         started = time.perf_counter()
-        trainer.run(epochs=chunk, should_stop=should_stop)
+        trainer.run(epochs=chunk if until is None else min(chunk, until - trainer.epochs_done), should_stop=should_stop)
         took = time.perf_counter() - started
         if took < CHUNK_SECONDS[0]:
             chunk = min(chunk * 2, MAX_CHUNK)

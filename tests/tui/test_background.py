@@ -162,3 +162,93 @@ class TestOpenInAWorker:
             await wait_until(pilot, lambda: "no shipped scenario" in str(error.render()), "the error in the dialog")
             await pilot.pause()
             assert screen_text(app).count("gd_x2") == 1  # in the error, which names them all
+
+
+class TestLongCountsInAWorker:
+    @pytest.mark.parametrize("key", ["space", "escape"])
+    async def test_a_long_count_moves_in_a_worker_with_progress_and_stops_where_it_has_got_to(
+        self, tmp_path: Path, key: str
+    ) -> None:
+        app = DebuggerApp(open_scenario(long_scenario(tmp_path)), named_view=False)  # 3 steps an epoch
+        async with app.run_test(size=SIZE) as pilot:
+            for digit in "999999":
+                await press(pilot, digit, lambda: app.debugger.count.endswith(digit))  # noqa: B023
+            await press(pilot, "n", lambda: "moving 999999 steps forward: epoch" in status(app))
+            assert app.debugger.busy is not None
+            await wait_until(pilot, lambda: app.cursor.trainer.epochs_done > 1000, "a thousand epochs")
+            await press(pilot, key, lambda: app.debugger.busy is None)
+            reached = app.cursor.position
+            assert 1000 < reached.epoch < 333_334  # where 999,999 steps would end
+            assert reached.epoch <= app.cursor.trainer.epochs_done
+            assert f"stopped at epoch {reached.epoch}  " in status(app)
+            await press(pilot, "n", lambda: app.cursor.position != reached)  # the keys move it again
+            assert app.cursor.position.step == (reached.step + 1) % 3
+
+    @pytest.mark.parametrize(
+        ("keys", "expected"),
+        [("50n", Position(3, 0)), ("50n50N", Position(1, 0)), ("3e", Position(4, 0)), ("3e2E", Position(2, 0))],
+    )
+    async def test_a_count_ends_in_a_worker_exactly_where_it_ends_at_once(
+        self, monkeypatch: pytest.MonkeyPatch, keys: str, expected: Position
+    ) -> None:
+        from bpdbg.tui.screens import counted_moves
+
+        monkeypatch.setattr(counted_moves, "AT_ONCE_SECONDS", 0.0)  # everything after the first move: a worker
+        app = make_app("two_neurons", whole_tape=True)  # 25 steps an epoch
+        async with app.run_test(size=SIZE) as pilot:
+            main = app.debugger
+            workers: list[str] = []
+            start_work = main.start_work
+            main.start_work = lambda doing, none, job: (workers.append(doing), start_work(doing, none, job))[1]  # type: ignore[method-assign]
+            for key in keys:
+                if key.isdigit():
+                    await press(pilot, key, lambda: main.count.endswith(key))  # noqa: B023
+                else:
+                    started = len(workers)
+                    await press(pilot, key, lambda: len(workers) > started and main.busy is None)  # noqa: B023
+            assert app.cursor.position == expected
+            assert workers[0] in ("moving 50 steps forward", "moving 3 epochs forward")
+
+
+class TestGoToInAWorker:
+    async def test_going_to_a_far_epoch_trains_in_a_worker_with_progress_and_esc_stops_it(self, tmp_path: Path) -> None:
+        from bpdbg.tui.screens.goto import GoToScreen
+
+        app = DebuggerApp(open_scenario(long_scenario(tmp_path)), named_view=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "g", lambda: isinstance(app.screen, GoToScreen))
+            app.screen.query_one("#epoch", Input).value = "900000"
+            await press(pilot, "enter", lambda: "training to epoch 900000: epoch" in screen_text(app))
+            trainer = app.cursor.trainer
+            await wait_until(pilot, lambda: trainer.epochs_done > 1000, "a thousand epochs")
+            await press(pilot, "escape", lambda: app.screen is app.debugger)
+            assert 1000 < trainer.epochs_done < 900_000
+            assert app.cursor.position == Position(1, 0)  # stopped, it goes nowhere
+            await press(pilot, "n", lambda: app.cursor.position == Position(1, 1))  # the trainer is the screen's again
+
+    @pytest.mark.parametrize(
+        ("epoch", "step", "expected", "refused"),
+        [
+            ("3", "17", Position(3, 16), None),
+            ("99", "1", None, "epoch 99 is not in the run: it has epochs 1 to 20 (ran all 20 epochs)"),
+        ],
+    )
+    async def test_a_go_to_trained_for_in_a_worker_goes_or_is_refused_as_one_made_at_once(
+        self, monkeypatch: pytest.MonkeyPatch, epoch: str, step: str, expected: Position | None, refused: str | None
+    ) -> None:
+        from bpdbg.tui.screens import goto
+
+        monkeypatch.setattr(goto, "AT_ONCE_SECONDS", 0.0)  # any training it needs: a worker
+        app = make_app("two_neurons", whole_tape=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await press(pilot, "g", lambda: isinstance(app.screen, goto.GoToScreen))
+            dialog = app.screen
+            dialog.query_one("#epoch", Input).value = epoch
+            dialog.query_one("#step", Input).value = step
+            error = dialog.query_one("#error", Static)
+            if expected is not None:
+                await press(pilot, "enter", lambda: app.screen is app.debugger)
+                assert app.cursor.position == expected
+            else:
+                await press(pilot, "enter", lambda: str(error.render()) == refused)
+                assert app.screen is dialog and app.cursor.position == Position(1, 0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
@@ -106,7 +107,8 @@ class TestContinue:
             assert where(app) == Position(1, 0)
             assert "no breakpoints: b adds one" in status(app)
 
-    async def test_a_long_search_shows_its_progress_and_space_stops_it(self, tmp_path: Path) -> None:
+    @pytest.mark.parametrize("key", ["space", "escape"])
+    async def test_a_long_search_shows_its_progress_and_space_or_esc_stops_it(self, tmp_path: Path, key: str) -> None:
         path = tmp_path / "long.toml"  # a million epochs of a slow descent: no test waits for its end
         path.write_text(
             'title = "long"\n[params]\nx = 4.0\n[loss]\nf = "x ** 2"\n'
@@ -118,7 +120,7 @@ class TestContinue:
             await add(app, pilot, "abs(grad(x)) < 1")
             await pilot.press("c")
             await wait_until(pilot, lambda: "finding the next hit: epoch" in status(app), "progress")
-            await pilot.press("space")
+            await pilot.press(key)
             await wait_until(pilot, lambda: app.debugger.busy is None, "the search to stop")
             done = where(app).epoch
             assert 1 < done < 1_000_000

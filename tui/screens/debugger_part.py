@@ -1,8 +1,9 @@
 """What each part of the debugger screen may use of the whole, declared once: the cursor, the
-notice and busy lines, and `show` and `pause`, which the screen itself (screens/main.py) defines.
+notice and busy lines, the count, and `show` and `pause`, which the screen itself (screens/main.py) defines.
 
-The parts (export's `S`, the `x` key, the checks, the lecture features, the panel keys) are
-mixins of the one screen, each kept in its own module so that the screen's stays about moving.
+The parts (export's `S`, the `x` key, the checks, the lecture features, the panel keys, the
+counted moves) are mixins of the one screen, each kept in its own module so that the screen's
+stays about moving.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ class DebuggerPart(Screen[None]):
 
     def show(self, snapshot: bool = True) -> None:
         """Take a new snapshot from the cursor (unless snapshot=False) and draw it: the screen's own."""
+        raise NotImplementedError
+
+    def take_count(self) -> int:
+        """The count typed before the key being handled (1 if none): the screen's own."""
         raise NotImplementedError
 
     def pause(self) -> None:

@@ -8,7 +8,6 @@ so coming back to a step shows exactly what was shown the first time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual import events, on, work
@@ -30,6 +29,7 @@ from bpdbg.tui.export import ExportsTheEpoch
 from bpdbg.tui.figuring import MakesTheFigure
 from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint_keys import BreakpointKeys
+from bpdbg.tui.screens.counted_moves import CountedMoves
 from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
 from bpdbg.tui.screens.views import HEIGHT_CLASSES, WIDTH_CLASSES, PanelActions, ViewSwitcher, lower_right_views
@@ -56,7 +56,14 @@ class ScenarioLoaded(Message):
 
 
 class MainScreen(
-    ExportsTheEpoch, FirstWrongKey, ChecksTheStep, MakesTheFigure, LectureScreen, PanelActions, BreakpointKeys
+    ExportsTheEpoch,
+    FirstWrongKey,
+    ChecksTheStep,
+    MakesTheFigure,
+    LectureScreen,
+    PanelActions,
+    BreakpointKeys,
+    CountedMoves,
 ):
     """The one screen a lecture lives on."""
 
@@ -148,7 +155,7 @@ class MainScreen(
                     self.call_after_refresh(self.make_figure)
             self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
 
-    def _take_count(self) -> int:
+    def take_count(self) -> int:
         """The count typed before the key being handled (1 if none)."""
         return max(int(self._count_for_key or "1"), 1)
 
@@ -180,31 +187,6 @@ class MainScreen(
         self.show()
 
     # -- moving -----------------------------------------------------------------------------
-
-    def action_step(self, direction: int) -> None:
-        count = self._take_count()
-        self.pause()
-        if direction > 0:
-            self.cursor.forward(count)
-        else:
-            self.cursor.back(count)
-        self._moved()
-
-    def _repeat(self, direction: int, forward: Callable[[], bool], back: Callable[[], bool]) -> None:
-        """Make a move as many times as the count typed before its key, or until it cannot go on."""
-        count = self._take_count()
-        self.pause()
-        move = forward if direction > 0 else back
-        for _ in range(count):
-            if not move():
-                break
-        self._moved()
-
-    def action_phase(self, direction: int) -> None:
-        self._repeat(direction, self.cursor.next_phase, self.cursor.prev_phase)
-
-    def action_epoch(self, direction: int) -> None:
-        self._repeat(direction, self.cursor.next_epoch, self.cursor.prev_epoch)
 
     def action_toggle_view(self) -> None:
         """The named view (named quantities only, sub-expressions folded in) or the whole tape."""
