@@ -19,6 +19,7 @@ from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens.open import OpenScreen
+from bpdbg.tui.widgets.status import BAR, Controls, render_status
 
 from .conftest import make_app, screen_text, wait_until
 
@@ -54,6 +55,26 @@ def status(app: DebuggerApp) -> str:
     return "\n".join(screen_text(app).splitlines()[:2])
 
 
+def test_the_progress_bar_fills_with_the_part_of_the_epochs_trained() -> None:
+    snapshot = make_app("two_neurons").cursor.snapshot()
+    for done, filled in ((0.0, 0), (0.5, 6), (0.99, 12), (1.0, 12)):
+        line = render_status(snapshot, Controls(busy="running to the end", done=done)).split("\n")[1]
+        parts = [part for part in (("━" * filled, "bold green"), ("━" * (BAR - filled) + " ", "dim")) if part[0]]
+        spans = [(line.plain[span.start : span.end], str(span.style)) for span in line.spans]
+        assert spans[: len(parts) + 1] == [*parts, ("running to the end", "bold")], done
+
+
+def test_the_progress_bar_takes_only_the_room_its_line_leaves() -> None:
+    snapshot = make_app("two_neurons").cursor.snapshot()
+
+    def second_line(busy: str) -> str:
+        return render_status(snapshot, Controls(busy=busy, done=0.5), width=80).split("\n")[1].plain
+
+    assert second_line("x" * 60).startswith("━" * BAR + " x")
+    assert second_line("x" * 70).startswith("━" * 8 + " x")  # 80 cells: the bar, a space, the text, a cut's …
+    assert second_line("x" * 75).startswith("x")  # no room for a bar worth drawing
+
+
 class TestRunToTheEnd:
     @pytest.mark.parametrize("key", ["space", "escape"])
     async def test_a_long_run_shows_progress_and_stops_at_the_last_finished_epoch(
@@ -65,12 +86,16 @@ class TestRunToTheEnd:
             trainer = app.cursor.trainer
             await wait_until(pilot, lambda: trainer.epochs_done > 1000, "a thousand epochs")
             assert f"/{LONG} — space/esc to stop" in status(app)  # numbers written as the position writes them
+            assert status(app).splitlines()[1].startswith(" ━━━━━━━━━━━━ running to the end")  # the bar first
+            done = app.debugger.controls.done
+            assert done is not None and 0 < done < 1
             await press(pilot, key, lambda: app.debugger.busy is None)
             done = trainer.epochs_done
             assert 1000 < done < LONG
             assert app.cursor.position == Position(done, app.cursor.last_step(done))
             assert f"epoch {done}/{LONG}" in status(app)
             assert f"stopped at epoch {done}  " in status(app)  # 4957 beside 4957, not 4,957
+            assert "━" not in status(app) and app.debugger.controls.done is None
 
     @pytest.mark.slow
     async def test_keys_that_move_the_cursor_are_ignored_with_a_message_while_it_runs(self, tmp_path: Path) -> None:

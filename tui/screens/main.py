@@ -93,6 +93,7 @@ class MainScreen(
         self.count = ""  # digits typed so far, for the next key
         self._count_for_key = ""  # the count the key being handled was typed with
         self.busy: str | None = None  # what a worker is doing with the trainer, if one is
+        self._done: float | None = None  # how much of its epochs a run in a worker has trained
         self.notice = ""  # a one-line message, until the next key
         self._stop_work = threading.Event()
         self._doing = self._none_found = ""  # what a worker is doing, and what to say if its search finds nothing
@@ -153,7 +154,8 @@ class MainScreen(
                 self.check_step()
                 if self.figure_waits:  # made in a worker, once the key's answer is drawn
                     self.call_after_refresh(self.make_figure)
-            self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice)
+            done = self._done if self.busy is not None else None
+            self.controls = Controls(self.running, self.speed, self.count, self.busy, self.notice, done)
 
     def take_count(self) -> int:
         """The count typed before the key being handled (1 if none)."""
@@ -227,12 +229,13 @@ class MainScreen(
         if self.busy is not None and not self._stop_work.is_set():
             done, total = message.epochs_done, message.max_epochs
             self.busy = f"{self._doing}: epoch {done}/{total} — space/esc to stop"  # as the position is written
+            self._done = done / max(total, 1)
             self.show(snapshot=False)
 
     @on(RunEnded)
     def _run_ended(self, message: RunEnded) -> None:
         """The trainer is the screen's again: stand where the work ended."""
-        self.busy = None
+        self.busy = self._done = None
         found = message.found
         if found is None:
             self.notice = f"the run failed: {message.error}"

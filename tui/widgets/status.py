@@ -21,6 +21,10 @@ class Controls:
     count: str = ""  # digits typed before a step key
     busy: str | None = None  # what a worker is doing, e.g. running to the end, and how far it got
     notice: str = ""  # a one-line message: a key refused, a run stopped
+    done: float | None = None  # the part of its epochs a run in a worker has trained, drawn as a bar
+
+
+BAR, MIN_BAR = 12, 4  # cells of the progress bar, and the fewest worth drawing where the line is full
 
 
 class StatusBar(LinesView):
@@ -64,13 +68,14 @@ class StatusBar(LinesView):
             return []
         self._drawn_with = self.controls
         lines: list[Line] = []
-        for line in render_status(self.snapshot, self.controls).split("\n"):
+        for line in render_status(self.snapshot, self.controls, width).split("\n"):
             line.truncate(width, overflow="ellipsis")
             lines.append((line, ""))
         return lines
 
 
-def render_status(snapshot: Snapshot, controls: Controls) -> Text:
+def render_status(snapshot: Snapshot, controls: Controls, width: int | None = None) -> Text:
+    """The bar's two lines; a progress bar takes only the room its line leaves in `width` cells."""
     p = snapshot.position
     step = snapshot.step
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -87,6 +92,12 @@ def render_status(snapshot: Snapshot, controls: Controls) -> Text:
         text.append(f"  count {controls.count}", style="bold reverse")
     text.append("\n")
     if controls.busy is not None:  # the progress first, a refused key's note after it
+        said = cell_len(controls.busy) + (cell_len(controls.notice) + 3 if controls.notice else 0)
+        bar = BAR if width is None else min(BAR, width - said - 2)  # its space, and the cut line's …
+        if controls.done is not None and bar >= MIN_BAR:
+            filled = min(round(controls.done * bar), bar)
+            text.append("━" * filled, style="bold green")
+            text.append("━" * (bar - filled) + " ", style="dim")
         text.append(controls.busy, style="bold")
         if controls.notice:
             text.append(f" ({controls.notice})", style="bold yellow")
