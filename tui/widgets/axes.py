@@ -15,7 +15,7 @@ LABEL = 6  # the longest label
 
 
 def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
-    """Three or so y ticks with short labels: whole decades on a log scale, else ends and middle."""
+    """Three or so ticks with short labels: whole decades on a log scale, else the ends and the middle."""
     if log:
         first, last = math.ceil(low), math.floor(high)
         if first > last:  # no whole decade in range: the ends
