@@ -126,10 +126,12 @@ def test_an_optimizer_state_step_shows_the_gradient_and_chain_of_its_parameter(w
     ("schedule", "message"),
     [
         ('"epoch @ epoch"', "@ needs two matrices"),
-        ('"sum(epoch, 3)"', "sum() of a single number has no axis to reduce"),
+        ('"sum(epoch, 3)"', "so sum() has nothing to work on there"),
         ('"0.5 - 0.1 * epoch"', "at every epoch, but at epoch 5 it is 0"),
         ('"1 / (3 - epoch)"', "at every epoch, but at epoch 3 it is inf"),
         ('"1.0 - 0.9 * epoch / 10"', "at every epoch, but at epoch 12 it is -0.08"),
+        ('"0.1 * (epoch - 2) ** -2"', "at every epoch, but at epoch 2 it is inf"),  # the run's own 0 ** -2
+        ('"1e-20 * epoch ** 20 + 0.1"', "at every epoch, but at epoch 20 it is 1.04858e+06"),  # 20**20 > 2**63
     ],
 )
 def test_a_learning_rate_schedule_is_checked_at_every_epoch_when_the_file_opens(
@@ -140,6 +142,16 @@ def test_a_learning_rate_schedule_is_checked_at_every_epoch_when_the_file_opens(
     with pytest.raises(ScenarioError, match=re.escape(message)) as caught:
         trained(write_scenario, f"learning_rate = {schedule}")
     assert caught.value.place.where == "training.learning_rate"
+
+
+@pytest.mark.parametrize("schedule", ['"max(0.01, 1 - 0.9 * epoch / 100)"', '"log_softmax(epoch) + 0.1"'])
+def test_a_schedule_is_refused_a_function_of_many_numbers_and_pointed_to_maximum(write_scenario, schedule: str) -> None:
+    from bpdbg.engine.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as caught:
+        trained(write_scenario, f"learning_rate = {schedule}")
+    assert "has nothing to work on there (the larger or smaller of two numbers is maximum(a, b)" in str(caught.value)
+    assert caught.value.place.column == 18  # the function's name, first in the string
 
 
 def test_each_adam_step_puts_its_numbers_in_as_the_textbook_computes_them(write_scenario) -> None:
