@@ -128,6 +128,25 @@ def test_onehot_refuses_labels_that_depend_on_the_parameters(write_scenario) -> 
         trainer(write_scenario, "sum(H)", model='H = "onehot(max(Z, 1) * 0, 3)"')
 
 
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("{sum(onehot(epoch, 3))}", "onehot()'s labels must be whole numbers from 0 to 2 (got 3)"),
+        ("{onehot(y - 1, 3)}", "onehot()'s labels must be whole numbers from 0 to 2 (got -1)"),  # not the last column
+        ("{onehot(y / 4, 3)}", "onehot()'s labels must be whole numbers from 0 to 2 (got 0.5)"),
+    ],
+)
+def test_onehot_of_labels_out_of_range_in_a_log_field_is_one_line_at_the_field(
+    write_scenario, field: str, message: str
+) -> None:
+    t = trainer(write_scenario, "sum(Z)", extra=f'[[log]]\nformat = "{field}"')
+    t.run()
+    with pytest.raises(ScenarioError) as caught:
+        Log(t).lines()
+    assert message in caught.value.message
+    assert caught.value.place.where == "log[0].format"
+
+
 def test_a_metric_may_compare_and_so_report_an_accuracy(write_scenario) -> None:
     text = (Path(__file__).parent.parent / "scenarios" / "moons_relu.toml").read_text(encoding="utf-8")
     text = text.replace("[training]", '[metrics]\naccuracy = "mean((A2 > 0.5) == y)"\n\n[training]')
