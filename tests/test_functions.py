@@ -114,6 +114,9 @@ def test_the_new_functions_work_in_log_fields_and_stop_rules(write_scenario) -> 
         ('H = "onehot(P, 3)"', "onehot() takes labels as a column (n×1) or a vector, not (3, 3)"),
         ('H = "onehot(X @ W[0], 3)"', "subscripts"),
         ('H = "softmax(Z, 2)"', "softmax()'s axis must be a whole number from -2 to 1"),
+        # the notes' ReLU is np.maximum(0, Z): max(0, Z) is the slip to expect, and is pointed to maximum
+        ('H = "max(0, Z)"', "no axis to reduce; write max(…) without one, or maximum(a, b) for the larger"),
+        ('H = "min(Z, 0.5)"', "axis must be a whole number from -2 to 1, or write minimum(a, b) for the smaller"),
     ],
 )
 def test_what_the_new_functions_refuse_is_one_line_at_its_place(write_scenario, model: str, message: str) -> None:
