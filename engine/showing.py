@@ -90,15 +90,17 @@ class Showing:
         loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
         last = index == trainer.steps_in(epoch) - 1
         stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and last else None
-        hits = tuple(
-            w.text for w in watches if index in w.steps_in(epoch) and w.holds_at(program, record.values, index, epoch)
-        )
+        outcomes = [(w, w.outcome(program, record.values, index, epoch)) for w in watches if index in w.steps_in(epoch)]
+        hits = tuple(w.text for w, holds in outcomes if holds is True)
         made, pending = self._figure(epoch, params, defer_figure) if figure else (None, None)
         ended = last and record.available < len(steps)  # the epoch stopped before the end of the tape
         missed = "; ".join(
-            f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
-            for w in watches
-            if ended and (names := w.missed(record.available))
+            [f"{w.text} cannot be computed here: {why}" for w, why in outcomes if isinstance(why, str)]
+            + [
+                f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
+                for w in watches
+                if ended and (names := w.missed(record.available))
+            ]
         )
         return Snapshot(
             title=program.scenario.title,
