@@ -154,6 +154,21 @@ def test_a_schedule_is_refused_a_function_of_many_numbers_and_pointed_to_maximum
     assert caught.value.place.column == 18  # the function's name, first in the string
 
 
+@pytest.mark.parametrize(("optimizer", "state"), [("momentum", "v_w"), ("adam", "m_w and v_w")])
+def test_a_plain_descent_update_in_a_derivation_is_told_the_optimizer_is_another(
+    write_scenario, optimizer: str, state: str
+) -> None:
+    from bpdbg.engine.derivation_check import check_derivation
+
+    text = SCENARIO.format(training=f'learning_rate = 0.1\noptimizer = "{optimizer}"')
+    derivation = '[derivation]\ndL_dw = "2 * (w - t)"\nw = "w - learning_rate * dL_dw"\n'
+    trainer = open_scenario(write_scenario(text + derivation))
+    report = check_derivation(trainer)
+    assert report.wrong is not None
+    described = report.describe("L")
+    assert f'the scenario trains with optimizer = "{optimizer}": its update of w reads {state}' in described
+
+
 def test_each_adam_step_puts_its_numbers_in_as_the_textbook_computes_them(write_scenario) -> None:
     from bpdbg.engine.notation import substitute
 
