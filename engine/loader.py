@@ -37,6 +37,7 @@ from .source_map import SourceMap
 from .table_checks import TableChecks
 from .toml_text import parse_toml
 from .training_format import read_training
+from .updates import state_owners
 
 SECTIONS = {
     "title": str,
@@ -106,7 +107,7 @@ class _Loader(TableChecks):
         loss = self._expressions(loss_table, "loss", names)[0]
         metrics = self._expressions(doc.get("metrics", {}), "metrics", names, parse_metric)
         learning_rate, epochs, stop, optimizer = read_training(self, doc["training"])
-        log = self._log(doc.get("log", []), names)
+        log = self._log(doc.get("log", []), names, state_owners(optimizer, [p.name for p in params]))
         expected = doc.get("expected")
         expected_text = None
         if expected is not None:
@@ -275,7 +276,7 @@ class _Loader(TableChecks):
                 continue
             raise self.fail(message, f"{where}.{key}", "log", index, key)
 
-    def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
+    def _log(self, blocks: list[Any], names: dict[str, Place], states: dict[str, str]) -> tuple[LogBlock, ...]:
         result = []
         known = set(names) | {"epoch", "loss"}
         for index, where, block in self._tables(blocks, "log", LOG_KEYS):
@@ -307,6 +308,6 @@ class _Loader(TableChecks):
                     "format",
                 )
             place = self.map.value_place(f"{where}.format", fmt, "log", index, "format")
-            parts = checked_format(fmt, place, known)
+            parts = checked_format(fmt, place, known, states)
             result.append(LogBlock(fmt, when, first or 1, every or 1, tuple(at or ()), place, parts))
         return tuple(result)

@@ -169,6 +169,24 @@ def test_a_plain_descent_update_in_a_derivation_is_told_the_optimizer_is_another
     assert f'the scenario trains with optimizer = "{optimizer}": its update of w reads {state}' in described
 
 
+def test_an_optimizer_state_named_in_a_condition_or_a_log_field_is_said_to_be_one(write_scenario) -> None:
+    from bpdbg.engine.conditions import parse_breakpoint
+    from bpdbg.engine.scenario import ScenarioError
+
+    adam = SCENARIO.format(training='learning_rate = 0.1\noptimizer = "adam"')
+    trainer = open_scenario(write_scenario(adam))
+    with pytest.raises(ScenarioError) as caught:
+        parse_breakpoint(trainer.program, "max(v_w) > 1")  # not "did you mean 'w'?": v_w is on screen
+    assert "'v_w' is the optimizer's state of w: it is shown beside the parameters, but a condition cannot read it" in (
+        caught.value.message
+    )
+    with pytest.raises(ScenarioError) as caught:
+        open_scenario(write_scenario(adam + '[[log]]\nformat = "{m_w}"\n'))
+    assert "'m_w' is the optimizer's state of w: it is shown beside the parameters, but a log field cannot read it" in (
+        caught.value.message
+    )
+
+
 def test_each_adam_step_puts_its_numbers_in_as_the_textbook_computes_them(write_scenario) -> None:
     from bpdbg.engine.notation import substitute
 
