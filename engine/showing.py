@@ -9,6 +9,7 @@ when one is first shown, so a debugger that never shows them starts without them
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from .derivation_marks import DerivationMark, marks_for
 from .lines import Line, backward_line, forward_line
 from .named import folded_line, inside
 from .snapshot import ParamView, Position, Snapshot
-from .tape import Step
+from .tape import Program, Step
 from .trainer import EpochRecord, Trainer
 
 if TYPE_CHECKING:
@@ -191,10 +192,21 @@ class Showing:
     def _line(self, step: Step, values: list[object], folded: bool) -> Line | None:
         """The step written out: whole, over named quantities, where the named view stops at it."""
         if folded:
-            return folded_line(self.program, step, values)
+            return _rate_noted(self.program, step, folded_line(self.program, step, values), values)
         if step.backward is not None:
             return backward_line(step, values, self.program.scenario.loss.name)
-        return forward_line(step, values, folded=False)
+        return _rate_noted(self.program, step, forward_line(step, values, folded=False), values)
+
+
+def _rate_noted(program: Program, step: Step, line: Line | None, values: list[object]) -> Line | None:
+    """An update of a matrix with a learning rate that changes with the epoch, noted with α's value
+    at this epoch: the matrix form writes α only as `scalar`, and a decaying α is in no file."""
+    if line is None or line.scalar or line.note or program.rate_schedule is None or step.phase != "update":
+        return line
+    if not any(t.symbol == "α" for t in line.terms):
+        return line
+    rate = float(values[program.rate_slot])  # type: ignore[arg-type]
+    return replace(line, note=f"α = {rate:.4g} at epoch {int(values[program.epoch_slot])}")  # type: ignore[call-overload]
 
 
 def _read_only(view: np.ndarray) -> np.ndarray:

@@ -69,6 +69,23 @@ def test_a_learning_rate_may_decay_with_the_epoch_as_in_micrograds_demo(write_sc
     assert "α = 1.0 - 0.9 * epoch / 100" in update.formula
 
 
+@pytest.mark.parametrize("named_view", [False, True])
+def test_a_matrix_update_with_a_decaying_rate_says_what_the_rate_is_at_that_epoch(
+    write_scenario, named_view: bool
+) -> None:
+    """Its matrix form writes α only as `scalar`; a constant α is in the file, a decaying one nowhere."""
+    cursor = Cursor(trained(write_scenario, 'learning_rate = "1.0 - 0.9 * epoch / 100"'))
+    cursor.set_named_view(named_view)
+    update = next(s for s in cursor.program.steps if s.phase == "update")
+    cursor.goto(3, update.index)
+    line = cursor.snapshot().line
+    assert line is not None and not line.scalar
+    assert line.note == "α = 0.973 at epoch 3"  # 1.0 − 0.9·3/100
+    constant = Cursor(trained(write_scenario, "learning_rate = 0.1"))
+    constant.goto(3, update.index)
+    assert constant.snapshot().line.note == ""  # type: ignore[union-attr]
+
+
 def test_each_optimizer_state_is_a_step_of_the_update_phase_and_shown_beside_the_parameters(write_scenario) -> None:
     cursor = Cursor(trained(write_scenario, 'learning_rate = 0.1\noptimizer = "adam"'))
     updates = [s for s in cursor.program.steps if s.phase == "update"]
