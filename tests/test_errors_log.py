@@ -117,7 +117,7 @@ CASES: list[Case] = [
     (
         "grad-at-a-stop-before-the-backward-pass",
         edit(
-            "[[log]]\nformat = \"Epoch {epoch}: loss = {loss:.4f}\"",
+            '[[log]]\nformat = "Epoch {epoch}: loss = {loss:.4f}"',
             '[[log]]\nwhen = "early_stop"\nformat = "Epoch {epoch}: grad = {grad(w):.4f}"',
             edit("epochs = 3\n", 'epochs = 3\nstop_when = "loss < 0.1"\nstop_check = "before_backward"\n'),
         ),
