@@ -140,7 +140,10 @@ def _why_not_a_number(line: str, cells: list[str], column: int, first: bool) -> 
 def _ragged(lines: list[str], first: int, file: str, place: Place) -> ScenarioError:
     """The first line whose number of cells differs from the first line's, both named."""
     counted = [(number, line.count(",") + 1) for number, line in enumerate(lines, start=first) if line.strip()]
-    (top, cells), (number, count) = counted[0], next(c for c in counted if c[1] != counted[0][1])
+    other = next((c for c in counted if c[1] != counted[0][1]), None)
+    if other is None:  # not by their commas: say so without a place
+        return ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells")
+    (top, cells), (number, count) = counted[0], other
     return ScenarioError(
         place, f"csv {file!r} line {number} has {count} cell{'s' * (count != 1)}, where line {top} has {cells}"
     )
