@@ -86,6 +86,7 @@ class MovesTheCursor(DebuggerPart):
             def arrive() -> None:  # the epoch is trained by now: nothing is left to train to know
                 refused = outside_run(self.cursor.trainer, epoch, step + 1)
                 if refused is not None:  # asked again, as the dialog asks when it knows at once
+                    self.show(snapshot=False)  # the status bar no longer says it is training
                     self.action_goto(refused, (epoch, step + 1))
                     return
                 self.cursor.goto(epoch, step)
