@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from .bookmarks import Bookmarks
 from .breakpoints import Watch, watch
@@ -146,14 +146,6 @@ class Cursor:
                 break
             moved = True
         return moved
-
-    def reach(self, unit: Literal["step", "phase", "epoch"], count: int) -> int:
-        """The furthest epoch `count` forward moves by a step, a phase or an epoch can reach from
-        here, so that the epochs a long move needs can be trained first, in the background. An
-        epoch takes at least one move of each kind, and as many steps as there are to show in it."""
-        steps = len(self.stops) if self.named_view else len(self.program.steps)
-        per_epoch = steps if unit == "step" else 1
-        return self.position.epoch + -(-count // per_epoch)
 
     def back(self, count: int = 1) -> bool:
         moved = False

@@ -15,7 +15,6 @@ non-finite value, so watching costs next to nothing.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -106,7 +105,6 @@ class Trainer:
         #: rather than replaying every epoch again).
         self.observe: Callable[[int, Values], None] | None = None
         self.last_values: Values = []  # every value of the latest epoch run, for breakpoints to check
-        self.seconds_per_epoch = 0.0  # measured by each run() that trains an epoch
 
     # -- running ----------------------------------------------------------------------------
 
@@ -121,24 +119,11 @@ class Trainer:
         between any two epochs, however many were asked for.
         """
         last = self.max_epochs if epochs is None else min(self.max_epochs, self.epochs_done + epochs)
-        started, first = time.perf_counter(), self.epochs_done
-        try:
-            with np.errstate(all="call", under="ignore", call=self._flags):
-                while self.epochs_done < last and self.stop is None:
-                    if should_stop is not None and should_stop():
-                        return
-                    self._epoch(self.epochs_done + 1)
-        finally:
-            if self.epochs_done > first:
-                self.seconds_per_epoch = (time.perf_counter() - started) / (self.epochs_done - first)
-
-    def seconds_to(self, epoch: int) -> float:
-        """About how long training up to `epoch` would take (0 if it is trained, or the run has
-        ended), at the pace of the last epochs trained: the debugger trains in the background
-        what would hold up a key."""
-        if self.finished:
-            return 0.0
-        return max(min(epoch, self.max_epochs) - self.epochs_done, 0) * self.seconds_per_epoch
+        with np.errstate(all="call", under="ignore", call=self._flags):
+            while self.epochs_done < last and self.stop is None:
+                if should_stop is not None and should_stop():
+                    return
+                self._epoch(self.epochs_done + 1)
 
     def _epoch(self, epoch: int) -> None:
         program, flags = self.program, self._flags

@@ -23,7 +23,6 @@ PROGRESS_AFTER = 0.2  # seconds before a run shows its progress: a short run jus
 # hands it back: a few reports a second keep the count moving without slowing the run.
 PROGRESS_EVERY = 0.25
 MAX_CHUNK = 1 << 20
-LONG_WORK = 0.05  # seconds of training past which a move (`g`, a count) trains in a worker first
 
 
 @dataclass(eq=False)
@@ -80,26 +79,17 @@ def throttled(report: Callable[[int], None]) -> Callable[[int], None]:
 
 def to_the_end(trainer: Trainer) -> Job:
     """Running to the end (`G`) as a job: it ends at the last step of the last epoch run."""
-    return to_epoch(trainer, None)
-
-
-def to_epoch(trainer: Trainer, epoch: int | None) -> Job:
-    """Training up to `epoch` (None: the end) as a job, for a move that reaches that far (`g`, a
-    count such as `99999e`): it ends at the last step of the last epoch run."""
 
     def job(should_stop: Callable[[], bool], report: Callable[[int], None]) -> Found:
-        stopped = run_in_chunks(trainer, should_stop, report, epoch)
+        stopped = run_in_chunks(trainer, should_stop, report)
         last = trainer.epochs_done
         return Found(last, trainer.steps_in(last) - 1, stopped=stopped)
 
     return job
 
 
-def run_in_chunks(
-    trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None], until: int | None = None
-) -> bool:
-    """Train to the end (or up to epoch `until`) a chunk of epochs at a time; True if
-    `should_stop` ended it first.
+def run_in_chunks(trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None]) -> bool:
+    """Train to the end a chunk of epochs at a time; True if `should_stop` ended it first.
 
     Chunks are sized so that each takes a few hundredths of a second, so a stop request is
     honoured that quickly; progress is reported a few times a second once the run has taken
@@ -108,12 +98,11 @@ def run_in_chunks(
     chunk = 1
     begun = time.perf_counter()
     reported = begun + PROGRESS_AFTER - PROGRESS_EVERY
-    last = trainer.max_epochs if until is None else min(until, trainer.max_epochs)
-    while not trainer.finished and trainer.epochs_done < last:
+    while not trainer.finished:
         if should_stop():
             return True
         started = time.perf_counter()
-        trainer.run(epochs=min(chunk, last - trainer.epochs_done), should_stop=should_stop)
+        trainer.run(epochs=chunk, should_stop=should_stop)
         took = time.perf_counter() - started
         if took < CHUNK_SECONDS[0]:
             chunk = min(chunk * 2, MAX_CHUNK)

@@ -18,7 +18,6 @@ from bpdbg.engine.cursor import Position, Snapshot
 from bpdbg.engine.session import open_scenario
 from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
-from bpdbg.tui.screens.goto import GoToScreen
 from bpdbg.tui.screens.open import OpenScreen
 
 from .conftest import make_app, screen_text, wait_until
@@ -114,55 +113,6 @@ class TestRunToTheEnd:
             await pilot.press("G")
             await wait_until(pilot, lambda: app.debugger.busy is None and app.cursor.at_end, "the run to end")
             assert "end: ran all 20 epochs" in status(app)
-
-
-class TestMovesThatNeedTraining:
-    """`g` to an epoch not trained yet, or a count such as `99999e`, trains in a worker as `G` does:
-    the screen stays live and shows how far it got, space or esc stops it, then the move is made."""
-
-    async def test_go_to_a_far_epoch_trains_in_the_background_and_goes_there(self, tmp_path: Path) -> None:
-        app = DebuggerApp(open_scenario(long_scenario(tmp_path)))
-        async with app.run_test(size=SIZE) as pilot:
-            await press(pilot, "g", lambda: isinstance(app.screen, GoToScreen))
-            app.screen.query_one("#epoch", Input).value = "20000"
-            app.screen.query_one("#step", Input).value = "2"
-            await press(pilot, "enter", lambda: app.debugger.busy is not None and app.screen is app.debugger)
-            assert "training to epoch 20000" in status(app)
-            await wait_until(pilot, lambda: app.debugger.busy is None, "the training to epoch 20000")
-            assert app.cursor.position == Position(20000, 1)
-
-    async def test_go_to_an_epoch_past_the_run_is_refused_in_the_dialog_once_trained_to_its_end(
-        self, tmp_path: Path
-    ) -> None:
-        path = long_scenario(tmp_path)
-        path.write_text(path.read_text(encoding="utf-8").replace(f"epochs = {LONG}", "epochs = 30000"), "utf-8")
-        app = DebuggerApp(open_scenario(path))
-        async with app.run_test(size=SIZE) as pilot:
-            await press(pilot, "g", lambda: isinstance(app.screen, GoToScreen))
-            app.screen.query_one("#epoch", Input).value = "99999"
-            await press(pilot, "enter", lambda: app.screen is app.debugger)
-            await wait_until(pilot, lambda: isinstance(app.screen, GoToScreen), "the dialog again, with why")
-            refused = "epoch 99999 is not in the run: it has epochs 1 to 30000 (ran all 30000 epochs)"
-            assert str(app.screen.query_one("#error", Static).render()) == refused
-            assert app.screen.query_one("#epoch", Input).value == "99999"
-            assert app.cursor.position == Position(1, 0)
-
-    @pytest.mark.parametrize("key", ["space", "escape"])
-    async def test_a_long_count_of_epochs_trains_in_the_background_and_stops_on_a_key(
-        self, tmp_path: Path, key: str
-    ) -> None:
-        app = DebuggerApp(open_scenario(long_scenario(tmp_path)))
-        async with app.run_test(size=SIZE) as pilot:
-            for digit in "99999":
-                await press(pilot, digit, lambda: app.debugger.count.endswith(digit))  # noqa: B023
-            await press(pilot, "e", lambda: app.debugger.busy is not None)
-            assert "training to epoch 100000" in status(app)
-            trainer = app.cursor.trainer
-            await wait_until(pilot, lambda: trainer.epochs_done > 1000, "a thousand epochs")
-            await press(pilot, key, lambda: app.debugger.busy is None)
-            done = trainer.epochs_done
-            assert done < 100_000 and app.cursor.position == Position(done, app.cursor.last_step(done))
-            assert f"stopped at epoch {done}  " in status(app)
 
 
 class TestOpenInAWorker:

@@ -7,8 +7,6 @@ mixins of the one screen, each kept in its own module so that the screen's stays
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual.screen import Screen
 
 from bpdbg.engine.cursor import Cursor
@@ -30,6 +28,6 @@ class DebuggerPart(Screen[None]):
         """Stop a run in progress: the screen's own."""
         raise NotImplementedError
 
-    def start_work(self, doing: str, none_found: str, job: Job, then: Callable[[], None] | None = None) -> None:
+    def start_work(self, doing: str, none_found: str, job: Job) -> None:
         """Long engine work in a worker, keys that would move the cursor waiting: the screen's own."""
         raise NotImplementedError

@@ -1,9 +1,7 @@
 """The go-to dialog: an epoch and a step, both counted from 1 as the status bar shows them.
 
 A place the run does not reach is refused as `bpdbg graph` refuses it, naming the range
-(engine/reach.py), and the dialog stays open for a correction. Knowing that can take training:
-where that training would hold up the key, the dialog closes and the screen trains in a worker
-(screens/moves.py), then goes there or opens the dialog again with the refusal.
+(engine/reach.py), and the dialog stays open for a correction.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from textual.widgets import Input, Label, Static
 
 from bpdbg.engine.reach import outside_run
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.background import LONG_WORK
 
 
 class GoToScreen(ModalScreen[tuple[int, int] | None]):
@@ -27,9 +24,9 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel", id="cancel")]
 
-    def __init__(self, epoch: int, step: int, trainer: Trainer, error: str = "") -> None:
+    def __init__(self, epoch: int, step: int, trainer: Trainer) -> None:
         super().__init__()
-        self._epoch, self._step, self._trainer, self._error = epoch, step, trainer, error
+        self._epoch, self._step, self._trainer = epoch, step, trainer
         # Once the run has ended (early, at a stop rule or a non-finite value), its last epoch.
         self._max = trainer.epochs_done if trainer.finished else trainer.max_epochs
 
@@ -41,7 +38,7 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
                 yield Input(str(self._epoch), id="epoch", type="integer")
                 yield Label("step")
                 yield Input(str(self._step), id="step", type="integer")
-            yield Static(Text(self._error), id="error", classes="error")
+            yield Static("", id="error", classes="error")
             yield Label("enter: go   tab: next field   esc: cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -54,9 +51,6 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
             return
         if epoch < 1 or step < 1:
             self.query_one("#error", Static).update(Text("epoch and step count from 1"))
-            return
-        if self._trainer.seconds_to(epoch) > LONG_WORK:  # trained to, and checked, in the background
-            self.dismiss((epoch, step - 1))
             return
         refused = outside_run(self._trainer, epoch, step)
         if refused is not None:

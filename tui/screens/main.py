@@ -32,7 +32,6 @@ from bpdbg.tui.keys import DEBUGGER_BINDINGS, cursor_keys
 from bpdbg.tui.screens.breakpoint_keys import BreakpointKeys
 from bpdbg.tui.screens.first_wrong import FirstWrongKey
 from bpdbg.tui.screens.lecture import Lecture, LectureScreen
-from bpdbg.tui.screens.moves import MovesTheCursor
 from bpdbg.tui.screens.views import HEIGHT_CLASSES, WIDTH_CLASSES, PanelActions, ViewSwitcher, lower_right_views
 from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.checks import CheckStrip
@@ -57,14 +56,7 @@ class ScenarioLoaded(Message):
 
 
 class MainScreen(
-    ExportsTheEpoch,
-    FirstWrongKey,
-    ChecksTheStep,
-    MakesTheFigure,
-    LectureScreen,
-    PanelActions,
-    BreakpointKeys,
-    MovesTheCursor,
+    ExportsTheEpoch, FirstWrongKey, ChecksTheStep, MakesTheFigure, LectureScreen, PanelActions, BreakpointKeys
 ):
     """The one screen a lecture lives on."""
 
@@ -97,7 +89,6 @@ class MainScreen(
         self.notice = ""  # a one-line message, until the next key
         self._stop_work = threading.Event()
         self._doing = self._none_found = ""  # what a worker is doing, and what to say if its search finds nothing
-        self._then: Callable[[], None] | None = None  # what to do once the worker has ended
         self.speed_index = DEFAULT_SPEED
         self.running = False
         self._credit = 0.0  # steps owed to the run since the last tick
@@ -190,6 +181,31 @@ class MainScreen(
 
     # -- moving -----------------------------------------------------------------------------
 
+    def action_step(self, direction: int) -> None:
+        count = self._take_count()
+        self.pause()
+        if direction > 0:
+            self.cursor.forward(count)
+        else:
+            self.cursor.back(count)
+        self._moved()
+
+    def _repeat(self, direction: int, forward: Callable[[], bool], back: Callable[[], bool]) -> None:
+        """Make a move as many times as the count typed before its key, or until it cannot go on."""
+        count = self._take_count()
+        self.pause()
+        move = forward if direction > 0 else back
+        for _ in range(count):
+            if not move():
+                break
+        self._moved()
+
+    def action_phase(self, direction: int) -> None:
+        self._repeat(direction, self.cursor.next_phase, self.cursor.prev_phase)
+
+    def action_epoch(self, direction: int) -> None:
+        self._repeat(direction, self.cursor.next_epoch, self.cursor.prev_epoch)
+
     def action_toggle_view(self) -> None:
         """The named view (named quantities only, sub-expressions folded in) or the whole tape."""
         self.cursor.set_named_view(not self.cursor.named_view)
@@ -209,10 +225,9 @@ class MainScreen(
             return
         self.start_work("running to the end", "", to_the_end(self.cursor.trainer))
 
-    def start_work(self, doing: str, none_found: str, job: Job, then: Callable[[], None] | None = None) -> None:
-        """Long engine work in a worker; until it ends, keys that would move the cursor are ignored.
-        `then`, if given, is called when the work has ended, unstopped, instead of going where it ended."""
-        self._doing, self._none_found, self.busy, self._then = doing, none_found, doing, then
+    def start_work(self, doing: str, none_found: str, job: Job) -> None:
+        """Long engine work in a worker; until it ends, keys that would move the cursor are ignored."""
+        self._doing, self._none_found, self.busy = doing, none_found, doing
         self._stop_work.clear()
         trainer = self.cursor.trainer
         self._run_progress(RunProgress(trainer.epochs_done, trainer.max_epochs))
@@ -236,10 +251,7 @@ class MainScreen(
     def _run_ended(self, message: RunEnded) -> None:
         """The trainer is the screen's again: stand where the work ended."""
         self.busy = None
-        found, then, self._then = message.found, self._then, None
-        if found is not None and not found.stopped and then is not None:
-            then()
-            return
+        found = message.found
         if found is None:
             self.notice = f"the run failed: {message.error}"
             last = self.cursor.trainer.epochs_done
@@ -264,6 +276,19 @@ class MainScreen(
         self._stop_work.set()  # quitting: a worker stops after its current epoch
 
     # The dialogs' modules load when a dialog first opens: the first frame does not wait for them.
+
+    def action_goto(self) -> None:
+        from bpdbg.tui.screens.goto import GoToScreen
+
+        self.pause()
+        position = self.cursor.position
+
+        def go(target: tuple[int, int] | None) -> None:
+            if target is not None:
+                self.cursor.goto(*target)
+                self._moved()
+
+        self.app.push_screen(GoToScreen(position.epoch, position.step + 1, self.cursor.trainer), go)
 
     def action_open(self) -> None:
         """Another scenario; a bad file is reported in the dialog and this one stays."""
