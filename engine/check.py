@@ -169,10 +169,10 @@ class Kink:
 
     def describe(self, epochs: str = "") -> str:
         """One line of gradcheck's notes; `epochs` ("at epoch 1") says when, where it checks several."""
+        when = f" {epochs}" if epochs else ""
         return (
-            f"{self.where} not compared{' ' + epochs if epochs else ''}: its probe straddles a kink at "
-            f"{self.step} (slope {self.left:.3g} below, {self.right:.3g} above; the engine's gradient "
-            f"{self.analytic + 0.0:.3g})"
+            f"{self.where} not compared: its probe straddles a kink at {self.step} (slope {self.left:.3g} "
+            f"below, {self.right:.3g} above; the engine's gradient {self.analytic + 0.0:.3g}){when}"
         )
 
 

@@ -78,6 +78,31 @@ def test_a_tie_of_three_splits_the_gradient_in_three_and_is_named_as_a_kink(writ
             assert kink.analytic != pytest.approx((kink.left + kink.right) / 2, rel=0.1)  # no pair's mean
 
 
+def test_gradcheck_names_the_epoch_a_coordinate_was_not_compared_at(write_scenario) -> None:
+    path = write_scenario("""
+title = "one sample on the kink"
+[data]
+X = [[1.0, 1.0], [2.0, 0.5], [0.3, 1.2]]
+y = [[1.0], [0.0], [1.0]]
+[params]
+W = [[1.0], [-1.0]]
+[model]
+A = "relu(X @ W)"
+[loss]
+L = "mean((A - y) ** 2)"
+[training]
+learning_rate = 0.1
+epochs = 5
+""")
+    result = CliRunner().invoke(main, ["gradcheck", str(path)])
+    assert result.output.startswith("scenario: ok away from kinks, worst relative error")
+    assert ", epoch 4 (epochs checked: 1, 4; W[0,0] not compared: its probe" in result.output
+    assert "(slope 2 below, 1.33 above; the engine's gradient 2) at epoch 1;" in result.output
+    # a dead relu stays on its kink: its gradient is 0, so no update moves it
+    dead = CliRunner().invoke(main, ["gradcheck", str(kinked(write_scenario))]).output
+    assert "(slope 0 below, -2 above; the engine's gradient 0) at epochs 1 and 3;" in dead
+
+
 def test_a_gradient_that_matches_neither_side_of_a_kink_is_still_wrong(write_scenario) -> None:
     trainer = open_scenario(kinked(write_scenario))
     trainer.run(1)
@@ -105,28 +130,4 @@ def test_gradcheck_says_where_the_kink_is(write_scenario) -> None:
     result = CliRunner().invoke(main, ["gradcheck", str(kinked(write_scenario))])
     assert result.exit_code == 0
     assert result.output.startswith("scenario: ok away from kinks, no coordinate away from a kink to compare")
-    # w stays on the kink: the relu is dead, its gradient 0, so no update moves it
-    assert "w not compared at epochs 1 and 3: its probe straddles a kink at a = relu(z) (slope 0 below, -2 above;" in (
-        result.output
-    )
-
-
-def test_gradcheck_names_the_epoch_a_coordinate_was_not_compared_at(write_scenario) -> None:
-    path = write_scenario("""
-title = "one sample on the kink"
-[data]
-X = [[1.0, 1.0], [2.0, 0.5], [0.3, 1.2]]
-y = [[1.0], [0.0], [1.0]]
-[params]
-W = [[1.0], [-1.0]]
-[model]
-A = "relu(X @ W)"
-[loss]
-L = "mean((A - y) ** 2)"
-[training]
-learning_rate = 0.1
-epochs = 5
-""")
-    result = CliRunner().invoke(main, ["gradcheck", str(path)])
-    assert result.output.startswith("scenario: ok away from kinks, worst relative error")
-    assert ", epoch 4 (epochs checked: 1, 4; W[0,0] not compared at epoch 1: its probe" in result.output
+    assert "w not compared: its probe straddles a kink at a = relu(z) (slope 0 below, -2 above;" in result.output
