@@ -12,7 +12,7 @@ from .data import as_float
 from .evaluate import EvaluationError, evaluate
 from .expr import Call, names_in, parse_condition, parse_expression, walk
 from .limits import MAX_EPOCHS
-from .messages import cut
+from .messages import closest, cut
 from .ops import AXIS_FUNCTIONS
 from .scenario import Expression, Optimizer, OptimizerKind, StopCheck, StopRule
 from .shapes import ShapeError, infer
@@ -92,7 +92,8 @@ def _learning_rate(checks: TableChecks, table: dict[str, Any]) -> float | Expres
         schedule = checks.parsed("learning_rate", rate, place, parse_expression, "training", "learning_rate")
         for name in names_in(schedule.tree):
             if name.id != "epoch":
-                raise schedule.error(f"a learning rate may name only epoch, not {name.id!r}", name.start)
+                hint = "; did you mean 'epoch'?" if closest(name.id, ["epoch"]) else ""
+                raise schedule.error(f"a learning rate may name only epoch, not {name.id!r}{hint}", name.start)
         for node in walk(
             schedule.tree
         ):  # over every epoch at once, as _rates computes them, one would reduce across epochs
