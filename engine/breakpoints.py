@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .conditions import Condition
-from .evaluate import Evaluator, evaluate, evaluator, truth
+from .evaluate import EvaluationError, Evaluator, evaluate, evaluator, truth
 from .expr import Binary, Call, Name, Node, Num, Transpose, Unary, walk
 from .limits import MAX_STACK_BYTES
 from .ops import FUNCTION_OPS
@@ -73,14 +73,24 @@ class Watch:
         return self.first if epoch == 1 else self.steps
 
     def holds_at(self, program: Program, vals: Sequence[Any], step: int, epoch: int) -> bool:
-        """Whether the condition holds on an epoch's values as they stand after `step`."""
+        """Whether the condition holds on an epoch's values as they stand after `step`. One that
+        cannot be computed there counts as holding, so that a search stops where it fails, as gdb
+        stops at a condition it cannot test; `outcome` says why."""
+        return self.outcome(program, vals, step, epoch) is not False
+
+    def outcome(self, program: Program, vals: Sequence[Any], step: int, epoch: int) -> bool | str:
+        """Whether the condition holds after `step`, or why it cannot be computed there: shapes are
+        checked when it is set, but onehot() of a value that is no label fails only on the values."""
         lookup: dict[str, object] = {"epoch": epoch}
         for read in self.reads:
             late = read.update_step is not None and read.update_step <= step
             lookup[read.name] = vals[read.updated_slot if late else read.slot]  # type: ignore[index]
         if "loss" in lookup:
             lookup["loss"] = float(lookup["loss"])  # type: ignore[arg-type]
-        return truth(self.evaluated(lookup, lambda name: vals[program.grad_of[name.id]]))
+        try:
+            return truth(self.evaluated(lookup, lambda name: vals[program.grad_of[name.id]]))
+        except EvaluationError as error:
+            return error.message.removeprefix("cannot compute it: ")
 
     @cached_property
     def evaluated(self) -> Evaluator:

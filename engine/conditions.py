@@ -21,6 +21,7 @@ from .messages import did_you_mean
 from .ops import Shape
 from .scenario import Expression, LogField, Place, ScenarioError
 from .shapes import ShapeError, infer
+from .updates import state_owners, unreadable_state
 
 if TYPE_CHECKING:
     from .tape import Program, Values
@@ -79,7 +80,10 @@ def named_shapes(program: Program) -> dict[str, Shape]:
 def check_condition(program: Program, expression: Expression, after_update: bool) -> Condition:
     """Validate a condition's names and shapes against the program; ScenarioError if it cannot be evaluated."""
     tree = expression.tree
+    owners = state_owners(program.scenario.optimizer, [p.name for p in program.scenario.params])
     for name in names_in(tree):
+        if name.id in owners and name.id not in program.named:
+            raise expression.error(unreadable_state(name.id, owners[name.id], "a condition"), name.start)
         if name.id not in program.named and name.id not in BUILTINS:
             hint = did_you_mean(name.id, {*program.named, *BUILTINS})
             raise expression.error(f"unknown name {name.id!r} in the condition{hint}", name.start)

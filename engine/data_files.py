@@ -107,26 +107,46 @@ def file_in_folder(spec: dict[str, Any], kind: str, folder: Path, place: Place) 
 CSV_BLOCK = 10_000  # lines read together when np.loadtxt refuses the whole file
 
 
-def _cells(lines: list[str], first: int, file: str, place: Place) -> list[list[float]]:
-    """The slow, exact reading of CSV lines: the line number of the first cell that is not a number."""
+def _cells(lines: list[str], first: int, header: int, file: str, place: Place) -> list[list[float]]:
+    """The slow, exact reading of CSV lines: the line and column of the first cell that is not a number.
+
+    `first` is the number of the first of `lines`, `header` that of the first line with text after
+    skip_rows: only there can words be a header, so only there does the message suggest skipping it."""
     rows = []
     for number, line in enumerate(lines, start=first):
         if not line.strip():
             continue
-        try:
-            rows.append([float(cell) for cell in line.split(",")])
-        except ValueError:  # also NUL bytes and words; float() accepts "nan" and "inf", checked later
-            raise ScenarioError(place, f"csv {file!r} line {number}: {_why_not_numbers(line)}") from None
+        cells = line.split(",")
+        bad = next((column for column, cell in enumerate(cells) if not _number(cell)), None)
+        if bad is not None:  # also NUL bytes and words; float() accepts "nan" and "inf", checked later
+            raise ScenarioError(
+                place, f"csv {file!r} line {number}{_why_not_a_number(line, cells, bad, number == header)}"
+            )
+        rows.append([float(cell) for cell in cells])
     return rows
 
 
-def _why_not_numbers(line: str) -> str:
+def _why_not_a_number(line: str, cells: list[str], column: int, first: bool) -> str:
     """A line of other separators (Excel's ';' where the decimal mark is a comma, a tab) is
-    named as such: "not all cells are numbers" would send the lecturer looking for a header."""
+    named as such: "';' is not a number" would send the lecturer looking for a typo."""
     for separator, name in ((";", "';'"), ("\t", "tabs")):
         if separator in line and all(_number(cell) for cell in line.replace(",", ".").split(separator)):
-            return f"cells must be separated by commas, and this line has {name} between them"
-    return "not all cells are numbers (use skip_rows = 1 to skip a header)"
+            return f": cells must be separated by commas, and this line has {name} between them"
+    cell = cells[column].strip()
+    what = "the cell is empty" if not cell else f"{shown(cell)} is not a number"
+    return f", column {column}: {what}{' (a header? skip it with skip_rows = 1)' if first else ''}"
+
+
+def _ragged(lines: list[str], first: int, file: str, place: Place) -> ScenarioError:
+    """The first line whose number of cells differs from the first line's, both named."""
+    counted = [(number, line.count(",") + 1) for number, line in enumerate(lines, start=first) if line.strip()]
+    other = next((c for c in counted if c[1] != counted[0][1]), None)
+    if other is None:  # not by their commas: say so without a place
+        return ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells")
+    (top, cells), (number, count) = counted[0], other
+    return ScenarioError(
+        place, f"csv {file!r} line {number} has {count} cell{'s' * (count != 1)}, where line {top} has {cells}"
+    )
 
 
 def _number(cell: str) -> bool:
@@ -145,20 +165,21 @@ def _loadtxt(lines: list[str]) -> np.ndarray:
 
 def _blocks(lines: list[str], first: int, file: str, place: Place) -> np.ndarray:
     """The lines read block by block: np.loadtxt where it can, cell by cell only in a block it refuses."""
+    header = first + next(i for i, line in enumerate(lines) if line.strip())  # csv() refuses a file of blank lines
     arrays = []
     for start in range(0, len(lines), CSV_BLOCK):
         block = lines[start : start + CSV_BLOCK]
         try:
             arrays.append(_loadtxt(block))
         except ValueError:
-            rows = _cells(block, first + start, file, place)
+            rows = _cells(block, first + start, header, file, place)
             if len({len(row) for row in rows}) > 1:
-                raise ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells") from None
+                raise _ragged(lines, first, file, place) from None
             if rows:
                 arrays.append(np.array(rows, dtype=np.float64))
     arrays = [a for a in arrays if a.size]
-    if not arrays or len({a.shape[1] for a in arrays}) != 1:
-        raise ScenarioError(place, f"csv {file!r}: rows must all have the same number of cells")
+    if len({a.shape[1] for a in arrays}) != 1:
+        raise _ragged(lines, first, file, place)
     return np.vstack(arrays)
 
 

@@ -247,7 +247,7 @@ def _safe(expression: Expression, env: Mapping[str, object]) -> Any:
         return None
     try:
         return evaluate(expression.tree, env)
-    except (EvaluationError, IndexError):  # shapes were checked; onehot() of labels out of range is not
+    except EvaluationError:  # shapes were checked; onehot() of labels out of range is not
         return None
 
 

@@ -20,6 +20,7 @@ from .derivation import Derivation, Outcome, Problem
 from .expr import names_in
 from .messages import closest
 from .trainer import Trainer
+from .updates import state_names
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,12 @@ def why(derivation: Derivation, outcome: Outcome, wrong: set[str]) -> str:
         others = [n for n in used if n in params and n != claim.of]
         if others:
             reasons.append(f"uses {others[0]}; the true update of {claim.of} depends on {claim.of}, not {others[0]}")
+    optimizer = derivation.program.scenario.optimizer
+    if claim.kind == "update" and optimizer.kind != "sgd":  # a formula of plain descent, most likely
+        states = " and ".join(state_names(optimizer, claim.of))
+        reasons.append(
+            f'the scenario trains with optimizer = "{optimizer.kind}": its update of {claim.of} reads {states}'
+        )
     updated = [n for n in earlier if n in params and claim.kind != "update"]
     if updated:
         reasons.append(f"uses {updated[0]} after its update; backprop uses the value the epoch began with")

@@ -55,3 +55,11 @@ def parse_memory(text: str) -> int:
     if not low <= size <= high:
         raise ValueError(f"{text!r} is outside 1 MiB to 1 TiB")
     return size
+
+
+def memory_text(size: float) -> str:
+    """A number of bytes as a person reads it, in 1024s: 256 MiB, 74.5 GiB, 1 TiB."""
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size:.0f} bytes"

@@ -20,23 +20,26 @@ import numpy as np
 from . import limits
 from .data import checked, data_source, draw, literal, read_text
 from .derivation_format import DerivationReader
-from .expr import FUNCTIONS, Node, parse_condition, parse_expression, parse_metric
+from .expr import FUNCTIONS, Call, Node, parse_condition, parse_expression, parse_metric, walk
 from .limits import MAX_FORMAT_LENGTH
 from .logformat import checked_format
 from .messages import did_you_mean, printable, type_name
 from .scenario import (
     Expression,
     LogBlock,
+    LogField,
     LogWhen,
     Param,
     Place,
     Scenario,
     ScenarioError,
+    StopRule,
 )
 from .source_map import SourceMap
 from .table_checks import TableChecks
 from .toml_text import parse_toml
 from .training_format import read_training
+from .updates import state_owners
 
 SECTIONS = {
     "title": str,
@@ -106,7 +109,7 @@ class _Loader(TableChecks):
         loss = self._expressions(loss_table, "loss", names)[0]
         metrics = self._expressions(doc.get("metrics", {}), "metrics", names, parse_metric)
         learning_rate, epochs, stop, optimizer = read_training(self, doc["training"])
-        log = self._log(doc.get("log", []), names)
+        log = self._log(doc.get("log", []), names, state_owners(optimizer, [p.name for p in params]), stop)
         expected = doc.get("expected")
         expected_text = None
         if expected is not None:
@@ -275,7 +278,9 @@ class _Loader(TableChecks):
                 continue
             raise self.fail(message, f"{where}.{key}", "log", index, key)
 
-    def _log(self, blocks: list[Any], names: dict[str, Place]) -> tuple[LogBlock, ...]:
+    def _log(
+        self, blocks: list[Any], names: dict[str, Place], states: dict[str, str], stop: StopRule | None
+    ) -> tuple[LogBlock, ...]:
         result = []
         known = set(names) | {"epoch", "loss"}
         for index, where, block in self._tables(blocks, "log", LOG_KEYS):
@@ -307,6 +312,22 @@ class _Loader(TableChecks):
                     "format",
                 )
             place = self.map.value_place(f"{where}.format", fmt, "log", index, "format")
-            parts = checked_format(fmt, place, known)
+            parts = checked_format(fmt, place, known, states)
+            if when == "early_stop" and stop is not None and stop.check == "before_backward":
+                _no_gradients_at_the_stop(parts, place)
             result.append(LogBlock(fmt, when, first or 1, every or 1, tuple(at or ()), place, parts))
         return tuple(result)
+
+
+def _no_gradients_at_the_stop(parts: tuple[str | LogField, ...], place: Place) -> None:
+    """An early-stop line printed where the run stops before its backward pass cannot print a
+    gradient: that epoch computes none (it would print nan, as if the run had diverged)."""
+    for field in parts:
+        if isinstance(field, LogField):
+            for node in walk(field.tree):
+                if isinstance(node, Call) and node.func == "grad":
+                    raise ScenarioError(
+                        place.at_column(field.start + node.start),
+                        f'{{{field.text}}}: the run stops before the backward pass (stop_check = "before_backward"), '
+                        "so the epoch it stops at computes no gradient to print",
+                    )

@@ -8,10 +8,12 @@ so every field can be checked against the scenario's names before anything runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from .expr import Binary, ExprError, Name, Node, Num, Unary, names_in, parse_log_field
 from .messages import cut, did_you_mean, printable
 from .scenario import LogField, Place, ScenarioError
+from .updates import unreadable_state
 
 #: A sign or space, a width of up to two digits, a precision, and one of e E f F g G %; or, for a
 #: whole number such as {epoch:3d}, a sign or space, a width and d.
@@ -72,8 +74,11 @@ def parse_log_format(fmt: str) -> list[str | LogField]:
     return parts
 
 
-def checked_format(fmt: str, place: Place, known: set[str]) -> tuple[str | LogField, ...]:
-    """The parsed format, once every field parses and names something a log line can print."""
+def checked_format(
+    fmt: str, place: Place, known: set[str], states: Mapping[str, str] | None = None
+) -> tuple[str | LogField, ...]:
+    """The parsed format, once every field parses and names something a log line can print
+    (`states`: the optimizer's, by name, with their parameters, named as such if read)."""
     try:
         fields = parse_log_format(fmt)
     except ExprError as error:
@@ -82,6 +87,11 @@ def checked_format(fmt: str, place: Place, known: set[str]) -> tuple[str | LogFi
         if isinstance(item, str):
             continue
         for name in names_in(item.tree):
+            if name.id not in known and states and name.id in states:
+                raise ScenarioError(
+                    place.at_column(item.start + name.start),
+                    f"{{{item.text}}}: {unreadable_state(name.id, states[name.id], 'a log field')}",
+                )
             if name.id not in known:
                 raise ScenarioError(
                     place.at_column(item.start + name.start),

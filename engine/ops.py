@@ -283,11 +283,21 @@ def log_softmax(axis: int | None) -> Op:
     return Op("log_softmax", forward, (partial,), written, _same_shape, axis)
 
 
+def onehot_labels(labels: Array, k: int) -> Array:
+    """Labels as indices of onehot()'s rows, or a ValueError naming the first that is not a whole number
+    from 0 to k − 1: as an index, −1 would pick the last row and 1.5 the second, without a word."""
+    values = np.asarray(labels, dtype=np.float64).reshape(-1)
+    whole = (values == np.round(values)) & (values >= 0) & (values < k)
+    if not whole.all():
+        raise ValueError(f"onehot()'s labels must be whole numbers from 0 to {k - 1} (got {values[~whole][0]:g})")
+    return values.astype(np.intp)
+
+
 def onehot(k: int) -> Op:
     """Labels 0…k−1 (n of them, as a column or a vector) → an n×k matrix of 0s and 1s: data, no gradient."""
 
     def forward(labels: Array) -> Array:
-        return np.eye(k)[np.asarray(labels, dtype=np.intp).reshape(-1)]
+        return np.eye(k)[onehot_labels(labels, k)]
 
     def shape(shapes: list[Shape]) -> Shape:
         (labels,) = shapes

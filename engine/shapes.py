@@ -50,12 +50,22 @@ def axis_of(call: Call, ndim: int) -> int | None:
     """The axis of sum(x, k)/mean(x, k): a whole number written out, within x's dimensions."""
     if len(call.args) == 1:
         return None
+    pair = _PAIRWISE.get(call.func, "")  # max(0, Z) is the notes' np.maximum(0, Z), misremembered
     if ndim == 0:
-        raise ValueError(f"{call.func}() of a single number has no axis to reduce; write {call.func}(…) without one")
+        raise ValueError(
+            f"{call.func}() of a single number has no axis to reduce; write {call.func}(…) without one"
+            + (f", or {pair}" if pair else "")
+        )
     value = constant_value(call.args[1])
     if value is None or value != int(value) or not -ndim <= value < ndim:
-        raise ValueError(f"{call.func}()'s axis must be a whole number from {-ndim} to {ndim - 1}")
+        raise ValueError(
+            f"{call.func}()'s axis must be a whole number from {-ndim} to {ndim - 1}"
+            + (f", or write {pair}" if pair else "")
+        )
     return int(value) % ndim
+
+
+_PAIRWISE = {"max": "maximum(a, b) for the larger of two values", "min": "minimum(a, b) for the smaller of two values"}
 
 
 def classes_of(call: Call) -> int:

@@ -9,6 +9,7 @@ when one is first shown, so a debugger that never shows them starts without them
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from .derivation_marks import DerivationMark, marks_for
 from .lines import Line, backward_line, forward_line
 from .named import folded_line, inside
 from .snapshot import ParamView, Position, Snapshot
-from .tape import Step
+from .tape import Program, Step
 from .trainer import EpochRecord, Trainer
 
 if TYPE_CHECKING:
@@ -90,15 +91,17 @@ class Showing:
         loss = float(trainer.losses[epoch - 1]) if program.loss_slot in done else None
         last = index == trainer.steps_in(epoch) - 1
         stop = trainer.stop if trainer.finished and epoch == trainer.epochs_done and last else None
-        hits = tuple(
-            w.text for w in watches if index in w.steps_in(epoch) and w.holds_at(program, record.values, index, epoch)
-        )
+        outcomes = [(w, w.outcome(program, record.values, index, epoch)) for w in watches if index in w.steps_in(epoch)]
+        hits = tuple(w.text for w, holds in outcomes if holds is True)
         made, pending = self._figure(epoch, params, defer_figure) if figure else (None, None)
         ended = last and record.available < len(steps)  # the epoch stopped before the end of the tape
         missed = "; ".join(
-            f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
-            for w in watches
-            if ended and (names := w.missed(record.available))
+            [f"{w.text} cannot be computed here: {why}" for w, why in outcomes if isinstance(why, str)]
+            + [
+                f"{w.text} not checked: epoch {epoch} never computed {', '.join(names)}"
+                for w in watches
+                if ended and (names := w.missed(record.available))
+            ]
         )
         return Snapshot(
             title=program.scenario.title,
@@ -189,10 +192,21 @@ class Showing:
     def _line(self, step: Step, values: list[object], folded: bool) -> Line | None:
         """The step written out: whole, over named quantities, where the named view stops at it."""
         if folded:
-            return folded_line(self.program, step, values)
+            return _rate_noted(self.program, step, folded_line(self.program, step, values), values)
         if step.backward is not None:
             return backward_line(step, values, self.program.scenario.loss.name)
-        return forward_line(step, values, folded=False)
+        return _rate_noted(self.program, step, forward_line(step, values, folded=False), values)
+
+
+def _rate_noted(program: Program, step: Step, line: Line | None, values: list[object]) -> Line | None:
+    """An update of a matrix with a learning rate that changes with the epoch, noted with α's value
+    at this epoch: the matrix form writes α only as `scalar`, and a decaying α is in no file."""
+    if line is None or line.scalar or line.note or program.rate_schedule is None or step.phase != "update":
+        return line
+    if not any(t.symbol == "α" for t in line.terms):
+        return line
+    rate = float(values[program.rate_slot])  # type: ignore[arg-type]
+    return replace(line, note=f"α = {rate:.4g} at epoch {int(values[program.epoch_slot])}")  # type: ignore[call-overload]
 
 
 def _read_only(view: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .check import Sampled, central_difference, coordinates, relative_error
+from .check import Sampled, a_tie_share, central_difference, coordinates, one_sided, relative_error
 from .tape import Program, Step
 
 TOLERANCE = 1e-5  # as `bpdbg gradcheck`
@@ -38,6 +38,12 @@ class Estimate:
     worst: float  # the largest relative error over the coordinates checked
     checked: int
     tolerance: float = TOLERANCE
+    kinks: int = 0  # coordinates at a kink (relu at 0, a tie): not compared, as gradcheck does
+    slopes: tuple[float, float] | None = None  # below and above, where the coordinate shown is one
+
+    @property
+    def compared(self) -> int:
+        return self.checked - self.kinks
 
     @property
     def passed(self) -> bool:
@@ -92,10 +98,18 @@ def estimate(program: Program, values: Sequence[object], step: Step, tolerance: 
 
     chosen = coordinates(analytic, SAMPLE, LARGEST)
     worst, at, engine, numeric = -1.0, 0, 0.0, 0.0
+    kinks: list[tuple[int, float, tuple[float, float]]] = []
     for k in chosen.tolist():
         n = central_difference(loss, point, k)
         error = relative_error(float(analytic[k]), n)
+        if error > tolerance and a_tie_share(float(analytic[k]), *(slopes := one_sided(loss, point, k))):
+            kinks.append((k, n, slopes))
+            continue
         if error > worst:
             worst, at, engine, numeric = error, k, float(analytic[k]), n
+    shown: tuple[float, float] | None = None
+    if worst < 0:  # every coordinate checked is at a kink: show the first
+        (at, numeric, shown), worst = kinks[0], 0.0
+        engine = float(analytic[at])
     where = tuple(int(i) for i in np.unravel_index(at, target.shape)) if target.ndim else ()
-    return Estimate(step.label, target.shape, where, engine, numeric, worst, len(chosen), tolerance)
+    return Estimate(step.label, target.shape, where, engine, numeric, worst, len(chosen), tolerance, len(kinks), shown)

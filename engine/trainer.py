@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .limits import CHECKPOINT_BYTES, RECENT_ROW_BYTES
+from .limits import CHECKPOINT_BYTES, RECENT_ROW_BYTES, memory_text
+from .scenario import Place, ScenarioError
 from .tape import Program, Values
 
 StopReason = Literal["epochs", "early", "non-finite"]
@@ -75,7 +76,17 @@ class Trainer:
         self.max_epochs = scenario.epochs
         fit = max(memory // (8 * max(program.row_size, 1)), 2)  # rows that fit the budget
         self.spacing = -(-self.max_epochs // (fit - 1))  # checkpoints at 0, k, 2k, … up to max_epochs
-        self.checkpoints = np.empty((self.max_epochs // self.spacing + 1, program.row_size))
+        rows = self.max_epochs // self.spacing + 1
+        try:
+            self.checkpoints = np.empty((rows, program.row_size))
+        except MemoryError:  # a budget above what the machine has, asked of a long run of a large model
+            needed = memory_text(8 * rows * program.row_size)
+            raise ScenarioError(
+                Place(str(scenario.path), 1, 1, "--memory"),
+                f"{memory_text(memory)} of checkpoints, as asked, would hold {rows:,} rows of {program.row_size:,} "
+                f"parameters ({needed}), more than this machine can reserve: give a smaller --memory, such as the "
+                "default 256MiB",
+            ) from None
         self.checkpoints[0] = program.initial_row()
         # Each parameter's (and state's) column of the checkpoints, in its own shape (views: reshape
         # refuses to copy): an epoch whose row is a checkpoint puts each value straight into place.

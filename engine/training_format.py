@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from .data import as_float
-from .evaluate import evaluate
-from .expr import names_in, parse_condition, parse_expression
+from .evaluate import EvaluationError, evaluate
+from .expr import Call, names_in, parse_condition, parse_expression, walk
 from .limits import MAX_EPOCHS
-from .messages import cut
+from .messages import closest, cut
+from .ops import AXIS_FUNCTIONS
 from .scenario import Expression, Optimizer, OptimizerKind, StopCheck, StopRule
 from .shapes import ShapeError, infer
 from .table_checks import TableChecks
@@ -59,8 +60,7 @@ def _check_schedule(schedule: Expression, epochs: int) -> None:
         raise schedule.error(error.message, error.node.start) from None
     if shape != ():
         raise schedule.error(f"a learning rate must be a single number, not shape {shape}")
-    every = np.arange(1, epochs + 1)
-    rates = np.broadcast_to(np.asarray(evaluate(schedule.tree, {"epoch": every}), dtype=np.float64), every.shape)
+    rates = _rates(schedule, epochs)
     bad = np.flatnonzero(~(np.isfinite(rates) & (rates > 0) & (rates <= 1e6)))
     if bad.size:
         epoch = int(bad[0]) + 1
@@ -68,6 +68,18 @@ def _check_schedule(schedule: Expression, epochs: int) -> None:
             f"the learning rate must be above 0 and at most 1e6 at every epoch, but at epoch {epoch} it is "
             f"{float(rates[bad[0]]):g}"
         )
+
+
+def _rates(schedule: Expression, epochs: int) -> np.ndarray:
+    """α at every epoch as the run computes it, in one pass over the epochs as floats: as integers
+    they would wrap past 2**63 and refuse negative powers, where the run's whole numbers are exact
+    and its 0 ** -2 is inf (refused with its epoch)."""
+    every = np.arange(1.0, epochs + 1.0)
+    try:
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(np.asarray(evaluate(schedule.tree, {"epoch": every}), dtype=np.float64), every.shape)
+    except EvaluationError as error:
+        raise schedule.error(error.message, error.node.start) from None
 
 
 def _learning_rate(checks: TableChecks, table: dict[str, Any]) -> float | Expression:
@@ -80,7 +92,17 @@ def _learning_rate(checks: TableChecks, table: dict[str, Any]) -> float | Expres
         schedule = checks.parsed("learning_rate", rate, place, parse_expression, "training", "learning_rate")
         for name in names_in(schedule.tree):
             if name.id != "epoch":
-                raise schedule.error(f"a learning rate may name only epoch, not {name.id!r}", name.start)
+                hint = "; did you mean 'epoch'?" if closest(name.id, ["epoch"]) else ""
+                raise schedule.error(f"a learning rate may name only epoch, not {name.id!r}{hint}", name.start)
+        for node in walk(
+            schedule.tree
+        ):  # over every epoch at once, as _rates computes them, one would reduce across epochs
+            if isinstance(node, Call) and node.func in (*AXIS_FUNCTIONS, "onehot"):
+                raise schedule.error(
+                    f"a learning rate is one number at each epoch, so {node.func}() has nothing to work on there"
+                    " (the larger or smaller of two numbers is maximum(a, b) or minimum(a, b))",
+                    node.start,
+                )
         return schedule
     value = as_float(rate)
     if not (math.isfinite(value) and 0 < value <= 1e6):

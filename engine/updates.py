@@ -59,6 +59,19 @@ def state_names(optimizer: Optimizer, param: str) -> tuple[str, ...]:
     return {"sgd": (), "momentum": (f"v_{param}",), "adam": (f"m_{param}", f"v_{param}")}[optimizer.kind]
 
 
+def state_owners(optimizer: Optimizer, params: list[str]) -> dict[str, str]:
+    """Each optimizer state's name, and the parameter it belongs to: m_w → w."""
+    return {state: param for param in params for state in state_names(optimizer, param)}
+
+
+def unreadable_state(name: str, owner: str, reader: str) -> str:
+    """Why a condition or log field may not name an optimizer's state, though the screen shows it
+    beside the parameters (rather than "did you mean 'w'?", as if the name were misspelt)."""
+    return (
+        f"{name!r} is the optimizer's state of {owner}: it is shown beside the parameters, but {reader} cannot read it"
+    )
+
+
 def update_steps(optimizer: Optimizer, param: str, grad: str, rate: str) -> list[UpdateStep]:
     """The update steps for one parameter whose gradient is written `grad` (∂L/∂w)."""
     if optimizer.kind == "sgd":

@@ -254,3 +254,28 @@ def test_a_condition_on_the_largest_or_smallest_entry_is_stacked_and_finds_the_s
     assert not one_by_one.watches()[0].stacks
     assert stacked.next_hit() is not None and one_by_one.next_hit() is not None
     assert stacked.position == one_by_one.position and stacked.position.epoch > 256
+
+
+class TestAConditionThatCannotBeComputed:
+    """onehot() of a label out of range passes the shape check and fails on the values: a search
+    stops there, as gdb stops at a condition it cannot test, and the status line says why."""
+
+    CONDITION = "sum(onehot(epoch, 3)) > 5"  # epochs 1 and 2 are labels; epoch 3 is not
+    WHY = (
+        "sum(onehot(epoch, 3)) > 5 cannot be computed here: onehot()'s labels must be whole numbers from 0 to 2 (got 3)"
+    )
+
+    def test_continuing_stops_at_the_first_step_it_fails_and_the_snapshot_says_why(self) -> None:
+        cursor = cursor_with("two_neurons", self.CONDITION)
+        assert cursor.next_hit() is not None
+        assert cursor.position == Position(3, 0)
+        snapshot = cursor.snapshot()
+        assert snapshot.hit is None and snapshot.missed is not None and self.WHY in snapshot.missed
+
+    def test_running_pauses_there_and_going_back_stops_there_too(self) -> None:
+        cursor = cursor_with("two_neurons", self.CONDITION)
+        assert cursor.advance(3 * 25) is False
+        assert cursor.position == Position(3, 0)
+        cursor.to_end()
+        assert cursor.prev_hit() is not None
+        assert cursor.position == Position(cursor.trainer.epochs_done, 0)

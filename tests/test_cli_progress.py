@@ -122,6 +122,36 @@ class TestMemoryBudget:
         assert small.exit_code == default.exit_code == 0 and small.output == default.output
         assert len(small.output.splitlines()) == 30
 
+    @pytest.mark.parametrize("command", ["run", "check", "gradcheck"])
+    def test_a_budget_larger_than_the_machine_can_reserve_is_one_line_not_a_traceback(
+        self, write_scenario, monkeypatch, command: str
+    ) -> None:
+        """--memory 1TiB is a valid size, and the checkpoints of a long run of a large model may then
+        want more than the machine has: NumPy refuses them (here: anything over 1 GB)."""
+        path = write_scenario(
+            'title = "big"\n[data]\nx = 1.0\n[params]\nw = { zeros = [1000, 100] }\n'
+            '[model]\nz = "w * x"\n[loss]\nL = "sum(z * z)"\n[training]\nlearning_rate = 0.1\nepochs = 100000\n'
+        )
+        import numpy as np
+
+        from bpdbg.engine import trainer
+
+        real_empty = np.empty
+
+        def empty(shape, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if np.prod(shape) * 8 > 10**9:
+                raise MemoryError(f"Unable to allocate an array with shape {shape}")
+            return real_empty(shape, *args, **kwargs)
+
+        monkeypatch.setattr(trainer.np, "empty", empty)
+        result = CliRunner().invoke(main, [command, str(path), "--memory", "1TiB"])
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr == (
+            f"{path}:1:1: --memory: 1 TiB of checkpoints, as asked, would hold 100,001 rows of 100,000 "
+            "parameters (74.5 GiB), more than this machine can reserve: give a smaller --memory, such as "
+            "the default 256MiB\n"
+        )
+
     @pytest.mark.parametrize("args", [["--memory", "64XB", "two_neurons"], ["two_neurons", "--memory", "64XB"]])
     def test_the_debugger_takes_the_budget_too_before_or_after_the_scenario(self, args: list[str]) -> None:
         result = CliRunner().invoke(main, args)

@@ -37,15 +37,15 @@ def test_a_bad_cell_deep_in_a_large_csv_is_named_by_its_line(tmp_path: Path) -> 
     lines[76_543] = "1.5,two"
     (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
     assert error(tmp_path, 'x = { csv = "big.csv" }') == (
-        "4:1: data.x: csv 'big.csv' line 76544: not all cells are numbers (use skip_rows = 1 to skip a header)"
+        "4:1: data.x: csv 'big.csv' line 76544, column 1: 'two' is not a number"
     )
 
 
 @pytest.mark.parametrize(
     ("changed", "expected"),
     [
-        ({25_000: "1,2,3"}, "rows must all have the same number of cells"),  # one long row inside a block
-        ({i: "1,2,3" for i in range(20_000, 30_000)}, "rows must all have the same number of cells"),  # a block
+        ({25_000: "1,2,3"}, "line 25001 has 3 cells, where line 1 has 2"),  # one long row inside a block
+        ({i: "1,2,3" for i in range(20_000, 30_000)}, "line 20001 has 3 cells, where line 1 has 2"),  # a block
         ({25_000: "   ", 3: "1_0,2"}, None),  # blank and underscored, read by float() in their blocks only
     ],
     ids=["a-long-row", "a-block-of-long-rows", "what-float-reads"],
@@ -58,7 +58,7 @@ def test_a_large_csv_refused_by_the_fast_reader_is_read_block_by_block(
         lines[index] = line
     (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
     if expected is not None:
-        assert error(tmp_path, 'x = { csv = "big.csv" }') == f"4:1: data.x: csv 'big.csv': {expected}"
+        assert error(tmp_path, 'x = { csv = "big.csv" }') == f"4:1: data.x: csv 'big.csv' {expected}"
     else:
         x = loaded(tmp_path, 'x = { csv = "big.csv" }')
         assert x.shape == (29_999, 2) and x[3].tolist() == [10.0, 2.0] and x.sum() == 29_998 * 3 + 12
@@ -74,9 +74,10 @@ def test_what_float_accepts_is_still_read_when_the_fast_reader_refuses_it(tmp_pa
 
 
 CSV_CASES = [
-    ("ragged", "1,2\n3\n", "csv 'd.csv': rows must all have the same number of cells"),
-    ("empty-cell", "1,2\n3,\n", "csv 'd.csv' line 2: not all cells are numbers"),
-    ("comment", "1,2\n# note\n", "csv 'd.csv' line 2: not all cells are numbers"),
+    ("ragged", "1,2\n3\n", "csv 'd.csv' line 2 has 1 cell, where line 1 has 2"),
+    ("ragged-after-a-blank-line", "\n1,2\n\n3,4,5\n", "csv 'd.csv' line 4 has 3 cells, where line 2 has 2"),
+    ("empty-cell", "1,2\n3,\n", "csv 'd.csv' line 2, column 1: the cell is empty"),
+    ("comment", "1,2\n# note\n", "csv 'd.csv' line 2, column 0: '# note' is not a number"),
     ("only-a-header", "a,b\n", "csv 'd.csv': has no rows after skip_rows = 1"),
 ]
 
@@ -86,6 +87,18 @@ def test_csv_problems_are_still_one_line(tmp_path: Path, content: str, expected:
     (tmp_path / "d.csv").write_text(content, encoding="utf-8")
     skip = ", skip_rows = 1" if content.startswith("a") else ""
     assert error(tmp_path, f'x = {{ csv = "d.csv"{skip} }}').startswith(f"4:1: data.x: {expected}")
+
+
+def test_a_bad_cell_is_named_by_line_and_column_and_only_the_first_line_read_is_taken_for_a_header(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "d.csv").write_text("a,b,label\n1,2,0\n3,x,1\n", encoding="utf-8")
+    assert error(tmp_path, 'x = { csv = "d.csv", skip_rows = 1 }') == (
+        "4:1: data.x: csv 'd.csv' line 3, column 1: 'x' is not a number"
+    )
+    assert error(tmp_path, 'x = { csv = "d.csv" }') == (
+        "4:1: data.x: csv 'd.csv' line 1, column 0: 'a' is not a number (a header? skip it with skip_rows = 1)"
+    )
 
 
 def test_a_csv_over_the_data_file_limit_is_refused_with_the_limit_named(tmp_path: Path, monkeypatch) -> None:

@@ -117,7 +117,7 @@ CSV_CASES: list[tuple[str, str, str | bytes | None, str]] = [
         "words",
         'x = { csv = "d.csv" }',
         "a,b\n1,2\n",
-        "csv 'd.csv' line 1: not all cells are numbers (use skip_rows = 1 to skip a header)",
+        "csv 'd.csv' line 1, column 0: 'a' is not a number (a header? skip it with skip_rows = 1)",
     ),
     (
         "outside-the-folder",

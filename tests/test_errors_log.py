@@ -114,6 +114,16 @@ CASES: list[Case] = [
         edit("[[log]]", "[log]"),
         "21:1: log: must be an array of tables, one [[log]] block each, not a table",
     ),
+    (
+        "grad-at-a-stop-before-the-backward-pass",
+        edit(
+            '[[log]]\nformat = "Epoch {epoch}: loss = {loss:.4f}"',
+            '[[log]]\nwhen = "early_stop"\nformat = "Epoch {epoch}: grad = {grad(w):.4f}"',
+            edit("epochs = 3\n", 'epochs = 3\nstop_when = "loss < 0.1"\nstop_check = "before_backward"\n'),
+        ),
+        "25:34: log[0].format: {grad(w)}: the run stops before the backward pass (stop_check = "
+        '"before_backward"), so the epoch it stops at computes no gradient to print',
+    ),
 ]
 
 test_each_problem_is_one_line_at_the_exact_place = one_line_at_the_exact_place(CASES)

@@ -26,6 +26,11 @@ CASES: list[Case] = [
         "18:24: training.learning_rate: a learning rate may name only epoch, not 'w'",
     ),
     (
+        "rate-misspells-epoch",
+        edit("learning_rate = 0.1", 'learning_rate = "1.0 - 0.9 * epok / 100"'),
+        "18:30: training.learning_rate: a learning rate may name only epoch, not 'epok'; did you mean 'epoch'?",
+    ),
+    (
         "unknown-optimizer",
         edit("learning_rate = 0.1", 'learning_rate = 0.1\noptimizer = "rmsprop"'),
         '19:1: training.optimizer: optimizer must be "sgd", "momentum" or "adam" (got \'rmsprop\')',

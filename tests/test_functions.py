@@ -118,6 +118,9 @@ def test_the_new_functions_work_in_log_fields_and_stop_rules(write_scenario) -> 
         ('H = "onehot(P, 3)"', "onehot() takes labels as a column (n×1) or a vector, not (3, 3)"),
         ('H = "onehot(X @ W[0], 3)"', "subscripts"),
         ('H = "softmax(Z, 2)"', "softmax()'s axis must be a whole number from -2 to 1"),
+        # the notes' ReLU is np.maximum(0, Z): max(0, Z) is the slip to expect, and is pointed to maximum
+        ('H = "max(0, Z)"', "no axis to reduce; write max(…) without one, or maximum(a, b) for the larger"),
+        ('H = "min(Z, 0.5)"', "axis must be a whole number from -2 to 1, or write minimum(a, b) for the smaller"),
     ],
 )
 def test_what_the_new_functions_refuse_is_one_line_at_its_place(write_scenario, model: str, message: str) -> None:
@@ -130,6 +133,25 @@ def test_what_the_new_functions_refuse_is_one_line_at_its_place(write_scenario, 
 def test_onehot_refuses_labels_that_depend_on_the_parameters(write_scenario) -> None:
     with pytest.raises(ScenarioError, match="onehot\\(\\) takes labels from the data"):
         trainer(write_scenario, "sum(H)", model='H = "onehot(max(Z, 1) * 0, 3)"')
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("{sum(onehot(epoch, 3))}", "onehot()'s labels must be whole numbers from 0 to 2 (got 3)"),
+        ("{onehot(y - 1, 3)}", "onehot()'s labels must be whole numbers from 0 to 2 (got -1)"),  # not the last column
+        ("{onehot(y / 4, 3)}", "onehot()'s labels must be whole numbers from 0 to 2 (got 0.5)"),
+    ],
+)
+def test_onehot_of_labels_out_of_range_in_a_log_field_is_one_line_at_the_field(
+    write_scenario, field: str, message: str
+) -> None:
+    t = trainer(write_scenario, "sum(Z)", extra=f'[[log]]\nformat = "{field}"')
+    t.run()
+    with pytest.raises(ScenarioError) as caught:
+        Log(t).lines()
+    assert message in caught.value.message
+    assert caught.value.place.where == "log[0].format"
 
 
 def test_a_metric_may_compare_and_so_report_an_accuracy(write_scenario) -> None:

@@ -57,6 +57,52 @@ def test_a_probe_across_a_tie_is_named_with_the_step_that_bends_not_counted_as_a
     assert result.passed
 
 
+def test_a_tie_of_three_splits_the_gradient_in_three_and_is_named_as_a_kink(write_scenario) -> None:
+    """Zero weights tie the three columns of Z, and the update keeps them tied. Nudging an entry
+    up makes its column the maximum where its input is positive, down where it is negative: the
+    engine's even split, a third to each, is neither side nor their mean, but lies between them."""
+    path = write_scenario(
+        'title = "a max of three tied columns"\n[data]\nX = [[1.0, 2.0], [0.5, -1.0], [2.0, 0.3]]\n'
+        "y = [[1.0], [0.0], [2.0]]\n[params]\nW = { zeros = [2, 3] }\n"
+        '[model]\nZ = "X @ W"\nM = "max(Z, 1)"\n[loss]\nL = "mean((M - y) ** 2)"\n'
+        "[training]\nlearning_rate = 0.1\nepochs = 5\n"
+    )
+    trainer = open_scenario(path)
+    trainer.run(4)
+    for epoch in (1, 4):
+        result = gradient_check(trainer, epoch)
+        assert result.passed and len(result.kinks) == 6
+        assert {kink.step for kink in result.kinks} == {"M = max(Z, 1)"}
+        for kink in result.kinks:
+            assert min(kink.left, kink.right) < kink.analytic < max(kink.left, kink.right)
+            assert kink.analytic != pytest.approx((kink.left + kink.right) / 2, rel=0.1)  # no pair's mean
+
+
+def test_gradcheck_names_the_epoch_a_coordinate_was_not_compared_at(write_scenario) -> None:
+    path = write_scenario("""
+title = "one sample on the kink"
+[data]
+X = [[1.0, 1.0], [2.0, 0.5], [0.3, 1.2]]
+y = [[1.0], [0.0], [1.0]]
+[params]
+W = [[1.0], [-1.0]]
+[model]
+A = "relu(X @ W)"
+[loss]
+L = "mean((A - y) ** 2)"
+[training]
+learning_rate = 0.1
+epochs = 5
+""")
+    result = CliRunner().invoke(main, ["gradcheck", str(path)])
+    assert result.output.startswith("scenario: ok away from kinks, worst relative error")
+    assert ", epoch 4 (epochs checked: 1, 4; W[0,0] not compared: its probe" in result.output
+    assert "(slope 2 below, 1.33 above; the engine's gradient 2) at epoch 1;" in result.output
+    # a dead relu stays on its kink: its gradient is 0, so no update moves it
+    dead = CliRunner().invoke(main, ["gradcheck", str(kinked(write_scenario))]).output
+    assert "(slope 0 below, -2 above; the engine's gradient 0) at epochs 1 and 3;" in dead
+
+
 def test_a_gradient_that_matches_neither_side_of_a_kink_is_still_wrong(write_scenario) -> None:
     trainer = open_scenario(kinked(write_scenario))
     trainer.run(1)

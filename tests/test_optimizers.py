@@ -69,6 +69,23 @@ def test_a_learning_rate_may_decay_with_the_epoch_as_in_micrograds_demo(write_sc
     assert "α = 1.0 - 0.9 * epoch / 100" in update.formula
 
 
+@pytest.mark.parametrize("named_view", [False, True])
+def test_a_matrix_update_with_a_decaying_rate_says_what_the_rate_is_at_that_epoch(
+    write_scenario, named_view: bool
+) -> None:
+    """Its matrix form writes α only as `scalar`; a constant α is in the file, a decaying one nowhere."""
+    cursor = Cursor(trained(write_scenario, 'learning_rate = "1.0 - 0.9 * epoch / 100"'))
+    cursor.set_named_view(named_view)
+    update = next(s for s in cursor.program.steps if s.phase == "update")
+    cursor.goto(3, update.index)
+    line = cursor.snapshot().line
+    assert line is not None and not line.scalar
+    assert line.note == "α = 0.973 at epoch 3"  # 1.0 − 0.9·3/100
+    constant = Cursor(trained(write_scenario, "learning_rate = 0.1"))
+    constant.goto(3, update.index)
+    assert constant.snapshot().line.note == ""  # type: ignore[union-attr]
+
+
 def test_each_optimizer_state_is_a_step_of_the_update_phase_and_shown_beside_the_parameters(write_scenario) -> None:
     cursor = Cursor(trained(write_scenario, 'learning_rate = 0.1\noptimizer = "adam"'))
     updates = [s for s in cursor.program.steps if s.phase == "update"]
@@ -126,10 +143,12 @@ def test_an_optimizer_state_step_shows_the_gradient_and_chain_of_its_parameter(w
     ("schedule", "message"),
     [
         ('"epoch @ epoch"', "@ needs two matrices"),
-        ('"sum(epoch, 3)"', "sum() of a single number has no axis to reduce"),
+        ('"sum(epoch, 3)"', "so sum() has nothing to work on there"),
         ('"0.5 - 0.1 * epoch"', "at every epoch, but at epoch 5 it is 0"),
         ('"1 / (3 - epoch)"', "at every epoch, but at epoch 3 it is inf"),
         ('"1.0 - 0.9 * epoch / 10"', "at every epoch, but at epoch 12 it is -0.08"),
+        ('"0.1 * (epoch - 2) ** -2"', "at every epoch, but at epoch 2 it is inf"),  # the run's own 0 ** -2
+        ('"1e-20 * epoch ** 20 + 0.1"', "at every epoch, but at epoch 20 it is 1.04858e+06"),  # 20**20 > 2**63
     ],
 )
 def test_a_learning_rate_schedule_is_checked_at_every_epoch_when_the_file_opens(
@@ -140,6 +159,49 @@ def test_a_learning_rate_schedule_is_checked_at_every_epoch_when_the_file_opens(
     with pytest.raises(ScenarioError, match=re.escape(message)) as caught:
         trained(write_scenario, f"learning_rate = {schedule}")
     assert caught.value.place.where == "training.learning_rate"
+
+
+@pytest.mark.parametrize("schedule", ['"max(0.01, 1 - 0.9 * epoch / 100)"', '"log_softmax(epoch) + 0.1"'])
+def test_a_schedule_is_refused_a_function_of_many_numbers_and_pointed_to_maximum(write_scenario, schedule: str) -> None:
+    from bpdbg.engine.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as caught:
+        trained(write_scenario, f"learning_rate = {schedule}")
+    assert "has nothing to work on there (the larger or smaller of two numbers is maximum(a, b)" in str(caught.value)
+    assert caught.value.place.column == 18  # the function's name, first in the string
+
+
+@pytest.mark.parametrize(("optimizer", "state"), [("momentum", "v_w"), ("adam", "m_w and v_w")])
+def test_a_plain_descent_update_in_a_derivation_is_told_the_optimizer_is_another(
+    write_scenario, optimizer: str, state: str
+) -> None:
+    from bpdbg.engine.derivation_check import check_derivation
+
+    text = SCENARIO.format(training=f'learning_rate = 0.1\noptimizer = "{optimizer}"')
+    derivation = '[derivation]\ndL_dw = "2 * (w - t)"\nw = "w - learning_rate * dL_dw"\n'
+    trainer = open_scenario(write_scenario(text + derivation))
+    report = check_derivation(trainer)
+    assert report.wrong is not None
+    described = report.describe("L")
+    assert f'the scenario trains with optimizer = "{optimizer}": its update of w reads {state}' in described
+
+
+def test_an_optimizer_state_named_in_a_condition_or_a_log_field_is_said_to_be_one(write_scenario) -> None:
+    from bpdbg.engine.conditions import parse_breakpoint
+    from bpdbg.engine.scenario import ScenarioError
+
+    adam = SCENARIO.format(training='learning_rate = 0.1\noptimizer = "adam"')
+    trainer = open_scenario(write_scenario(adam))
+    with pytest.raises(ScenarioError) as caught:
+        parse_breakpoint(trainer.program, "max(v_w) > 1")  # not "did you mean 'w'?": v_w is on screen
+    assert "'v_w' is the optimizer's state of w: it is shown beside the parameters, but a condition cannot read it" in (
+        caught.value.message
+    )
+    with pytest.raises(ScenarioError) as caught:
+        open_scenario(write_scenario(adam + '[[log]]\nformat = "{m_w}"\n'))
+    assert "'m_w' is the optimizer's state of w: it is shown beside the parameters, but a log field cannot read it" in (
+        caught.value.message
+    )
 
 
 def test_each_adam_step_puts_its_numbers_in_as_the_textbook_computes_them(write_scenario) -> None:

@@ -116,6 +116,40 @@ def test_only_the_step_that_completes_a_gradient_is_checked(write_scenario) -> N
     assert result.passed and result.engine == pytest.approx(2 * 0.5 + 3)
 
 
+DEAD_RELU = """
+title = "a relu at its tie"
+[data]
+x = 1.0
+[params]
+w = 0.0
+[model]
+z = "w * x"
+a = "relu(z)"
+[loss]
+L = "(a - 2) ** 2"
+[training]
+learning_rate = 0.1
+epochs = 2
+"""
+
+
+@pytest.mark.parametrize("label", ["∂L/∂z", "∂L/∂w"])
+def test_a_step_at_a_kink_is_not_compared_and_says_so_as_gradcheck_does(write_scenario, label: str) -> None:
+    """z = 0 exactly: relu's gradient there is 0 (the notes' Z > 0 mask), the slope below 0 and above
+    −4; their average, −2, is no judge of it. A gradient off both sides is still wrong."""
+    t = open_scenario(write_scenario(DEAD_RELU))
+    t.run(1)
+    step = next(s for s in t.program.steps if s.label == label and is_gradient_step(t.program, s))
+    values = list(t.record(1).values)
+    result = estimate(t.program, values, step)
+    assert result.passed and result.kinks == 1 and result.compared == 0
+    assert result.engine == 0 and result.numeric == pytest.approx(-2)
+    assert result.slopes == (pytest.approx(0), pytest.approx(-4))
+    values[step.slot] = np.float64(0.7)  # a gradient that matches neither side
+    wrong = estimate(t.program, values, step)
+    assert not wrong.passed and wrong.kinks == 0
+
+
 def test_a_large_quantity_is_checked_at_a_small_seeded_sample(write_scenario) -> None:
     t = open_scenario(write_scenario(WIDE))
     t.run(1)

@@ -20,8 +20,9 @@ CELL = 8  # characters per number in a matrix cell: what `short` never exceeds
 
 
 def number(x: float) -> str:
-    """Four significant figures, with a real minus sign as the notes print it."""
-    text = f"{x:.4g}"
+    """Four significant figures, with a real minus sign as the notes print it; an exact zero is 0,
+    whatever its sign (relu's gradient where z ≤ 0 is often −0.0, which would read as −0)."""
+    text = f"{x + 0.0:.4g}"
     if text in ("nan", "inf", "-inf"):
         return {"nan": "NaN", "inf": "∞", "-inf": f"{MINUS}∞"}[text]
     return tidy(text)

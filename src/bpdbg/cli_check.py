@@ -19,6 +19,7 @@ from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import resolve
 
 if TYPE_CHECKING:
+    from bpdbg.engine.check import GradCheck, Kink
     from bpdbg.engine.derivation_check import DerivationReport
 
 
@@ -130,7 +131,7 @@ def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
         ok = all(r.passed for r in checked)
         notes = [f"epochs checked: {', '.join(str(r.epoch) for r in checked)}", *skipped]
         notes += dict.fromkeys(s.describe() for r in checked for s in r.sampled)
-        notes += dict.fromkeys(k.describe() for r in checked for k in r.kinks)
+        notes += _kinks(checked)
         verdict = "FAILED" if not ok else "ok away from kinks" if any(r.kinks for r in checked) else "ok"
         error = f"worst relative error {worst.worst:.1e} at {worst.where}, epoch {worst.epoch}"
         if worst.where == "-":  # every coordinate checked straddles a kink
@@ -139,3 +140,16 @@ def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
         return ok
 
     _each(scenarios, one, memory)
+
+
+def _kinks(checked: list[GradCheck]) -> list[str]:
+    """Each coordinate not compared, once, with the epochs it was not compared at: the worst
+    error is named with its epoch, and the same coordinate may be compared at another."""
+    epochs: dict[Kink, list[int]] = {}
+    for result in checked:
+        for kink in result.kinks:
+            epochs.setdefault(kink, []).append(result.epoch)
+    return [
+        kink.describe(f"at epoch {at[0]}" if len(at) == 1 else f"at epochs {', '.join(map(str, at[:-1]))} and {at[-1]}")
+        for kink, at in epochs.items()
+    ]

@@ -76,6 +76,19 @@ async def test_a_gradient_step_shows_central_differences_once_they_arrive() -> N
         assert re.search(r"  error \de−\d+\b", strip(app)[2])  # a real minus, as every number on screen has
 
 
+async def test_a_gradient_at_a_kink_is_said_to_be_one_not_marked_wrong(tmp_path: Path) -> None:
+    from ..test_step_checks import DEAD_RELU
+
+    (tmp_path / "dead.toml").write_text(DEAD_RELU, encoding="utf-8")
+    app = make_app(tmp_path / "dead.toml", whole_tape=True)
+    async with app.run_test(size=SIZE) as pilot:
+        step = next(s.index for s in app.cursor.program.steps if s.label == "∂L/∂z")
+        await pilot.press(*str(step), "n")
+        await wait_until(pilot, lambda: "kink" in strip(app)[2], "the finite differences")
+        assert strip(app)[2].startswith("∂L/∂z = 0 · central difference −2 · at a kink, not compared (slopes 0 b")
+        assert "✗" not in strip(app)[2]
+
+
 async def test_q_asks_the_next_step_grades_the_answer_reveals_it_and_keeps_score() -> None:
     app = make_app("two_neurons", whole_tape=True)
     async with app.run_test(size=SIZE) as pilot:

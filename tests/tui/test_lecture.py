@@ -330,6 +330,19 @@ class TestMouse:
             text = screen_text(app)
             assert "the whole chain for ∂L/∂w1" in text
 
+    async def test_clicking_an_optimizer_state_goes_to_the_step_that_updates_it(self, tmp_path: Path) -> None:
+        from bpdbg.tui.widgets.params import ParamsPanel
+
+        text = resolve("gd_xy").read_text(encoding="utf-8").replace("[training]", '[training]\noptimizer = "adam"')
+        (tmp_path / "adam.toml").write_text(text, encoding="utf-8")
+        app = DebuggerApp(open_scenario(tmp_path / "adam.toml"))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.debugger.post_message(ParamsPanel.Chosen("v_x"))  # as a click on its name posts it
+            await wait_until(pilot, lambda: app.debugger.snapshot.step.label == "v_x", "v_x's update step")
+            assert app.debugger.snapshot.step.phase == "update"
+            assert "no chain rule" not in screen_text(app)
+
     async def test_clicking_a_key_in_the_key_bar_presses_it(self) -> None:
         app = lecture_app()
         async with app.run_test(size=SIZE) as pilot:

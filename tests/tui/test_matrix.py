@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from bpdbg.tui.format import compact, short
+from bpdbg.tui.format import compact, number, short
 from bpdbg.tui.matrix import block, column_texts, shown_columns
 from bpdbg.tui.widgets.params import ParamsPanel
 
@@ -67,6 +67,8 @@ class TestOneFormatPerColumn:
         assert column_texts(np.array([0.0, -0.0, 0.125]), 9)[:2] == ["0", "0"]
         assert column_texts(np.array([1.0, 0.0, 3.0]), 9) == ["1", "0", "3"]
         assert short(-0.0) == "0"
+        # relu's gradient where z ≤ 0 is the upstream times 0: −0.0 when the upstream is negative
+        assert number(-0.0) == "0" and compact(-0.0) == "0" and compact(np.float64(-0.0)) == "0"
 
     def test_non_finite_numbers_are_named(self) -> None:
         assert column_texts(np.array([np.nan, np.inf, -np.inf, 1.0]), 9)[:3] == ["NaN", "∞", "−∞"]

@@ -142,12 +142,15 @@ class LectureScreen(DebuggerPart):
 
     @on(ParamsPanel.Chosen)
     def _param_chosen(self, message: ParamsPanel.Chosen) -> None:
-        """The step that completes the parameter's gradient: there the chain panel shows its whole chain."""
+        """The step that completes the parameter's gradient: there the chain panel shows its whole chain.
+        An optimizer's state (m_w, v_w) has no gradient: its update step, its formula with numbers."""
         if not self._can_move():
             return
         program = self.cursor.program
         param = next((p for p in program.params if p.name == message.name), None)
-        steps = [] if param is None else [s.index for s in program.steps if s.slot == param.grad_slot]
+        state = next((p for p in program.states if p.name == message.name), None)
+        slot = param.grad_slot if param is not None else state.update_slot if state is not None else None
+        steps = [s.index for s in program.steps if slot is not None and s.slot == slot]
         if not steps:
             self.notice = f"{message.name} has no chain rule: the loss does not depend on it"
             self.show(snapshot=False)

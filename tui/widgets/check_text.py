@@ -124,20 +124,24 @@ def gradient_line(snapshot: Snapshot) -> Text | None:
     if estimate is None:
         return _line((step.label, "bold"), (" · central difference ", DIM), (PENDING, "bold"))
     where = f"[{','.join(map(str, estimate.where))}]" if estimate.where else ""
-    sampled = estimate.sampled
-    mark = ("✓", RIGHT) if estimate.passed else ("✗", WRONG)
     text = _line(
         (f"{step.label}{where} = ", "bold"),
         (number(estimate.engine), "bold cyan"),
         (" · central difference ", DIM),
         (number(estimate.numeric), "bold cyan"),
-        (" ", ""),
-        mark,
     )
+    if estimate.slopes is not None:  # at a kink, as gradcheck says: the difference averages two slopes
+        below, above = estimate.slopes
+        text.append(f" · at a kink, not compared (slopes {number(below)} below, {number(above)} above)", style=DIM)
+        return text
+    text.append(" ")
+    text.append(*(("✓", RIGHT) if estimate.passed else ("✗", WRONG)))
     text.append(f"  error {tidy(f'{estimate.worst:.0e}')}", style=DIM)
     if estimate.shape:
         size = int(np.prod(estimate.shape))
-        text.append(f", the worst of {sampled.checked if sampled else size}/{size:,} entries", style=DIM)
+        text.append(f", the worst of {estimate.compared}/{size:,} entries", style=DIM)
+    if estimate.kinks:
+        text.append(f"; {estimate.kinks} at a kink, not compared", style=DIM)
     return text
 
 
