@@ -276,8 +276,11 @@ def a_tie_share(analytic: float, left: float, right: float) -> bool:
     return relative_error(left, right) > BEND and (between or near)
 
 
-def gradient_check(trainer: Trainer, epoch: int, tolerance: float = 1e-5) -> GradCheck:
-    """Central differences of the loss at the parameters `epoch` starts from.
+def gradient_check(
+    trainer: Trainer, epoch: int, tolerance: float = 1e-5, progress: Callable[[int, int], None] | None = None
+) -> GradCheck:
+    """Central differences of the loss at the parameters `epoch` starts from; `progress(done, total)`
+    hears of each coordinate compared (a net of thousands of coordinates takes seconds).
 
     A parameter of more than SAMPLE numbers is checked at SAMPLE of its coordinates:
     every one would cost two loss evaluations, hours for a parameter of two million.
@@ -291,12 +294,19 @@ def gradient_check(trainer: Trainer, epoch: int, tolerance: float = 1e-5) -> Gra
     worst, where = 0.0, "-"
     sampled: list[Sampled] = []
     kinks: list[Kink] = []
-    for p in program.params:
-        grad = np.broadcast_to(np.asarray(analytic.get(p.name, 0.0), dtype=np.float64), p.shape).reshape(-1)
-        chosen = coordinates(grad)
+    grads = [
+        np.broadcast_to(np.asarray(analytic.get(p.name, 0.0), dtype=np.float64), p.shape).reshape(-1)
+        for p in program.params
+    ]
+    choices = [coordinates(grad) for grad in grads]
+    total, done = sum(len(chosen) for chosen in choices), 0
+    for p, grad, chosen in zip(program.params, grads, choices, strict=True):
         if len(chosen) < p.size:
             sampled.append(Sampled(p.name, len(chosen), p.size))
         for k in chosen.tolist():
+            if progress is not None:
+                progress(done, total)
+                done += 1
             i = p.offset + k
             h = fd_step(row[i])  # the step central_difference takes, for the kink test
             error = relative_error(float(grad[k]), central_difference(lambda: trainer.loss_at(row), row, i))

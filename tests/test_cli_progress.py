@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from bpdbg.cli import main
+from bpdbg.engine.check import gradient_check
 from bpdbg.engine.limits import CHECKPOINT_BYTES, parse_memory
 from bpdbg.engine.session import open_scenario
 from bpdbg.progress import CLEAR, Progress
@@ -47,6 +48,21 @@ class TestProgress:
         assert stream.getvalue() == f"{CLEAR}two_neurons: epoch 5/20"
         progress.clear()
         assert stream.getvalue().endswith(CLEAR)
+
+    def test_gradcheck_counts_the_coordinates_it_has_compared_once_it_has_taken_a_moment(self) -> None:
+        trainer = open_scenario(resolve("two_neurons"))  # w1, b1, w2, b2: four coordinates
+        trainer.run(1)
+        stream, clock = Terminal(), Clock()
+        report = Progress(stream, clock).counting("two_neurons, epoch 1", "coordinate")
+        assert report is not None
+
+        def tick(done: int, total: int) -> None:
+            clock.now += 0.15  # each coordinate takes a while: reports are due 0.2 s in, then 0.1 s apart
+            report(done, total)
+
+        assert gradient_check(trainer, 1, progress=tick).passed
+        lines = stream.getvalue().split(CLEAR)[1:]
+        assert lines == [f"two_neurons, epoch 1: coordinate {done}/4" for done in (1, 2, 3)]
 
     def test_elsewhere_it_writes_nothing_and_does_not_touch_the_run(self) -> None:
         stream = io.StringIO()

@@ -121,7 +121,11 @@ def gradcheck(scenarios: tuple[str, ...], after: int, memory: int) -> None:
                 click.echo(f"{label}: cannot check, {stop.message}")
                 return False
         epochs = sorted({1, min(after + 1, last)})
-        results = [gradient_check(trainer, epoch) for epoch in epochs]
+        results = [
+            gradient_check(trainer, epoch, progress=running.progress.counting(f"{label}, epoch {epoch}", "coordinate"))
+            for epoch in epochs
+        ]
+        running.progress.clear()
         skipped = [r.skipped for r in results if r.skipped is not None]
         checked = [r for r in results if r.skipped is None]
         if not checked:

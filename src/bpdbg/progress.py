@@ -1,4 +1,4 @@
-"""How far a headless run has got, on stderr, and only when stderr is a terminal.
+"""How far a headless run (or gradcheck) has got, on stderr, and only when stderr is a terminal.
 
 One line, rewritten in place a few times a second once the run has taken a moment, and
 erased before anything else is written: the log on stdout never sees it, and neither does
@@ -38,17 +38,29 @@ class Progress:
     def watching(self, trainer: Trainer, label: str) -> Callable[[], bool] | None:
         """A `should_stop` for `trainer.run` that never stops it but reports, when it is due, how far
         it got; None (so the run is not slowed at all) when stderr is not a terminal."""
+        count = self.counting(label, "epoch")
+        if count is None:
+            return None
+
+        def report() -> bool:
+            count(trainer.epochs_done, trainer.max_epochs)
+            return False
+
+        return report
+
+    def counting(self, label: str, unit: str) -> Callable[[int, int], None] | None:
+        """A `report(done, total)` for long work of any unit (gradcheck's coordinates) that writes
+        `label: unit done/total` when it is due; None when stderr is not a terminal."""
         if not self.enabled:
             return None
         due = self.clock() + AFTER
 
-        def report() -> bool:
+        def report(done: int, total: int) -> None:
             nonlocal due
             now = self.clock()
             if now >= due:
                 due = now + EVERY
-                self._write(f"{CLEAR}{label}: epoch {trainer.epochs_done:,}/{trainer.max_epochs:,}")
-            return False
+                self._write(f"{CLEAR}{label}: {unit} {done:,}/{total:,}")
 
         return report
 
