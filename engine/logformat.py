@@ -101,7 +101,7 @@ def checked_format(
             raise ScenarioError(
                 place.at_column(fmt.index(":", item.start) + 1),
                 f"format spec {item.spec!r} in {{{item.text}}} is for whole numbers, such as {{epoch:3d}} or "
-                f"{{epoch - 1:03d}}, and {{{item.text}}} can be a fraction: use e.g. .4f",
+                f"{{epoch - 1:03d}}, and {{{item.text}}} can be a fraction: use e.g. .4f (or .0f for a count)",
             )
     return tuple(fields)
 

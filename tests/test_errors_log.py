@@ -20,7 +20,7 @@ CASES: list[Case] = [
         "d-spec-on-a-fraction",
         edit("{loss:.4f}", "{loss:3d}"),
         "22:39: log[0].format: format spec '3d' in {loss} is for whole numbers, such as {epoch:3d} or "
-        "{epoch - 1:03d}, and {loss} can be a fraction: use e.g. .4f",
+        "{epoch - 1:03d}, and {loss} can be a fraction: use e.g. .4f (or .0f for a count)",
     ),
     (
         "d-spec-with-a-precision",
