@@ -100,6 +100,17 @@ class TestContinue:
             assert app.cursor.at_end
             assert "no later breakpoint hit: at the end of the run" in status(app)
 
+    async def test_why_a_breakpoint_cannot_be_computed_is_shown_whole_where_the_bar_cuts_it(self) -> None:
+        app = make_app("two_neurons", whole_tape=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await add(app, pilot, "sum(onehot(epoch, 3)) > 5")  # epoch 3 is no label of 3 classes
+            await search(app, pilot, "c")
+            await pilot.pause()
+            why = "onehot()'s labels must be whole numbers from 0 to 2 (got 3)"
+            assert where(app) == Position(3, 0) and why not in status(app)  # 80 columns cut it
+            told = [notification.message for notification in app._notifications]
+            assert told == [f"sum(onehot(epoch, 3)) > 5 cannot be computed here: {why}"]
+
     async def test_c_without_breakpoints_says_how_to_add_one_and_stays(self) -> None:
         app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:

@@ -42,9 +42,17 @@ class StatusBar(LinesView):
 
     _drawn_with: Controls | None = None  # the controls the lines were last made with
     _told = ""  # the notice last shown whole in a notification
+    _told_missed = ""  # and the breakpoints' trouble (snapshot.missed)
 
     def show(self, snapshot: Snapshot) -> None:
         self.show_lines()
+        if snapshot.missed and snapshot.missed != self._told_missed:
+            self._told_missed = snapshot.missed
+            width = self.scrollable_content_region.width
+            line = render_status(snapshot, self.controls, width).split("\n")[1].plain
+            at = line.find(snapshot.missed)  # absent where a breakpoint's hit takes its place
+            if at >= 0 and at + cell_len(snapshot.missed) > width:
+                self.notify(snapshot.missed, timeout=12)  # why a breakpoint was not checked, whole
 
     def watch_controls(self, controls: Controls) -> None:
         """The screen hands over its controls with every snapshot, mostly as they were: the lines
