@@ -17,31 +17,12 @@ from textual.app import RenderResult
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import labelled, number, short
-from bpdbg.tui.widgets.axes import LABEL, apart, ticks
+from bpdbg.tui.widgets.axes import LABEL, apart, decade, scaled, ticks
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.plot import CachedPlot
 
-PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
 AUTO_LOG = 100.0  # a curve whose largest value is over this many times its smallest is drawn on a log scale
 MARK = "✗"  # where a non-finite loss ended the curve
-
-
-def decade(values: list[float]) -> int:
-    """The power of ten to divide the curve by, so plotext's axis arithmetic stays far from overflow.
-
-    plotext rounds tick labels with 10**digits, which overflows near 1e308 and below 1e-300;
-    plotted as mantissas of one common decade, any finite curve has ticks it can compute.
-    """
-    biggest = max((abs(v) for v in values), default=0.0)
-    if biggest == 0.0 or PLAIN[0] <= biggest < PLAIN[1]:
-        return 0
-    return int(np.floor(np.log10(biggest)))
-
-
-def scaled(values: list[float], power: int) -> list[float]:
-    """Values divided by 10**power in two steps, since 10**±power alone may not be a finite float."""
-    half = power // 2
-    return [float(np.float64(v) / 10.0**half / 10.0 ** (power - half)) for v in values]
 
 
 def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
