@@ -87,6 +87,22 @@ class TestInspector:
             assert "not computed yet at this step" in screen_text(app)
             assert not app.screen.query(NumberGrid)
 
+    async def test_a_value_near_the_largest_float_is_inspected_and_the_app_stays_up(self) -> None:
+        """x² diverging: in the epoch before the run overflows, L is close to the largest float;
+        its shade (its size beside the largest) once overflowed and ended the app."""
+        app = DebuggerApp(open_scenario(DIVERGING))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await to_end(app, pilot)
+            await pilot.press("E")
+            await pilot.pause()
+            value = app.debugger.snapshot.value  # type: ignore[union-attr]
+            assert 1e300 < float(value) < float("inf")
+            await pilot.press("i")
+            await wait_until(pilot, lambda: isinstance(app.screen, InspectorScreen), "the inspector")
+            assert app.is_running
+            assert full(float(value)) in screen_text(app)
+
 
 class Shown(TapePanel):
     """A second view for the switcher: a tape, so it draws whatever snapshot it is handed."""
