@@ -186,11 +186,14 @@ class LossPanel(CachedPlot):
             plt.scatter([1, snapshot.max_epochs], [low, high], marker=" ")
         for _, values in snapshot.metrics[:1]:  # the first metric, on its own axis at the right
             mx, my = downsample(values, self.size.width - 8)
-            if mx:
-                plt.plot(mx, my, marker="braille", color="green", yside="right")
-                if max(my) > min(my):
-                    plt.ylim(min(my), max(my), yside=2)
-                plt.yticks(*apart(*ticks(min(my), max(my), False), min(my), max(my), rows), yside=2)
+            if mx:  # divided by its own power of ten, as the loss is; its labels are its values
+                least, most = min(my), max(my)
+                power = decade([least, most])
+                plt.plot(mx, scaled(my, power), marker="braille", color="green", yside="right")
+                if most > least:
+                    plt.ylim(*scaled([least, most], power), yside=2)
+                places, labels = ticks(least, most, False)
+                plt.yticks(*apart(scaled(places, power), labels, *scaled([least, most], power), rows), yside=2)
         last = max(snapshot.max_epochs, 2)
         epochs: list[float] = sorted({1, (1 + last) // 2, last})
         plt.xlim(1, last)
