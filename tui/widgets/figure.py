@@ -141,23 +141,25 @@ def _axes(plt: object, x: tuple[float, float], y: tuple[float, float], height: i
     """
     (x_low, x_high), (y_low, y_high), (px, py) = x, y, power
     rows = max(height - 4, 1)  # the plot's own rows: less its frame, the x ticks and the x label
+    left, right = scaled([x_low, x_high], px)
+    bottom, top = scaled([y_low, y_high], py)
     if x_high > x_low:
-        plt.xlim(*scaled([x_low, x_high], px))  # type: ignore[attr-defined]
+        plt.xlim(left, right)  # type: ignore[attr-defined]
     if y_high > y_low:
-        plt.ylim(*scaled([y_low, y_high], py))  # type: ignore[attr-defined]
+        plt.ylim(bottom, top)  # type: ignore[attr-defined]
     places, labels = ticks(x_low, x_high, False)
     plt.xticks(scaled(places, px), labels)  # type: ignore[attr-defined]
     places, labels = ticks(y_low, y_high, False)
-    plt.yticks(*apart(scaled(places, py), labels, *scaled([y_low, y_high], py), rows))  # type: ignore[attr-defined]
+    plt.yticks(*apart(scaled(places, py), labels, bottom, top, rows))  # type: ignore[attr-defined]
 
 
 def _path(plt: object, xs: np.ndarray, ys: np.ndarray, power: tuple[int, int]) -> None:
     """The descent so far: a line through the parameters entering each epoch, each marked."""
     finite = np.isfinite(xs) & np.isfinite(ys)
-    xs, ys = scaled(xs[finite].tolist(), power[0]), scaled(ys[finite].tolist(), power[1])
-    if len(xs) > 1:
-        plt.plot(xs, ys, marker="·", color=PATH)  # type: ignore[attr-defined]
-    plt.scatter(xs, ys, marker="●", color=PATH)  # type: ignore[attr-defined]
+    across, up = scaled(xs[finite].tolist(), power[0]), scaled(ys[finite].tolist(), power[1])
+    if len(across) > 1:
+        plt.plot(across, up, marker="·", color=PATH)  # type: ignore[attr-defined]
+    plt.scatter(across, up, marker="●", color=PATH)  # type: ignore[attr-defined]
 
 
 def _regions(plt: object, figure: Regions, width: int, height: int, light: bool) -> None:

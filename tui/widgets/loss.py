@@ -190,10 +190,11 @@ class LossPanel(CachedPlot):
                 least, most = min(my), max(my)
                 power = decade([least, most])
                 plt.plot(mx, scaled(my, power), marker="braille", color="green", yside="right")
+                bottom, top = scaled([least, most], power)
                 if most > least:
-                    plt.ylim(*scaled([least, most], power), yside=2)
+                    plt.ylim(bottom, top, yside=2)
                 places, labels = ticks(least, most, False)
-                plt.yticks(*apart(scaled(places, power), labels, *scaled([least, most], power), rows), yside=2)
+                plt.yticks(*apart(scaled(places, power), labels, bottom, top, rows), yside=2)
         last = max(snapshot.max_epochs, 2)
         epochs: list[float] = sorted({1, (1 + last) // 2, last})
         plt.xlim(1, last)
