@@ -41,21 +41,36 @@ class Inspection:
     summary: Summary | None
 
 
+SQUARES_FIT = 1e150  # below this, any array's squares and sum are far from overflowing
+
+
 def summarize(value: object) -> Summary:
     array = np.asarray(value, dtype=float)
     finite = array[np.isfinite(array)]
     if finite.size == 0:
         nan = float("nan")
         return Summary(array.shape, array.size, nan, nan, nan, nan, array.size)
+    mean, norm = _mean_and_norm(finite)
     return Summary(
         shape=array.shape,
         size=array.size,
         min=float(finite.min()),
         max=float(finite.max()),
-        mean=float(finite.mean()),
-        norm=float(np.linalg.norm(finite)),
+        mean=mean,
+        norm=norm,
         non_finite=array.size - finite.size,
     )
+
+
+def _mean_and_norm(finite: np.ndarray) -> tuple[float, float]:
+    """The mean and the norm; of values as large as a diverging run's, whose squares (or sum)
+    would overflow, worked out as multiples of the largest, so they are as finite as they are."""
+    biggest = float(np.abs(finite).max())
+    if biggest <= SQUARES_FIT:
+        return float(finite.mean()), float(np.linalg.norm(finite))
+    fractions = finite / biggest
+    with np.errstate(over="ignore"):  # a norm beyond the largest float is infinite, as it is
+        return float(fractions.mean()) * biggest, float(np.linalg.norm(fractions)) * biggest
 
 
 def _where(snapshot: Snapshot) -> str:

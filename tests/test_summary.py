@@ -27,6 +27,15 @@ def test_non_finite_entries_are_counted_and_left_out_of_the_statistics() -> None
     assert math.isnan(summarize(np.array([np.nan])).mean)
 
 
+def test_values_near_the_largest_float_have_a_finite_mean_and_norm_without_a_warning() -> None:
+    """A diverging run's values: their sum of squares overflows, their norm and mean do not."""
+    big = np.finfo(float).max / 2
+    with np.errstate(all="raise"):  # an overflow on the way would raise here
+        summary = summarize(np.array([big, big, -big]))
+    assert summary.mean == pytest.approx(big / 3)
+    assert summary.norm == pytest.approx(big * math.sqrt(3))
+
+
 def test_moons_a1_is_inspected_whole_at_full_precision() -> None:
     cursor = Cursor(trainer_for("moons_relu"))
     a1 = next(s for s in cursor.program.steps if s.label == "A1")

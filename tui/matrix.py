@@ -144,7 +144,8 @@ def shade(v: float, scale: float) -> tuple[int, int]:
     """Sign, and magnitude as a level from 1 (small beside the matrix's largest) to LEVELS."""
     if v == 0 or not math.isfinite(v) or scale == 0:
         return (0, 0) if v == 0 or scale == 0 else (1 if v > 0 else -1, LEVELS)
-    return (1 if v > 0 else -1), min(LEVELS, 1 + int(LEVELS * abs(v) / scale * 0.999))
+    # The fraction of the largest first: LEVELS × a value near the largest float overflows.
+    return (1 if v > 0 else -1), min(LEVELS, 1 + int(LEVELS * min(abs(v) / scale, 1.0) * 0.999))
 
 
 def block_height(dims: tuple[int, ...], rows: int) -> int:

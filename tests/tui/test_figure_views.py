@@ -7,15 +7,18 @@ the figure (within an epoch, before the update) does not build its plot again.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from textual.widgets import ContentSwitcher, Input, Static
 
 from bpdbg.engine.figures import Regions, Surface
+from bpdbg.engine.session import open_scenario
+from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens.figure_axes import FigureAxesScreen
 from bpdbg.tui.widgets.figure import FigurePanel
 
-from .conftest import make_app, screen_cells, screen_grid, screen_text
+from .conftest import make_app, screen_cells, screen_grid, screen_text, wait_until
 
 SIZE = (120, 40)
 
@@ -255,3 +258,26 @@ async def test_the_graph_shows_a_one_entry_matrix_by_its_number_where_its_shape_
             if node.kind != "op" and g is not None and g.size == 1 and g.ndim == 2
         ]
         assert shown and any(f"∂ {number}" in text for number in shown), (shown, text)
+
+
+DIVERGING = Path(__file__).parent / "scenarios" / "diverging.toml"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (220, 60)])
+async def test_a_diverged_runs_figure_is_drawn_however_large_its_losses(size: tuple[int, int]) -> None:
+    """x² with too large a step: by the end the loss is near the largest float, and the figure's
+    axes still place their ticks (a tick's row worked out as rows × distance overflowed)."""
+    app = DebuggerApp(open_scenario(DIVERGING))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("G")
+        await wait_until(pilot, lambda: app.debugger.busy is None, "the run to the end")
+        await pilot.press("f")
+        await wait_until(pilot, lambda: not app.debugger.figure_waits, "the figure being made")
+        panel = app.debugger.query_one(FigurePanel)
+        region = panel.region
+        inside = "\n".join(
+            line[region.x : region.right] for line in screen_text(app).splitlines()[region.y : region.bottom]
+        )
+        assert "cannot draw" not in inside, inside
+        assert "┤" in inside and any("\u2801" <= c <= "\u28ff" for c in inside), inside

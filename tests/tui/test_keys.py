@@ -8,6 +8,8 @@ the status bar shows the same step counted from 1.
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from click.testing import CliRunner
 from textual.widgets import Input, Static
@@ -208,6 +210,32 @@ class TestJumps:
             assert "count from 1" in str(app.screen.query_one("#error", Static).render())
             await pilot.press("escape")
             assert where(app) == Position(1, 0)
+
+    async def test_a_letter_typed_after_a_long_number_is_refused_at_once(self) -> None:
+        """Textual's integer field checks a keystroke with a pattern that backtracks exponentially
+        in the digits before a refused character: after 30 nines, an `x` froze the app for minutes.
+        The alarm is far above an honest keystroke; it only turns that freeze into a failure."""
+
+        def frozen(signum: int, frame: object) -> None:
+            raise AssertionError("a keystroke in the go-to dialog was still being checked after 10 s")
+
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await pilot.press("g", "backspace", *"9" * 30)
+            epoch = app.screen.query_one("#epoch", Input)
+            assert epoch.value == "9" * 30
+            before = signal.signal(signal.SIGALRM, frozen)
+            signal.alarm(10)
+            try:
+                await pilot.press("x", "-", "e")
+            finally:
+                signal.alarm(0)
+                signal.signal(signal.SIGALRM, before)
+            assert app.is_running
+            assert epoch.value == "9" * 30  # each refused, the number kept
+            await pilot.press("enter")
+            assert "is not in the run" in str(app.screen.query_one("#error", Static).render())
 
 
 class TestCountPrefix:

@@ -158,6 +158,19 @@ class TestOpen:
             assert app.debugger.cursor.breakpoints == []  # breakpoints named the old scenario's quantities
             assert "Gradient descent on f(x) = x²" in status(app)
 
+    async def test_a_path_in_the_home_folder_is_opened_as_a_shell_would_read_it(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """No shell reads what the dialog is given: `~/` is the home folder there too."""
+        monkeypatch.setenv("HOME", str(tmp_path))
+        (tmp_path / "x2.toml").write_text(resolve("gd_x2").read_text(encoding="utf-8"), encoding="utf-8")
+        app = make_app("two_neurons")
+        async with app.run_test(size=SIZE) as pilot:
+            await started(app, pilot)
+            await self.type_into_dialog(pilot, "~/x2.toml")
+            assert app.screen is app.debugger
+            assert app.cursor.program.scenario.path == tmp_path / "x2.toml"
+
     async def test_a_bad_file_is_reported_in_one_line_and_the_debugger_stays_where_it_was(self, tmp_path: Path) -> None:
         broken = tmp_path / "broken.toml"
         broken.write_text(

@@ -7,6 +7,7 @@ two_neurons has 25 steps an epoch: forward 0-5, loss 6-8, backward 9-20, update 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from textual.widgets import Digits, Input
 
 from bpdbg.engine.cursor import Position
 from bpdbg.engine.session import open_scenario
+from bpdbg.engine.trainer import Trainer
 from bpdbg.scenarios import resolve
 from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.commands import commands
@@ -205,6 +207,35 @@ class TestBookmarks:
             await pilot.press("n", "apostrophe")
             assert where(app) == Position(1, 1)
             assert "no bookmarks yet: k marks the current step" in status(app)
+
+    async def test_a_saved_bookmark_far_into_the_run_is_reached_in_a_worker_the_screen_live(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A bookmark from an earlier session may lie thousands of epochs beyond what this one has
+        trained: `'` trains there as `G` does, in a worker, the screen's thread free (space stops it)."""
+        on_screen_thread: list[int] = []  # epochs trained by the screen's own thread
+        train = Trainer.run
+
+        def watched(trainer: Trainer, epochs: int | None = None, should_stop: Any = None) -> None:
+            before = trainer.epochs_done
+            train(trainer, epochs, should_stop)
+            if threading.current_thread() is threading.main_thread():
+                on_screen_thread.append(trainer.epochs_done - before)
+
+        monkeypatch.setattr(Trainer, "run", watched)
+        store = SessionStore(tmp_path)
+        path = resolve("net_221_sigmoid").resolve()
+        document = {"scenario": str(path), "breakpoints": [], "bookmarks": [[10_001, 3]]}
+        store.file_for(path).write_text(json.dumps(document), encoding="utf-8")
+        app = lecture_app("net_221_sigmoid", sessions=store)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            on_screen_thread.clear()
+            await pilot.press("apostrophe")
+            await wait_until(pilot, lambda: app.debugger.busy is None, "the worker to reach the bookmark")
+            assert where(app) == Position(10_001, 2)
+            assert "bookmark 1 of 1: epoch 10001 step 3" in status(app)
+            assert sum(on_screen_thread) < 10_000  # a moment's worth; the worker trained the rest
 
 
 async def add_breakpoint(pilot: Any, condition: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from textual.pilot import Pilot
 
@@ -86,6 +87,22 @@ class TestInspector:
             await wait_until(pilot, lambda: isinstance(app.screen, InspectorScreen), "the inspector")
             assert "not computed yet at this step" in screen_text(app)
             assert not app.screen.query(NumberGrid)
+
+    async def test_a_value_near_the_largest_float_is_inspected_and_the_app_stays_up(self) -> None:
+        """x² diverging: in the epoch before the run overflows, L is close to the largest float;
+        its shade (its size beside the largest) once overflowed and ended the app."""
+        app = DebuggerApp(open_scenario(DIVERGING))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await to_end(app, pilot)
+            await pilot.press("E")
+            await pilot.pause()
+            value = app.debugger.snapshot.value  # type: ignore[union-attr]
+            assert 1e300 < float(value) < float("inf")
+            await pilot.press("i")
+            await wait_until(pilot, lambda: isinstance(app.screen, InspectorScreen), "the inspector")
+            assert app.is_running
+            assert full(float(value)) in screen_text(app)
 
 
 class Shown(TapePanel):
@@ -216,6 +233,21 @@ class TestLossPlot:
             assert stop is not None and stop.reason == "non-finite"
             assert f"✗ epoch {stop.epoch}" in text and any("\u2801" <= c <= "\u28ff" for c in text)
             assert "cannot draw" not in text
+
+    async def test_a_metric_near_the_largest_float_is_plotted_beside_the_loss(self, tmp_path: Path) -> None:
+        """x³ as a metric of x² diverging: it reaches the largest float before the loss does, and
+        its axis, like the loss's, is drawn without overflowing."""
+        scenario = tmp_path / "cubed.toml"
+        scenario.write_text(DIVERGING.read_text(encoding="utf-8") + '\n[metrics]\ncubed = "x * x * x"\n')
+        app = DebuggerApp(open_scenario(scenario))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await to_end(app, pilot)
+            cubed = app.debugger.cursor.trainer.metrics["cubed"]
+            assert np.nanmax(np.abs(cubed[np.isfinite(cubed)])) > 1e300
+            text = panel_text(app, "#loss")
+            assert "cannot draw" not in text, text
+            assert "┤" in text and any("\u2801" <= c <= "\u28ff" for c in text), text
 
 
 ZERO_LOOKING = re.compile(r"(?<![\d.])−?0\.0*(?![\d…e])")  # 0.00: an exact zero reads 0, so this was cut

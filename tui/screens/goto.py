@@ -30,6 +30,9 @@ from bpdbg.engine.trainer import Trainer
 from bpdbg.tui.background import run_in_chunks
 
 AT_ONCE_SECONDS = 0.03  # training on the screen's thread before the rest goes to a worker
+# What the fields take. Not Textual's type="integer": its pattern backtracks exponentially in
+# the digits typed before a refused character (30 digits, then a letter: minutes of frozen screen).
+WHOLE_NUMBER = r"[-+]?\d*"
 
 
 @dataclass(eq=False)
@@ -68,9 +71,9 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
             yield Label(f"Go to epoch and step (epoch 1–{self._max})", classes="dialog-title")
             with Horizontal(classes="fields"):
                 yield Label("epoch")
-                yield Input(str(self._epoch), id="epoch", type="integer")
+                yield Input(str(self._epoch), id="epoch", restrict=WHOLE_NUMBER)
                 yield Label("step")
-                yield Input(str(self._step), id="step", type="integer")
+                yield Input(str(self._step), id="step", restrict=WHOLE_NUMBER)
             yield Static("", id="error", classes="error")
             yield Label("enter: go   tab: next field   esc: cancel", classes="hint")
 

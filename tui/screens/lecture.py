@@ -6,7 +6,8 @@ The main screen derives from `LectureScreen`; the moves themselves stay the curs
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -15,8 +16,12 @@ from textual import on
 from textual.binding import Binding
 
 from bpdbg.engine.cursor import Cursor, Position, Snapshot
+from bpdbg.engine.search import Found
+from bpdbg.engine.trainer import Trainer
+from bpdbg.tui.background import Job, run_in_chunks
 from bpdbg.tui.keymap import default_keymap_file, key_sequence, load_keymap, rebound
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
+from bpdbg.tui.screens.counted_moves import AT_ONCE_SECONDS
 from bpdbg.tui.screens.debugger_part import DebuggerPart
 from bpdbg.tui.sessions import SessionStore, restore, session_of
 from bpdbg.tui.widgets.params import ParamsPanel
@@ -53,6 +58,20 @@ def set_up(present: bool, screenshots: Path, keys: str, keymap_file: Path | None
     keymap = load_keymap(keymap_file, every) if keymap_file is not None else {}
     pressed = key_sequence(keys, rebound(every, keymap))
     return Lecture(present, screenshots, tuple(pressed), MappingProxyType(keymap), SessionStore())
+
+
+def _to_bookmark(trainer: Trainer, target: Position) -> Job:
+    """Training on to a bookmark's epoch as a job: it ends at the bookmark (or where the run ends
+    or was stopped short of it)."""
+
+    def job(should_stop: Callable[[], bool], report: Callable[[int], None]) -> Found:
+        stopped = run_in_chunks(trainer, should_stop, report, until=target.epoch)
+        if stopped or trainer.epochs_done < target.epoch:  # short of it: said as a stop, never as arrived
+            last = trainer.epochs_done
+            return Found(last, trainer.steps_in(last) - 1, stopped=True)
+        return Found(target.epoch, min(target.step, trainer.steps_in(target.epoch) - 1))
+
+    return job
 
 
 def place(position: Position) -> str:
@@ -115,8 +134,15 @@ class LectureScreen(DebuggerPart):
             self.show(snapshot=False)
             return
         self.pause()
+        arrived = f"bookmark {marks.number(target)} of {len(marks)}: {place(target)}"
+        trainer = self.cursor.trainer
+        due = time.perf_counter() + AT_ONCE_SECONDS
+        if run_in_chunks(trainer, lambda: time.perf_counter() > due, lambda done: None, until=target.epoch):
+            # A bookmark saved in an earlier session may lie far beyond what this one has trained.
+            self.start_work(f"going to {arrived}", arrived, _to_bookmark(trainer, target))
+            return
         self.cursor.goto(target.epoch, target.step)
-        self.notice = f"bookmark {marks.number(target)} of {len(marks)}: {place(target)}"
+        self.notice = arrived
         self.show()
 
     def key_for(self, binding_id: str) -> str:

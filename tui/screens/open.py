@@ -7,6 +7,7 @@ epoch run in a worker, so a big file does not freeze the screen.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -68,7 +69,8 @@ class OpenScreen(ModalScreen[Trainer | None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _open(self, name: str) -> None:
         try:
-            trainer = open_scenario(resolve(name), self.memory)
+            # No shell has read the name: `~` is the home folder here as on the command line.
+            trainer = open_scenario(resolve(os.path.expanduser(name)), self.memory)
             trainer.run(1)  # the cursor's first epoch, here rather than on the event loop
         except ScenarioError as error:
             self.post_message(Opened(name, None, str(error), isinstance(error, NoSuchScenario)))

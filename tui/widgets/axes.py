@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from bpdbg.tui.format import short, tidy
 
 LABEL = 6  # the longest label
+PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, an axis is scaled by a power of ten
 
 
 def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
@@ -25,7 +28,7 @@ def ticks(low: float, high: float, log: bool) -> tuple[list[float], list[str]]:
         return decades, [power_label(p) for p in decades]
     if high == low:
         return [low], [short(low, LABEL)]
-    return told_apart([low, (low + high) / 2, high])
+    return told_apart([low, low / 2 + high / 2, high])  # halves: low + high may overflow
 
 
 def told_apart(places: list[float]) -> tuple[list[float], list[str]]:
@@ -55,6 +58,24 @@ def apart(places: list[float], labels: list[str], low: float, high: float, rows:
         row = math.floor(round(0.5 + (rows - 1) * (place - low) / (high - low), 8))  # plotext's own rounding
         kept.setdefault(row, (place, label))
     return [p for p, _ in kept.values()], [label for _, label in kept.values()]
+
+
+def decade(values: list[float]) -> int:
+    """The power of ten to divide the curve by, so plotext's axis arithmetic stays far from overflow.
+
+    plotext rounds tick labels with 10**digits, which overflows near 1e308 and below 1e-300;
+    plotted as mantissas of one common decade, any finite curve has ticks it can compute.
+    """
+    biggest = max((abs(v) for v in values), default=0.0)
+    if biggest == 0.0 or PLAIN[0] <= biggest < PLAIN[1]:
+        return 0
+    return int(np.floor(np.log10(biggest)))
+
+
+def scaled(values: list[float], power: int) -> list[float]:
+    """Values divided by 10**power in two steps, since 10**±power alone may not be a finite float."""
+    half = power // 2
+    return [float(np.float64(v) / 10.0**half / 10.0 ** (power - half)) for v in values]
 
 
 def power_label(exponent: float) -> str:

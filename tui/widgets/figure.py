@@ -16,7 +16,7 @@ from textual.app import RenderResult
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import number
-from bpdbg.tui.widgets.axes import apart, ticks
+from bpdbg.tui.widgets.axes import apart, decade, scaled, ticks
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.plot import CachedPlot
 
@@ -100,49 +100,66 @@ class FigurePanel(CachedPlot):
         plt.clear_data()
         plt.clear_figure()
         if isinstance(figure, Curve):
-            plt.plot(figure.xs.tolist(), figure.losses.tolist(), marker="braille", color=VIRIDIS[4])
-            _path(plt, figure.path, figure.path_losses)
-            plt.scatter([figure.point], [figure.point_loss], marker="◆", color=point)
-            plt.xlabel(figure.name)
             drawn = np.concatenate([figure.losses, figure.path_losses, [figure.point_loss]])
             drawn = drawn[np.isfinite(drawn)]
             low, high = (float(drawn.min()), float(drawn.max())) if drawn.size else (0.0, 1.0)
-            _axes(plt, (float(figure.xs[0]), float(figure.xs[-1])), (low, high), self.size.height)
-        elif isinstance(figure, Surface):
+            x = (float(figure.xs[0]), float(figure.xs[-1]))
+            px, py = power = (decade(list(x)), decade([low, high]))
+            finite = np.isfinite(figure.losses)  # a loss beyond the largest float has no place on the plot
+            xs, losses = figure.xs[finite].tolist(), figure.losses[finite].tolist()
+            plt.plot(scaled(xs, px), scaled(losses, py), marker="braille", color=VIRIDIS[4])
+            _path(plt, figure.path, figure.path_losses, power)
+            if np.isfinite(figure.point_loss):
+                plt.scatter(scaled([figure.point], px), scaled([figure.point_loss], py), marker="◆", color=point)
+            plt.xlabel(figure.name)
+            _axes(plt, x, (low, high), self.size.height, power)
+            return
+        x, y = (float(figure.xs[0]), float(figure.xs[-1])), (float(figure.ys[0]), float(figure.ys[-1]))
+        if isinstance(figure, Surface):  # a diverged descent's grid reaches far: its axes are scaled
+            px, py = power = (decade(list(x)), decade(list(y)))
             for index, line in figure.lines:
                 colour = VIRIDIS[round(index * (len(VIRIDIS) - 1) / max(len(figure.levels) - 1, 1))]
-                plt.plot(line[:, 0].tolist(), line[:, 1].tolist(), marker="braille", color=colour)
-            _path(plt, figure.path[:, 0], figure.path[:, 1])
-            plt.scatter([figure.point[0]], [figure.point[1]], marker="◆", color=point)
+                plt.plot(
+                    scaled(line[:, 0].tolist(), px), scaled(line[:, 1].tolist(), py), marker="braille", color=colour
+                )
+            _path(plt, figure.path[:, 0], figure.path[:, 1], power)
+            plt.scatter(scaled([figure.point[0]], px), scaled([figure.point[1]], py), marker="◆", color=point)
             plt.xlabel(figure.names[0])
             plt.ylabel(figure.names[1])
         else:
+            power = (0, 0)  # the data's inputs, which a run never changes
             _regions(plt, figure, *self.size, light=not self.app.current_theme.dark)
-        if not isinstance(figure, Curve):  # a grid's axes are the grid's
-            xs, ys = figure.xs, figure.ys
-            _axes(plt, (float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])), self.size.height)
+        _axes(plt, x, y, self.size.height, power)  # a grid's axes are the grid's
 
 
-def _axes(plt: object, x: tuple[float, float], y: tuple[float, float], height: int) -> None:
+def _axes(plt: object, x: tuple[float, float], y: tuple[float, float], height: int, power: tuple[int, int]) -> None:
     """Both axes at these limits, with ticks at the ends and the middle, labelled as bpdbg writes
-    numbers (plotext's own labels have an ASCII hyphen for a minus)."""
-    (x_low, x_high), (y_low, y_high) = x, y
+    numbers (plotext's own labels have an ASCII hyphen for a minus).
+
+    Each axis is plotted divided by its power of ten (`decade`: plotext's arithmetic overflows
+    near the largest float, where a diverged run's loss ends); its labels are the values themselves.
+    """
+    (x_low, x_high), (y_low, y_high), (px, py) = x, y, power
     rows = max(height - 4, 1)  # the plot's own rows: less its frame, the x ticks and the x label
+    left, right = scaled([x_low, x_high], px)
+    bottom, top = scaled([y_low, y_high], py)
     if x_high > x_low:
-        plt.xlim(x_low, x_high)  # type: ignore[attr-defined]
+        plt.xlim(left, right)  # type: ignore[attr-defined]
     if y_high > y_low:
-        plt.ylim(y_low, y_high)  # type: ignore[attr-defined]
-    plt.xticks(*ticks(x_low, x_high, False))  # type: ignore[attr-defined]
-    plt.yticks(*apart(*ticks(y_low, y_high, False), y_low, y_high, rows))  # type: ignore[attr-defined]
+        plt.ylim(bottom, top)  # type: ignore[attr-defined]
+    places, labels = ticks(x_low, x_high, False)
+    plt.xticks(scaled(places, px), labels)  # type: ignore[attr-defined]
+    places, labels = ticks(y_low, y_high, False)
+    plt.yticks(*apart(scaled(places, py), labels, bottom, top, rows))  # type: ignore[attr-defined]
 
 
-def _path(plt: object, xs: np.ndarray, ys: np.ndarray) -> None:
+def _path(plt: object, xs: np.ndarray, ys: np.ndarray, power: tuple[int, int]) -> None:
     """The descent so far: a line through the parameters entering each epoch, each marked."""
     finite = np.isfinite(xs) & np.isfinite(ys)
-    xs, ys = xs[finite].tolist(), ys[finite].tolist()
-    if len(xs) > 1:
-        plt.plot(xs, ys, marker="·", color=PATH)  # type: ignore[attr-defined]
-    plt.scatter(xs, ys, marker="●", color=PATH)  # type: ignore[attr-defined]
+    across, up = scaled(xs[finite].tolist(), power[0]), scaled(ys[finite].tolist(), power[1])
+    if len(across) > 1:
+        plt.plot(across, up, marker="·", color=PATH)  # type: ignore[attr-defined]
+    plt.scatter(across, up, marker="●", color=PATH)  # type: ignore[attr-defined]
 
 
 def _regions(plt: object, figure: Regions, width: int, height: int, light: bool) -> None:

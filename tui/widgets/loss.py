@@ -17,31 +17,12 @@ from textual.app import RenderResult
 
 from bpdbg.engine.cursor import Snapshot
 from bpdbg.tui.format import labelled, number, short
-from bpdbg.tui.widgets.axes import LABEL, apart, ticks
+from bpdbg.tui.widgets.axes import LABEL, apart, decade, scaled, ticks
 from bpdbg.tui.widgets.lines import drawing_failed
 from bpdbg.tui.widgets.plot import CachedPlot
 
-PLAIN = (1e-3, 1e6)  # magnitudes plotted as they are; outside, the axis is scaled by a power of ten
 AUTO_LOG = 100.0  # a curve whose largest value is over this many times its smallest is drawn on a log scale
 MARK = "✗"  # where a non-finite loss ended the curve
-
-
-def decade(values: list[float]) -> int:
-    """The power of ten to divide the curve by, so plotext's axis arithmetic stays far from overflow.
-
-    plotext rounds tick labels with 10**digits, which overflows near 1e308 and below 1e-300;
-    plotted as mantissas of one common decade, any finite curve has ticks it can compute.
-    """
-    biggest = max((abs(v) for v in values), default=0.0)
-    if biggest == 0.0 or PLAIN[0] <= biggest < PLAIN[1]:
-        return 0
-    return int(np.floor(np.log10(biggest)))
-
-
-def scaled(values: list[float], power: int) -> list[float]:
-    """Values divided by 10**power in two steps, since 10**±power alone may not be a finite float."""
-    half = power // 2
-    return [float(np.float64(v) / 10.0**half / 10.0 ** (power - half)) for v in values]
 
 
 def downsample(losses: np.ndarray, width: int) -> tuple[list[int], list[float]]:
@@ -205,11 +186,15 @@ class LossPanel(CachedPlot):
             plt.scatter([1, snapshot.max_epochs], [low, high], marker=" ")
         for _, values in snapshot.metrics[:1]:  # the first metric, on its own axis at the right
             mx, my = downsample(values, self.size.width - 8)
-            if mx:
-                plt.plot(mx, my, marker="braille", color="green", yside="right")
-                if max(my) > min(my):
-                    plt.ylim(min(my), max(my), yside=2)
-                plt.yticks(*apart(*ticks(min(my), max(my), False), min(my), max(my), rows), yside=2)
+            if mx:  # divided by its own power of ten, as the loss is; its labels are its values
+                least, most = min(my), max(my)
+                power = decade([least, most])
+                plt.plot(mx, scaled(my, power), marker="braille", color="green", yside="right")
+                bottom, top = scaled([least, most], power)
+                if most > least:
+                    plt.ylim(bottom, top, yside=2)
+                places, labels = ticks(least, most, False)
+                plt.yticks(*apart(scaled(places, power), labels, bottom, top, rows), yside=2)
         last = max(snapshot.max_epochs, 2)
         epochs: list[float] = sorted({1, (1 + last) // 2, last})
         plt.xlim(1, last)
