@@ -76,6 +76,7 @@ MOVES_CURSOR = frozenset(
         "toggle_view",
         "add_breakpoint",
         "export_epoch",
+        "bookmark",
         "next_bookmark",
         "first_wrong",
         "list_breakpoints",

@@ -116,8 +116,10 @@ class TestRunToTheEnd:
                 return snapshot()
 
             app.cursor.snapshot = spy  # type: ignore[method-assign]
-            for key in ("b", "B"):  # breakpoints change what the snapshot shows: they wait too
+            for key in ("b", "B", "k"):  # breakpoints and bookmarks change what the snapshot shows: they wait too
                 await press(pilot, key, lambda: main.notice == f"'{key}' ignored")  # noqa: B023
+            await press(pilot, "z", lambda: main.has_class("-present"))  # presenter mode: the snapshot it has
+            await press(pilot, "z", lambda: not main.has_class("-present"))
             assert not any(taken_while_busy)
             speed = main.speed
             await press(pilot, "t", lambda: app.theme == "bpdbg-light")  # keys that leave the engine alone work

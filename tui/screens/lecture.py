@@ -88,7 +88,7 @@ class LectureScreen(DebuggerPart):
         """Presenter mode's layout (the stylesheet's `-present`): large digits, and the chain rule
         given the room of the loss plot and the parameters."""
         self.set_class(on, "-present")
-        self.show()
+        self.show(snapshot=self.busy is None)  # a worker holds the trainer: the snapshot drawn stays
 
     # -- the session ------------------------------------------------------------------------
 
