@@ -88,6 +88,16 @@ def to_the_end(trainer: Trainer) -> Job:
     return job
 
 
+AT_ONCE_SECONDS = 0.03  # work a key does on the screen's thread before the rest goes to a worker
+
+
+def trained_at_once(trainer: Trainer, until: int) -> bool:
+    """Train towards epoch `until` on the screen's thread for AT_ONCE_SECONDS at most: True if
+    that reached it (or the run's end), False if the rest must go to a worker."""
+    due = time.perf_counter() + AT_ONCE_SECONDS
+    return not run_in_chunks(trainer, lambda: time.perf_counter() > due, lambda done: None, until=until)
+
+
 def run_in_chunks(
     trainer: Trainer, should_stop: Callable[[], bool], report: Callable[[int], None], until: int | None = None
 ) -> bool:

@@ -263,9 +263,10 @@ class TestGoToInAWorker:
     async def test_a_go_to_trained_for_in_a_worker_goes_or_is_refused_as_one_made_at_once(
         self, monkeypatch: pytest.MonkeyPatch, epoch: str, step: str, expected: Position | None, refused: str | None
     ) -> None:
+        from bpdbg.tui import background
         from bpdbg.tui.screens import goto
 
-        monkeypatch.setattr(goto, "AT_ONCE_SECONDS", 0.0)  # any training it needs: a worker
+        monkeypatch.setattr(background, "AT_ONCE_SECONDS", 0.0)  # any training it needs: a worker
         app = make_app("two_neurons", whole_tape=True)
         async with app.run_test(size=SIZE) as pilot:
             await press(pilot, "g", lambda: isinstance(app.screen, goto.GoToScreen))

@@ -14,10 +14,8 @@ from collections.abc import Callable
 
 from bpdbg.engine.cursor import Cursor
 from bpdbg.engine.search import Found
-from bpdbg.tui.background import throttled
+from bpdbg.tui.background import AT_ONCE_SECONDS, throttled
 from bpdbg.tui.screens.debugger_part import DebuggerPart
-
-AT_ONCE_SECONDS = 0.03  # moves made on the screen's thread before the rest goes to a worker
 
 
 class CountedMoves(DebuggerPart):

@@ -10,7 +10,6 @@ second on the screen's thread the rest goes on in a worker, its progress in the 
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,9 +26,8 @@ from textual.worker import get_current_worker
 from bpdbg.engine.messages import one_line
 from bpdbg.engine.reach import outside_run
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.background import run_in_chunks
+from bpdbg.tui.background import run_in_chunks, trained_at_once
 
-AT_ONCE_SECONDS = 0.03  # training on the screen's thread before the rest goes to a worker
 # What the fields take. Not Textual's type="integer": its pattern backtracks exponentially in
 # the digits typed before a refused character (30 digits, then a letter: minutes of frozen screen).
 WHOLE_NUMBER = r"[-+]?\d*"
@@ -91,8 +89,7 @@ class GoToScreen(ModalScreen[tuple[int, int] | None]):
         if self._training:
             return
         self._target = epoch
-        due = time.perf_counter() + AT_ONCE_SECONDS
-        if run_in_chunks(self._trainer, lambda: time.perf_counter() > due, lambda done: None, until=epoch):
+        if not trained_at_once(self._trainer, epoch):
             self._training = True
             self._say_training(epoch, self._trainer.epochs_done)
             self._train(epoch, step)

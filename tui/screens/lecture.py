@@ -6,7 +6,6 @@ The main screen derives from `LectureScreen`; the moves themselves stay the curs
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +17,9 @@ from textual.binding import Binding
 from bpdbg.engine.cursor import Cursor, Position, Snapshot
 from bpdbg.engine.search import Found
 from bpdbg.engine.trainer import Trainer
-from bpdbg.tui.background import Job, run_in_chunks
+from bpdbg.tui.background import Job, run_in_chunks, trained_at_once
 from bpdbg.tui.keymap import default_keymap_file, key_sequence, load_keymap, rebound
 from bpdbg.tui.keys import APP_BINDINGS, DEBUGGER_BINDINGS
-from bpdbg.tui.screens.counted_moves import AT_ONCE_SECONDS
 from bpdbg.tui.screens.debugger_part import DebuggerPart
 from bpdbg.tui.sessions import SessionStore, restore, session_of
 from bpdbg.tui.widgets.params import ParamsPanel
@@ -136,8 +134,7 @@ class LectureScreen(DebuggerPart):
         self.pause()
         arrived = f"bookmark {marks.number(target)} of {len(marks)}: {place(target)}"
         trainer = self.cursor.trainer
-        due = time.perf_counter() + AT_ONCE_SECONDS
-        if run_in_chunks(trainer, lambda: time.perf_counter() > due, lambda done: None, until=target.epoch):
+        if not trained_at_once(trainer, target.epoch):
             # A bookmark saved in an earlier session may lie far beyond what this one has trained.
             self.start_work(f"going to {arrived}", arrived, _to_bookmark(trainer, target))
             return
