@@ -20,6 +20,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from rich.cells import cell_len
 from syrupy.assertion import SnapshotAssertion
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.worker import WorkerState
 
@@ -77,6 +78,11 @@ def screen_grid(app: DebuggerApp) -> list[list[tuple[str, str, str]]]:
 def screen_text(app: DebuggerApp) -> str:
     """What a person sees: the screen as plain text, without colours, one line per terminal row."""
     return "\n".join("".join(character for character, _, _ in line) for line in screen_grid(app))
+
+
+def region_text(app: DebuggerApp, region: Region) -> list[str]:
+    """What a person sees inside `region` of the screen (a panel's, say): one line per row."""
+    return [line[region.x : region.right] for line in screen_text(app).splitlines()[region.y : region.bottom]]
 
 
 def screen_cells(app: DebuggerApp) -> list[list[tuple[str, str]]]:

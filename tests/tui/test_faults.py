@@ -19,7 +19,7 @@ from bpdbg.tui.widgets.chain import ChainPanel
 from bpdbg.tui.widgets.loss import LossPanel
 from bpdbg.tui.widgets.params import ParamsPanel
 
-from .conftest import make_app, screen_text
+from .conftest import make_app, region_text, screen_text
 
 SIZE = (80, 24)
 
@@ -37,9 +37,7 @@ def scenario(tmp_path: Path, x: str, rate: str, epochs: int = 5, title: str = "e
 
 def loss_panel_text(app: DebuggerApp) -> str:
     """The loss panel's rows of the screen, as text."""
-    region = app.debugger.query_one(LossPanel).region
-    rows = screen_text(app).splitlines()[region.y : region.bottom]
-    return "\n".join(row[region.x : region.right] for row in rows)
+    return "\n".join(region_text(app, app.debugger.query_one(LossPanel).region))
 
 
 def has_curve(text: str) -> bool:

@@ -18,7 +18,7 @@ from bpdbg.tui.app import DebuggerApp
 from bpdbg.tui.screens.figure_axes import FigureAxesScreen
 from bpdbg.tui.widgets.figure import FigurePanel
 
-from .conftest import make_app, screen_cells, screen_grid, screen_text, wait_until
+from .conftest import make_app, region_text, screen_cells, screen_grid, screen_text, wait_until
 
 SIZE = (120, 40)
 
@@ -51,8 +51,7 @@ async def test_the_figures_axes_write_a_negative_tick_with_a_real_minus() -> Non
         await pilot.press("f")
         await pilot.pause()
         panel = app.debugger.query_one(FigurePanel)
-        region = panel.region
-        inside = [line[region.x : region.right] for line in screen_text(app).splitlines()[region.y : region.bottom]]
+        inside = region_text(app, panel.region)
         y_labels = [line.split("┤")[0].strip(" │") for line in inside if "┤" in line]
         axis = next(row for row, line in enumerate(inside) if "└" in line)
         assert y_labels == ["5", "0", "−5"]
@@ -127,9 +126,7 @@ async def test_the_decision_regions_fill_the_plot_however_wide_it_is(size: tuple
         await pilot.press("f", "m")
         await pilot.pause()
         panel = app.debugger.query_one(FigurePanel)
-        region = panel.content_region
-        rows = screen_text(app).splitlines()[region.y : region.bottom]
-        plot = [row[region.x : region.right] for row in rows]
+        plot = region_text(app, panel.content_region)
         top = next(i for i, row in enumerate(plot) if "┌" in row)
         bottom = next(i for i, row in enumerate(plot) if "└" in row)
         left, right = plot[top].index("┌"), plot[top].rindex("┐")
@@ -147,8 +144,7 @@ async def graph_rows(size: tuple[int, int], steps: str) -> list[str]:
         await pilot.pause()
         await pilot.press("f", "f", *steps)
         await pilot.pause()
-        region = app.debugger.query_one(GraphPanel).scrollable_content_region
-        return [row[region.x : region.right] for row in screen_text(app).splitlines()[region.y : region.bottom]]
+        return region_text(app, app.debugger.query_one(GraphPanel).scrollable_content_region)
 
 
 GRAPH_TEXT = re.compile(r"[^\s─│╭╮╰╯┬┴├┤┼]+")  # a label, value or gradient, or an op's mark
@@ -247,10 +243,7 @@ async def test_the_graph_shows_a_one_entry_matrix_by_its_number_where_its_shape_
         await pilot.pause()
         graph = app.debugger.snapshot.graph  # type: ignore[union-attr]
         assert graph is not None
-        region = app.debugger.query_one(GraphPanel).region
-        text = "\n".join(
-            row[region.x : region.right] for row in screen_text(app).splitlines()[region.y : region.bottom]
-        )
+        text = "\n".join(region_text(app, app.debugger.query_one(GraphPanel).region))
         assert "1×1 […" not in text and "∂ 1×1 […" not in text, text
         shown = [
             compact(float(g.reshape(-1)[0]), 8)
@@ -274,10 +267,6 @@ async def test_a_diverged_runs_figure_is_drawn_however_large_its_losses(size: tu
         await wait_until(pilot, lambda: app.debugger.busy is None, "the run to the end")
         await pilot.press("f")
         await wait_until(pilot, lambda: not app.debugger.figure_waits, "the figure being made")
-        panel = app.debugger.query_one(FigurePanel)
-        region = panel.region
-        inside = "\n".join(
-            line[region.x : region.right] for line in screen_text(app).splitlines()[region.y : region.bottom]
-        )
+        inside = "\n".join(region_text(app, app.debugger.query_one(FigurePanel).region))
         assert "cannot draw" not in inside, inside
         assert "┤" in inside and any("\u2801" <= c <= "\u28ff" for c in inside), inside

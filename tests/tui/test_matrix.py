@@ -12,7 +12,7 @@ from bpdbg.tui.format import compact, number, short
 from bpdbg.tui.matrix import block, column_texts, shown_columns
 from bpdbg.tui.widgets.params import ParamsPanel
 
-from .conftest import make_app, screen_text
+from .conftest import make_app, region_text
 
 MINUS = "−"
 
@@ -96,8 +96,7 @@ class TestSmallMatricesWhole:
             await pilot.pause()
             panel = app.debugger.query_one(ParamsPanel)
             w1 = app.debugger.snapshot.params[0].value  # type: ignore[union-attr]
-            region = panel.region
-            rows = [row[region.x : region.right] for row in screen_text(app).splitlines()[region.y : region.bottom]]
+            rows = region_text(app, panel.region)
             line = next(row for row in rows if " W1 " in row)
             numbers = re.findall(r"[−\d.e]*\d", line.split("W1", 1)[1])
             assert [value_of(n) for n in numbers] == pytest.approx(w1[0].tolist(), rel=0.01)  # the whole first row
@@ -111,8 +110,7 @@ class TestTheTableSaysWhatEachColumnHolds:
     @staticmethod
     def panel_rows(app: object) -> list[str]:
         panel = app.debugger.query_one(ParamsPanel)  # type: ignore[attr-defined]
-        region = panel.scrollable_content_region  # inside the border, beside the scrollbar
-        return [row[region.x : region.right] for row in screen_text(app).splitlines()[region.y : region.bottom]]
+        return region_text(app, panel.scrollable_content_region)  # inside the border, beside the scrollbar
 
     async def test_moons_stacked_matrices_sit_under_one_title_and_its_columns_under_their_own(self) -> None:
         app = make_app("moons_relu")
